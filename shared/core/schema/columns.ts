@@ -1,0 +1,164 @@
+/**
+ * The one definition of a tokentrail row. Everything else is derived from this table:
+ * the TypeScript `Row` type, the runtime validator, the BigQuery table schema and the DuckDB DDL.
+ * Column names are a public contract (views, saved queries and external checks rely on them):
+ * add columns, never rename one.
+ */
+export type ColumnType = 'string' | 'timestamp' | 'json';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly required: boolean;
+  readonly values?: readonly string[];
+  readonly description: string;
+}
+
+export const CLOUDS = ['aws', 'gcp'] as const;
+export const CATEGORIES = ['token_exchange', 'impersonation', 'data_access'] as const;
+export const OUTCOMES = ['success', 'failure'] as const;
+
+export const COLUMNS = [
+  {
+    name: 'event_id',
+    type: 'string',
+    required: true,
+    description:
+      "The source's own unique id, the same whichever envelope delivered the event: CloudTrail eventID; for a GCP LogEntry logName + insertId + timestamp in epoch microseconds (equal to the Eventarc CloudEvent id).",
+  },
+  {
+    name: 'event_time',
+    type: 'timestamp',
+    required: true,
+    description: 'UTC time of the call, microsecond precision (CloudTrail eventTime, LogEntry timestamp).',
+  },
+  { name: 'cloud', type: 'string', required: true, values: CLOUDS, description: 'aws or gcp.' },
+  {
+    name: 'source',
+    type: 'string',
+    required: true,
+    description: 'The service that logged the call, e.g. sts.amazonaws.com or storage.googleapis.com.',
+  },
+  {
+    name: 'action',
+    type: 'string',
+    required: true,
+    description: 'AWS eventName; GCP methodName as logged.',
+  },
+  {
+    name: 'category',
+    type: 'string',
+    required: true,
+    values: CATEGORIES,
+    description:
+      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events).',
+  },
+  {
+    name: 'outcome',
+    type: 'string',
+    required: true,
+    values: OUTCOMES,
+    description: 'success, or failure when AWS errorCode is present or the GCP status code is non-zero.',
+  },
+  {
+    name: 'error_code',
+    type: 'string',
+    required: false,
+    description: 'AWS errorCode; GCP google.rpc code name (PERMISSION_DENIED, INVALID_ARGUMENT, ...).',
+  },
+  {
+    name: 'error_message',
+    type: 'string',
+    required: false,
+    description: 'AWS errorMessage; GCP status.message. Attacker-influenced text.',
+  },
+  {
+    name: 'principal',
+    type: 'string',
+    required: false,
+    description:
+      'The cloud identity acted as or obtained: IAM role ARN, service-account email, or the federated principal:// identifier when no service account is involved.',
+  },
+  {
+    name: 'subject',
+    type: 'string',
+    required: false,
+    description:
+      'The external workload identity (the OIDC sub). GKE and EKS service accounts both read system:serviceaccount:NS:NAME. Null on AWS data events until joined to the minting exchange.',
+  },
+  {
+    name: 'issuer',
+    type: 'string',
+    required: false,
+    description: 'The OIDC issuer URL where the log reveals it (AWS); null on GCP.',
+  },
+  {
+    name: 'identity_provider',
+    type: 'string',
+    required: false,
+    description:
+      'The cloud-side provider: AWS OIDC provider ARN, or GCP workload identity provider / pool resource name (PROJECT.svc.id.goog for GKE).',
+  },
+  {
+    name: 'audience',
+    type: 'string',
+    required: false,
+    description:
+      'The token audience: AWS responseElements.audience or recovered from principalId; GCP request.audience.',
+  },
+  {
+    name: 'resource',
+    type: 'string',
+    required: false,
+    description:
+      'What was acted on: the role ARN, the service-account email, the workload identity provider, s3://BUCKET/KEY or gs://BUCKET/OBJECT.',
+  },
+  {
+    name: 'bucket',
+    type: 'string',
+    required: false,
+    description: 'The bucket name for data access, else null.',
+  },
+  {
+    name: 'object',
+    type: 'string',
+    required: false,
+    description: 'The object key for object-level data access, else null.',
+  },
+  {
+    name: 'credential_id',
+    type: 'string',
+    required: false,
+    description:
+      'AWS access key minted by AssumeRoleWithWebIdentity or used by a data event: the join key from mint to use.',
+  },
+  {
+    name: 'credential_expiration',
+    type: 'timestamp',
+    required: false,
+    description:
+      'When the minted AWS credentials expire (parsed from the locale-formatted string CloudTrail logs).',
+  },
+  {
+    name: 'session_name',
+    type: 'string',
+    required: false,
+    description: 'AWS role session name (chosen by the caller, free text).',
+  },
+  {
+    name: 'caller',
+    type: 'string',
+    required: false,
+    description:
+      'The immediate caller when it differs from principal: the AWS role-session ARN, the federated principal:// or user that impersonated a service account.',
+  },
+  { name: 'source_ip', type: 'string', required: false, description: 'Caller IP address as logged.' },
+  { name: 'user_agent', type: 'string', required: false, description: 'Caller user agent as logged.' },
+  { name: 'account', type: 'string', required: false, description: 'AWS account id or GCP project id.' },
+  { name: 'region', type: 'string', required: false, description: 'AWS region or GCP location where known.' },
+  { name: 'raw', type: 'json', required: true, description: 'The original record, unchanged.' },
+] as const satisfies readonly ColumnSpec[];
+
+export type Column = (typeof COLUMNS)[number];
+export type ColumnName = Column['name'];
+export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((c) => c.name);
