@@ -1,0 +1,36 @@
+import { RejectError } from '../errors.js';
+import type { JsonObject } from '../json-access.js';
+import type { AuditRecord, NormalizeOutcome, Normalizer } from './audit-record.js';
+import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
+import { awsS3DataEvent } from './aws-s3-data-event.js';
+import { gcpIamCredentialsToken } from './gcp-iamcredentials-token.js';
+import { gcpStorageDataAccess } from './gcp-storage-data-access.js';
+import { gcpStsExchangeToken } from './gcp-sts-exchange-token.js';
+
+export const CLOUDTRAIL_NORMALIZERS: readonly Normalizer[] = [awsAssumeRoleWithWebIdentity, awsS3DataEvent];
+export const LOG_ENTRY_NORMALIZERS: readonly Normalizer[] = [
+  gcpStsExchangeToken,
+  gcpIamCredentialsToken,
+  gcpStorageDataAccess,
+];
+
+function run(normalizers: readonly Normalizer[], value: JsonObject): NormalizeOutcome {
+  for (const normalizer of normalizers) {
+    if (!normalizer.matches(value)) continue;
+    try {
+      return { type: 'row', kind: normalizer.kind, row: normalizer.normalize(value) };
+    } catch (error) {
+      if (error instanceof RejectError) return { type: 'reject', code: error.code, message: error.message };
+      throw error;
+    }
+  }
+  return { type: 'skip', reason: 'not_federation' };
+}
+
+/**
+ * Turns one audit record into a row, a skip (another service's event: counted, not kept) or a
+ * rejection with a code from the fixed list. Never throws for any JSON input.
+ */
+export function normalizeRecord(record: AuditRecord): NormalizeOutcome {
+  return run(record.format === 'cloudtrail' ? CLOUDTRAIL_NORMALIZERS : LOG_ENTRY_NORMALIZERS, record.value);
+}
