@@ -1,0 +1,29 @@
+import { asObject } from '../core/json-access.js';
+import { type Envelope, recordItem, rejectItem } from './envelope.js';
+
+export const NOT_AN_OBJECT = 'a Records element must be an object';
+
+/**
+ * A CloudTrail log file `{"Records": [...]}` held in memory. Files streamed from disk or S3 are
+ * split record by record by the framer instead and arrive here one record at a time.
+ */
+export const cloudTrailFile: Envelope = {
+  delivery: 'cloudtrail-file',
+  matches: (value) => Array.isArray(value.Records),
+  decode(value, context) {
+    return (value.Records as unknown[]).map((element, index) => {
+      const path = `/Records/${index}`;
+      const inner = { ...context, position: { ...context.position, path: context.position.path + path } };
+      const record = asObject(element);
+      return record
+        ? recordItem({ format: 'cloudtrail', value: record }, inner, 'cloudtrail-file')
+        : rejectItem(
+            'unrecognized_record',
+            'a Records element must be an object',
+            JSON.stringify(element) ?? '',
+            inner,
+            'cloudtrail-file',
+          );
+    });
+  },
+};

@@ -1,0 +1,61 @@
+import { asObject } from '../core/json-access.js';
+import { NOT_AN_OBJECT } from './cloudtrail-file.js';
+import { decodeValue } from './decode-value.js';
+import type { DecodedItem, Position } from './decoded-item.js';
+import type { Frame } from './json-framer.js';
+import type { DecodeLimits } from './limits.js';
+
+/** Parses framed values and unwraps their envelopes. Records of a streamed CloudTrail file take a short path. */
+export function decodeFrames(
+  frames: readonly Frame[],
+  limits: DecodeLimits,
+  out: DecodedItem[] = [],
+): DecodedItem[] {
+  for (const frame of frames) {
+    const position: Position = { value: frame.value, path: frame.path, offset: frame.offset };
+    const delivery = frame.path.startsWith('/Records/') ? 'cloudtrail-file' : 'plain';
+    if (frame.type === 'malformed') {
+      out.push({
+        type: 'reject',
+        code: frame.code,
+        message: frame.message,
+        raw: frame.text,
+        delivery,
+        position,
+      });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(frame.text);
+    } catch (error) {
+      out.push({
+        type: 'reject',
+        code: 'invalid_json',
+        message: (error as Error).message,
+        raw: frame.text,
+        delivery,
+        position,
+      });
+      continue;
+    }
+    if (delivery === 'plain') {
+      for (const item of decodeValue(value, { limits, position })) out.push(item);
+      continue;
+    }
+    const record = asObject(value);
+    out.push(
+      record
+        ? { type: 'record', record: { format: 'cloudtrail', value: record }, delivery, position }
+        : {
+            type: 'reject',
+            code: 'unrecognized_record',
+            message: NOT_AN_OBJECT,
+            raw: frame.text,
+            delivery,
+            position,
+          },
+    );
+  }
+  return out;
+}
