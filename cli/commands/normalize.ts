@@ -1,0 +1,88 @@
+import { resolveInputs } from '../../shared/adapters/files/input-files.js';
+import { NdjsonQuarantine, NdjsonRowSink } from '../../shared/adapters/files/ndjson-output.js';
+import { NormalizeRun, type NormalizeSummary } from '../../shared/pipeline/normalize.js';
+import { decodeStream } from '../../shared/sources/decode-stream.js';
+import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
+import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { Progress } from '../progress.js';
+
+export interface NormalizeOptions {
+  readonly raw: boolean;
+  readonly progress: boolean;
+  readonly maxDecompressedBytes?: number;
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+function summaryLine(summary: NormalizeSummary, totals: ReturnType<Progress['totals']>): string {
+  const { rows, duplicates, skipped, rejected, rejectedBy, skippedBy } = summary;
+  return `${JSON.stringify({
+    type: 'summary',
+    rows,
+    duplicates,
+    skipped,
+    rejected,
+    files: totals.files,
+    bytes: totals.bytes,
+    seconds: Number(totals.seconds.toFixed(3)),
+    rejected_by: rejectedBy,
+    skipped_by: skippedBy,
+  })}\n`;
+}
+
+/**
+ * `tokentrail normalize [FILE|DIR|-]...`: rows as NDJSON on stdout; rejections, errors and a
+ * summary as NDJSON on stderr. Exit 0 when nothing was rejected, 3 when some records were,
+ * 1 on usage or I/O errors (the other inputs are still processed).
+ */
+export async function normalizeCommand(
+  names: readonly string[],
+  options: NormalizeOptions,
+  io: CliIo,
+): Promise<number> {
+  if (names.length === 0 && io.stdinIsTTY) {
+    throw new UsageError('no input: name files or directories, or pipe data to standard input (see --help)');
+  }
+  const limits = {
+    ...DEFAULT_LIMITS,
+    maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
+  };
+  const run = new NormalizeRun(
+    new NdjsonRowSink(io.stdout, options.raw),
+    new NdjsonQuarantine(io.stderr, options.raw),
+  );
+  const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
+  let failed = false;
+
+  const reportError = (file: string, error: unknown) => {
+    failed = true;
+    progress.finish();
+    io.stderr.write(`${JSON.stringify({ type: 'error', file, message: (error as Error).message })}\n`);
+  };
+
+  for (const name of names.length === 0 ? ['-'] : names) {
+    let inputs: Awaited<ReturnType<typeof resolveInputs>>;
+    try {
+      inputs = await resolveInputs([name], io.stdin);
+    } catch (error) {
+      reportError(name, error);
+      continue;
+    }
+    for (const input of inputs) {
+      try {
+        await run.consume(input.name, decodeStream(progress.track(input.name, input.open()), limits));
+      } catch (error) {
+        if (isBrokenPipe(error)) return EXIT.ok; // the reader went away (`| head`): not an error
+        reportError(input.name, error);
+      }
+    }
+  }
+
+  progress.finish();
+  const summary = run.summary();
+  io.stderr.write(summaryLine(summary, progress.totals()));
+  if (failed) return EXIT.failure;
+  return summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
+}

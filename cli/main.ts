@@ -1,0 +1,97 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type CliIo, EXIT, UsageError } from './cli-io.js';
+import { normalizeCommand } from './commands/normalize.js';
+
+const NORMALIZE_HELP = `
+Inputs are detected from their content, gzip or not:
+  CloudTrail log files {"Records":[...]} (streamed record by record), single CloudTrail
+  records, EventBridge "AWS API Call via CloudTrail" events, CloudWatch Logs subscription
+  payloads {"awslogs":{"data":...}} and decoded DATA_MESSAGEs, GCP LogEntries (one object,
+  a JSON array as 'gcloud logging read --format=json' prints, or NDJSON as a Log Router
+  sink writes), Pub/Sub push bodies and messagePublished CloudEvents, and Eventarc
+  google.cloud.audit.log.v1.written CloudEvents.
+
+Output:
+  stdout  one JSON row per federation event (token exchange, impersonation, data access)
+  stderr  one JSON line per rejected record {"type":"reject",file,value,path,offset,code,message},
+          then {"type":"summary",rows,duplicates,skipped,rejected,...}
+
+Exit status: 0 nothing rejected, 3 some records rejected, 1 usage or I/O error.
+
+Examples:
+  $ tokentrail normalize AWSLogs/                       # a synced CloudTrail bucket prefix
+  $ gcloud logging read 'protoPayload.serviceName="sts.googleapis.com"' --format=json \\
+      | tokentrail normalize > rows.ndjson
+  $ tokentrail normalize --raw event.json | jq .raw.userIdentity
+`;
+
+function byteSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('expected a size such as 512MB or 4GiB');
+  const unit = (match[2] ?? '').toLowerCase().charAt(0);
+  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
+  return Math.floor(Number(match[1]) * 1024 ** power);
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('tokentrail')
+    .description('Audit trail for workload identity federation across AWS and GCP.')
+    .version(io.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  program
+    .command('normalize')
+    .description('turn audit events, in any delivery envelope, into rows (NDJSON on stdout)')
+    .argument('[inputs...]', 'files, directories (recursive) or - for standard input (the default)')
+    .option('--raw', 'include the original record in each row and the raw text of each rejection', false)
+    .option('--no-progress', 'no progress line on a terminal')
+    .addOption(
+      new Option('--max-decompressed <size>', 'refuse a gzip input that expands past this size')
+        .argParser(byteSize)
+        .default(undefined, '8GiB'),
+    )
+    .addHelpText('after', NORMALIZE_HELP)
+    .action(
+      async (inputs: string[], options: { raw: boolean; progress: boolean; maxDecompressed?: number }) => {
+        setExit(
+          await normalizeCommand(
+            inputs,
+            { raw: options.raw, progress: options.progress, maxDecompressedBytes: options.maxDecompressed },
+            io,
+          ),
+        );
+      },
+    );
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.failure;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`tokentrail: ${error.message}\n`);
+      return EXIT.failure;
+    }
+    throw error;
+  }
+}

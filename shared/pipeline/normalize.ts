@@ -1,0 +1,112 @@
+import type { RejectCode, SkipReason } from '../core/errors.js';
+import { normalizeRecord } from '../core/normalize/normalize-record.js';
+import type { Row } from '../core/schema/row.js';
+import type { DecodedItem } from '../sources/decoded-item.js';
+import type { Quarantine, Rejection, RowSink } from './ports.js';
+
+export interface NormalizeSummary {
+  readonly rows: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+  readonly rejected: number;
+  readonly skippedBy: Partial<Record<SkipReason, number>>;
+  readonly rejectedBy: Partial<Record<RejectCode, number>>;
+  readonly rowsByKind: Record<string, number>;
+}
+
+function increment<K extends string>(counts: Partial<Record<K, number>>, key: K): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/**
+ * The normalize use case: decoded items in, rows to a RowSink and rejections to a Quarantine.
+ * One run spans many inputs; an event delivered twice (two files, two envelopes) yields one row.
+ */
+export class NormalizeRun {
+  private readonly seen = new Set<string>();
+  private rows = 0;
+  private duplicates = 0;
+  private skipped = 0;
+  private rejected = 0;
+  private readonly skippedBy: Partial<Record<SkipReason, number>> = {};
+  private readonly rejectedBy: Partial<Record<RejectCode, number>> = {};
+  private readonly rowsByKind: Record<string, number> = {};
+
+  constructor(
+    private readonly sink: RowSink,
+    private readonly quarantine: Quarantine,
+  ) {}
+
+  /** Normalizes one input's batches; resolves once its rows and rejections have been handed over. */
+  async consume(
+    input: string,
+    batches: AsyncIterable<readonly DecodedItem[]> | Iterable<readonly DecodedItem[]>,
+  ): Promise<void> {
+    for await (const batch of batches) {
+      const rows: Row[] = [];
+      const rejections: Rejection[] = [];
+      for (const item of batch) this.take(input, item, rows, rejections);
+      if (rows.length > 0) await this.sink.write(rows);
+      if (rejections.length > 0) await this.quarantine.put(rejections);
+    }
+  }
+
+  private take(input: string, item: DecodedItem, rows: Row[], rejections: Rejection[]): void {
+    if (item.type === 'skip') {
+      this.skipped++;
+      increment(this.skippedBy, item.reason);
+      return;
+    }
+    if (item.type === 'reject') {
+      this.reject(rejections, {
+        input,
+        code: item.code,
+        message: item.message,
+        raw: item.raw,
+        delivery: item.delivery,
+        position: item.position,
+      });
+      return;
+    }
+    const outcome = normalizeRecord(item.record);
+    if (outcome.type === 'skip') {
+      this.skipped++;
+      increment(this.skippedBy, outcome.reason);
+    } else if (outcome.type === 'reject') {
+      const raw = JSON.stringify(item.record.value);
+      this.reject(rejections, {
+        input,
+        code: outcome.code,
+        message: outcome.message,
+        raw,
+        delivery: item.delivery,
+        position: item.position,
+      });
+    } else if (this.seen.has(outcome.row.event_id)) {
+      this.duplicates++;
+    } else {
+      this.seen.add(outcome.row.event_id);
+      this.rows++;
+      this.rowsByKind[outcome.kind] = (this.rowsByKind[outcome.kind] ?? 0) + 1;
+      rows.push(outcome.row);
+    }
+  }
+
+  private reject(rejections: Rejection[], rejection: Rejection): void {
+    this.rejected++;
+    increment(this.rejectedBy, rejection.code);
+    rejections.push(rejection);
+  }
+
+  summary(): NormalizeSummary {
+    return {
+      rows: this.rows,
+      duplicates: this.duplicates,
+      skipped: this.skipped,
+      rejected: this.rejected,
+      skippedBy: { ...this.skippedBy },
+      rejectedBy: { ...this.rejectedBy },
+      rowsByKind: { ...this.rowsByKind },
+    };
+  }
+}
