@@ -1,0 +1,45 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { bigQuerySchema } from '../../shared/core/schema/bigquery-schema.js';
+import { COLUMNS } from '../../shared/core/schema/columns.js';
+import { duckDbCreateTable } from '../../shared/core/schema/duckdb-ddl.js';
+
+describe('the DuckDB DDL derived from the row definition', () => {
+  it('creates a table a real DuckDB accepts, with every column, type and constraint', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(duckDbCreateTable());
+    await connection.run(duckDbCreateTable()); // idempotent
+
+    const described = await connection.runAndReadAll('DESCRIBE events');
+    const columns = described.getRowObjectsJson().map((row) => [row.column_name, row.column_type, row.null]);
+    expect(columns).toEqual(
+      COLUMNS.map((column) => [
+        column.name,
+        { string: 'VARCHAR', timestamp: 'TIMESTAMP WITH TIME ZONE', json: 'JSON' }[column.type],
+        column.required ? 'NO' : 'YES',
+      ]),
+    );
+
+    await connection.run("SET TimeZone = 'UTC'");
+    const insert = `INSERT INTO events (event_id, event_time, cloud, source, action, category, outcome, raw)
+      VALUES ('e1', '2025-04-16T02:46:56.123456Z', 'aws', 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity', 'token_exchange', 'success', '{"a":1}')`;
+    await connection.run(insert);
+    await expect(connection.run(insert)).rejects.toThrow(/PRIMARY KEY|Duplicate key/i);
+    const stored = await connection.runAndReadAll(
+      "SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS t FROM events",
+    );
+    expect(stored.getRowObjectsJson()).toEqual([{ t: '2025-04-16T02:46:56.123456Z' }]);
+    connection.closeSync();
+  });
+});
+
+describe('the BigQuery schema derived from the row definition', () => {
+  it('maps every column with its mode', () => {
+    expect(bigQuerySchema().map(({ name, type, mode }) => `${name}:${type}:${mode}`)).toEqual(
+      COLUMNS.map(
+        (c) =>
+          `${c.name}:${{ string: 'STRING', timestamp: 'TIMESTAMP', json: 'JSON' }[c.type]}:${c.required ? 'REQUIRED' : 'NULLABLE'}`,
+      ),
+    );
+  });
+});
