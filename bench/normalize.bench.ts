@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: normalize throughput for gzip CloudTrail files against a bare baseline in the
+ * same run, and peak RSS for a 1 GB uncompressed file through the real CLI code path.
+ * Generated data goes to .bench/ (ignored by git), never committed.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { NdjsonQuarantine, NdjsonRowSink } from '../shared/adapters/files/ndjson-output.js';
+import { NormalizeRun } from '../shared/pipeline/normalize.js';
+import { decodeStream } from '../shared/sources/decode-stream.js';
+import { federationRecord, seededRandom } from './synthetic-cloudtrail.js';
+
+const DIR = '.bench';
+const FILES = 8;
+const RECORDS_PER_FILE = 10_000;
+const ROUNDS = 5;
+const BIG_FILE_BYTES = Number(process.env.BENCH_BIG_FILE_BYTES ?? 1024 ** 3);
+
+function discard(): Writable {
+  return new Writable({ write: (_chunk, _encoding, callback) => callback() });
+}
+
+function generateGzipFiles(): string[] {
+  mkdirSync(DIR, { recursive: true });
+  const random = seededRandom(42);
+  const start = Date.parse('2025-11-01T00:00:00Z');
+  const paths: string[] = [];
+  for (let f = 0; f < FILES; f++) {
+    const path = `${DIR}/111122223333_CloudTrail_us-east-1_${f}.json.gz`;
+    paths.push(path);
+    if (existsSync(path)) continue;
+    const records = Array.from({ length: RECORDS_PER_FILE }, (_, i) =>
+      federationRecord(random, new Date(start + (f * RECORDS_PER_FILE + i) * 1000)),
+    );
+    writeFileSync(path, gzipSync(JSON.stringify({ Records: records })));
+  }
+  return paths;
+}
+
+/** The baseline: what a minimal hand-rolled script would do per file. */
+async function baseline(paths: string[]): Promise<number> {
+  const out = discard();
+  let rows = 0;
+  for (const path of paths) {
+    // biome-ignore lint/suspicious/noExplicitAny: reads untyped JSON the way a hand-rolled script would
+    type Untyped = Record<string, any>;
+    const { Records } = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { Records: Untyped[] };
+    let text = '';
+    for (const r of Records) {
+      text += `${JSON.stringify({
+        event_id: r.eventID,
+        event_time: r.eventTime,
+        source: r.eventSource,
+        action: r.eventName,
+        outcome: r.errorCode ? 'failure' : 'success',
+        error_code: r.errorCode ?? null,
+        principal: r.userIdentity?.sessionContext?.sessionIssuer?.arn ?? r.requestParameters?.roleArn ?? null,
+        subject: r.responseElements?.subjectFromWebIdentityToken ?? null,
+        credential_id: r.userIdentity?.accessKeyId ?? r.responseElements?.credentials?.accessKeyId ?? null,
+        source_ip: r.sourceIPAddress,
+        user_agent: r.userAgent,
+        region: r.awsRegion,
+      })}\n`;
+      rows++;
+    }
+    out.write(text);
+  }
+  return rows;
+}
+
+async function tokentrail(paths: string[]): Promise<number> {
+  const run = new NormalizeRun(new NdjsonRowSink(discard(), false), new NdjsonQuarantine(discard(), false));
+  for (const path of paths)
+    await run.consume(path, decodeStream(createReadStream(path, { highWaterMark: 256 * 1024 })));
+  const summary = run.summary();
+  if (summary.rejected > 0) throw new Error(`bench data was rejected: ${JSON.stringify(summary.rejectedBy)}`);
+  return summary.rows;
+}
+
+async function timed(fn: () => Promise<number>): Promise<{ rows: number; seconds: number }> {
+  globalThis.gc?.();
+  const start = process.hrtime.bigint();
+  const rows = await fn();
+  return { rows, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+async function throughput(): Promise<void> {
+  const paths = generateGzipFiles();
+  const compressed = paths.reduce((sum, p) => sum + statSync(p).size, 0);
+  const rates = { baseline: [] as number[], tokentrail: [] as number[] };
+  await tokentrail(paths); // warm-up
+  await baseline(paths);
+  for (let round = 0; round < ROUNDS; round++) {
+    const b = await timed(() => baseline(paths));
+    const t = await timed(() => tokentrail(paths));
+    rates.baseline.push(b.rows / b.seconds);
+    rates.tokentrail.push(t.rows / t.seconds);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const ratios = rates.tokentrail.map((t, i) => t / rates.baseline[i]!);
+  console.log(
+    `\nnormalize throughput: ${FILES} gzip CloudTrail files, ${FILES * RECORDS_PER_FILE} federation records, ${(compressed / 1024 ** 2).toFixed(1)} MB compressed, ${ROUNDS} rounds`,
+  );
+  console.log(
+    `  baseline (gunzip + JSON.parse + 12-field row + stringify): ${Math.round(median(rates.baseline)).toLocaleString()} rows/s (median)`,
+  );
+  console.log(
+    `  tokentrail normalize (streaming, all columns):            ${Math.round(median(rates.tokentrail)).toLocaleString()} rows/s (median)`,
+  );
+  console.log(
+    `  ratio tokentrail / baseline: median ${median(ratios).toFixed(2)}, per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+  );
+}
+
+async function generateBigFile(): Promise<string> {
+  const path = `${DIR}/big-cloudtrail-${BIG_FILE_BYTES}.json`;
+  if (existsSync(path) && statSync(path).size >= BIG_FILE_BYTES) return path;
+  mkdirSync(DIR, { recursive: true });
+  const random = seededRandom(7);
+  const out = createWriteStream(path);
+  out.write('{"Records":[');
+  let written = 13;
+  let i = 0;
+  const start = Date.parse('2025-11-01T00:00:00Z');
+  while (written < BIG_FILE_BYTES) {
+    let chunk = '';
+    for (let k = 0; k < 1000; k++, i++)
+      chunk += (i === 0 ? '' : ',') + JSON.stringify(federationRecord(random, new Date(start + i * 100)));
+    written += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end(']}');
+  await finished(out);
+  return path;
+}
+
+function peakRss(path: string): void {
+  const child = spawnSync(process.execPath, ['dist/bench/measure-rss.js', path], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0 && child.status !== 3) throw new Error(`measure-rss failed: ${child.stderr}`);
+  const report = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    maxRssBytes: number;
+    seconds: number;
+    rows: number;
+  };
+  const size = statSync(path).size;
+  console.log(
+    `\npeak RSS: ${(size / 1024 ** 3).toFixed(2)} GiB uncompressed CloudTrail file through \`tokentrail normalize\` (rows to /dev/null)`,
+  );
+  console.log(
+    `  ${report.rows.toLocaleString()} rows in ${report.seconds.toFixed(1)} s (${(size / 1024 ** 2 / report.seconds).toFixed(0)} MB/s), peak RSS ${(report.maxRssBytes / 1024 ** 2).toFixed(0)} MB (target <= 256 MB)`,
+  );
+}
+
+await throughput();
+peakRss(await generateBigFile());
