@@ -51,9 +51,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--raw', 'include the original record in each row and the raw text of each rejection', false)
     .option('--no-progress', 'no progress line on a terminal')
     .addOption(
-      new Option('--max-decompressed <size>', 'refuse a gzip input that expands past this size')
-        .argParser(byteSize)
-        .default(undefined, '8GiB'),
+      new Option(
+        '--max-decompressed <size>',
+        'refuse a gzip input that expands past this size (default: 8GiB)',
+      ).argParser(byteSize),
     )
     .addHelpText('after', NORMALIZE_HELP)
     .action(

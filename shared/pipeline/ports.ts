@@ -22,7 +22,3 @@ export interface Rejection {
 export interface Quarantine {
   put(rejections: readonly Rejection[]): Promise<void>;
 }
-
-export interface Clock {
-  now(): Date;
-}

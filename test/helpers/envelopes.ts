@@ -1,6 +1,6 @@
 /**
  * Wraps one audit record into each delivery envelope, the way the producing service does (see
- * /work/shared/reference/events.md §1). Built from the documented shapes, not from the decoders,
+ * ../shared/reference/events.md §1). Built from the documented shapes, not from the decoders,
  * so the tests that use them check the decoders against the spec rather than against themselves.
  */
 import { gzipSync } from 'node:zlib';
