@@ -18,16 +18,19 @@ function increment<K extends string>(counts: Partial<Record<K, number>>, key: K)
   counts[key] = (counts[key] ?? 0) + 1;
 }
 
+function total(counts: Partial<Record<string, number>>): number {
+  let sum = 0;
+  for (const count of Object.values(counts)) sum += count ?? 0;
+  return sum;
+}
+
 /**
  * The normalize use case: decoded items in, rows to a RowSink and rejections to a Quarantine.
  * One run spans many inputs; an event delivered twice (two files, two envelopes) yields one row.
  */
 export class NormalizeRun {
   private readonly seen = new Set<string>();
-  private rows = 0;
   private duplicates = 0;
-  private skipped = 0;
-  private rejected = 0;
   private readonly skippedBy: Partial<Record<SkipReason, number>> = {};
   private readonly rejectedBy: Partial<Record<RejectCode, number>> = {};
   private readonly rowsByKind: Record<string, number> = {};
@@ -53,7 +56,6 @@ export class NormalizeRun {
 
   private take(input: string, item: DecodedItem, rows: Row[], rejections: Rejection[]): void {
     if (item.type === 'skip') {
-      this.skipped++;
       increment(this.skippedBy, item.reason);
       return;
     }
@@ -70,7 +72,6 @@ export class NormalizeRun {
     }
     const outcome = normalizeRecord(item.record);
     if (outcome.type === 'skip') {
-      this.skipped++;
       increment(this.skippedBy, outcome.reason);
     } else if (outcome.type === 'reject') {
       const raw = JSON.stringify(item.record.value);
@@ -86,24 +87,22 @@ export class NormalizeRun {
       this.duplicates++;
     } else {
       this.seen.add(outcome.row.event_id);
-      this.rows++;
-      this.rowsByKind[outcome.kind] = (this.rowsByKind[outcome.kind] ?? 0) + 1;
+      increment(this.rowsByKind, outcome.kind);
       rows.push(outcome.row);
     }
   }
 
   private reject(rejections: Rejection[], rejection: Rejection): void {
-    this.rejected++;
     increment(this.rejectedBy, rejection.code);
     rejections.push(rejection);
   }
 
   summary(): NormalizeSummary {
     return {
-      rows: this.rows,
+      rows: total(this.rowsByKind),
       duplicates: this.duplicates,
-      skipped: this.skipped,
-      rejected: this.rejected,
+      skipped: total(this.skippedBy),
+      rejected: total(this.rejectedBy),
       skippedBy: { ...this.skippedBy },
       rejectedBy: { ...this.rejectedBy },
       rowsByKind: { ...this.rowsByKind },

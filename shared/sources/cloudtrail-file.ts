@@ -1,5 +1,5 @@
 import { asObject } from '../core/json-access.js';
-import { type Envelope, recordItem, rejectItem } from './envelope.js';
+import { type Envelope, recordItem, rejectItem, within } from './envelope.js';
 
 export const NOT_AN_OBJECT = 'a Records element must be an object';
 
@@ -13,7 +13,7 @@ export const cloudTrailFile: Envelope = {
   decode(value, context) {
     return (value.Records as unknown[]).map((element, index) => {
       const path = `/Records/${index}`;
-      const inner = { ...context, position: { ...context.position, path: context.position.path + path } };
+      const inner = within(context, path);
       const record = asObject(element);
       return record
         ? recordItem({ format: 'cloudtrail', value: record }, inner, 'cloudtrail-file')

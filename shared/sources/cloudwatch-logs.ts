@@ -1,7 +1,7 @@
 import { RejectError } from '../core/errors.js';
 import { asObject, type JsonObject } from '../core/json-access.js';
 import type { DecodedItem } from './decoded-item.js';
-import { type DecodeContext, type Envelope, rejectItem, skipItem } from './envelope.js';
+import { type DecodeContext, type Envelope, rejectItem, skipItem, within } from './envelope.js';
 import { decodeBase64, gunzipCapped, parseJson, utf8 } from './payload.js';
 
 function decodeMessage(message: JsonObject, context: DecodeContext, basePath: string): DecodedItem[] {
@@ -14,32 +14,25 @@ function decodeMessage(message: JsonObject, context: DecodeContext, basePath: st
     const path = `${basePath}/logEvents/${index}`;
     const text = asObject(logEvent)?.message;
     if (typeof text !== 'string') {
-      const inner = { ...context, position: { ...context.position, path: context.position.path + path } };
+      const raw = JSON.stringify(logEvent) ?? '';
       return [
         rejectItem(
           'invalid_envelope',
           'log event has no message',
-          JSON.stringify(logEvent) ?? '',
-          inner,
+          raw,
+          within(context, path),
           'cloudwatch-logs',
         ),
       ];
     }
     // Each message is one CloudTrail record serialized as a JSON string: parse it a second time.
+    // A bad message rejects that log event alone, not the whole batch.
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = parseJson(text, 'log event message');
     } catch (error) {
-      const inner = { ...context, position: { ...context.position, path: context.position.path + path } };
-      return [
-        rejectItem(
-          'invalid_json',
-          `log event message is not JSON: ${(error as Error).message}`,
-          text,
-          inner,
-          'cloudwatch-logs',
-        ),
-      ];
+      if (!(error instanceof RejectError)) throw error;
+      return [rejectItem(error.code, error.message, text, within(context, path), 'cloudwatch-logs')];
     }
     return context.nested(parsed, 'cloudwatch-logs', path);
   });

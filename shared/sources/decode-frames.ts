@@ -6,11 +6,8 @@ import type { Frame } from './json-framer.js';
 import type { DecodeLimits } from './limits.js';
 
 /** Parses framed values and unwraps their envelopes. Records of a streamed CloudTrail file take a short path. */
-export function decodeFrames(
-  frames: readonly Frame[],
-  limits: DecodeLimits,
-  out: DecodedItem[] = [],
-): DecodedItem[] {
+export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): DecodedItem[] {
+  const out: DecodedItem[] = [];
   for (const frame of frames) {
     const position: Position = { value: frame.value, path: frame.path, offset: frame.offset };
     const delivery = frame.path.startsWith('/Records/') ? 'cloudtrail-file' : 'plain';

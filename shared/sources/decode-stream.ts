@@ -68,7 +68,6 @@ export async function* decodeStream(
 
   const input = Readable.from(prepend(head, iterator), { objectMode: false });
   // A deep read-ahead lets the thread pool inflate while the main thread parses.
-  // A deep read-ahead lets the thread pool inflate while the main thread parses.
   const gunzipOptions: ZlibOptions & TransformOptions = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
   const gunzip = createGunzip(gunzipOptions);
   input.on('error', (error) => gunzip.destroy(error));

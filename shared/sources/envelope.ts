@@ -1,7 +1,7 @@
 import type { RejectCode, SkipReason } from '../core/errors.js';
 import type { JsonObject } from '../core/json-access.js';
 import type { AuditRecord } from '../core/normalize/audit-record.js';
-import type { DecodedItem, Delivery, Position } from './decoded-item.js';
+import { at, type DecodedItem, type Delivery, type Position } from './decoded-item.js';
 import type { DecodeLimits } from './limits.js';
 
 export interface DecodeContext {
@@ -19,6 +19,11 @@ export interface Envelope {
   readonly delivery: Delivery;
   matches(value: JsonObject): boolean;
   decode(value: JsonObject, context: DecodeContext): DecodedItem[];
+}
+
+/** The same context, positioned at `path` inside the current value. */
+export function within(context: DecodeContext, path: string): DecodeContext {
+  return { ...context, position: at(context.position, path) };
 }
 
 export function recordItem(record: AuditRecord, context: DecodeContext, delivery: Delivery): DecodedItem {

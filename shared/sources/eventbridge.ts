@@ -1,6 +1,6 @@
 import { RejectError } from '../core/errors.js';
 import { asObject } from '../core/json-access.js';
-import { type Envelope, recordItem, skipItem } from './envelope.js';
+import { type Envelope, recordItem, skipItem, within } from './envelope.js';
 
 // AWS docs in some partitions render the value as "Amazon API Call via CloudTrail"; accept both.
 const CLOUDTRAIL_DETAIL_TYPE = /^(?:AWS|Amazon) API Call via CloudTrail$/;
@@ -18,7 +18,6 @@ export const eventBridge: Envelope = {
     }
     const detail = asObject(value.detail);
     if (!detail) throw new RejectError('invalid_envelope', 'EventBridge detail must be an object');
-    const inner = { ...context, position: { ...context.position, path: `${context.position.path}/detail` } };
-    return [recordItem({ format: 'cloudtrail', value: detail }, inner, 'eventbridge')];
+    return [recordItem({ format: 'cloudtrail', value: detail }, within(context, '/detail'), 'eventbridge')];
   },
 };

@@ -24,6 +24,8 @@ function checkColumn(column: ColumnSpec, value: unknown): string | null {
   }
 }
 
+const KNOWN_COLUMNS = new Set<string>(COLUMNS.map((column) => column.name));
+
 /** Returns the problems with a candidate row; an empty list means it is a valid `Row`. */
 export function rowProblems(candidate: unknown): string[] {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
@@ -35,9 +37,8 @@ export function rowProblems(candidate: unknown): string[] {
     const problem = checkColumn(column, record[column.name]);
     if (problem) problems.push(problem);
   }
-  const known = new Set<string>(COLUMNS.map((c) => c.name));
   for (const key of Object.keys(record)) {
-    if (!known.has(key)) problems.push(`unknown column ${key}`);
+    if (!KNOWN_COLUMNS.has(key)) problems.push(`unknown column ${key}`);
   }
   return problems;
 }
