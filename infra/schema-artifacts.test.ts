@@ -1,18 +1,25 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  BIGQUERY_SCHEMA_PATH,
-  bigQuerySchemaJson,
-  README_PATH,
-  withReadmeTable,
-} from './schema-artifacts.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { artifacts, README_PATH, withReadmeTable } from './schema-artifacts.js';
 
 const root = resolve(__dirname, '..');
 const regenerate = 'run `npm run schema:generate` and commit the result';
 
 describe('generated schema artifacts', () => {
-  it(`keep ${BIGQUERY_SCHEMA_PATH} in step with the row definition (${regenerate})`, () => {
-    expect(readFileSync(resolve(root, BIGQUERY_SCHEMA_PATH), 'utf8')).toBe(bigQuerySchemaJson());
+  it.each(artifacts().map((artifact) => [artifact.path, artifact.text]))(
+    `keep %s in step with its definition (${regenerate})`,
+    (path, text) => {
+      expect(readFileSync(resolve(root, path), 'utf8')).toBe(text);
+    },
+  );
+
+  it(`leave no stale SQL files behind (${regenerate})`, () => {
+    const expected = new Set(artifacts().map((artifact) => artifact.path));
+    for (const directory of ['infra/bigquery/setup', 'infra/bigquery/queries']) {
+      for (const name of readdirSync(resolve(root, directory))) {
+        expect(expected).toContain(join(directory, name));
+      }
+    }
   });
 
   it(`keep the README schema table in step with the row definition (${regenerate})`, () => {

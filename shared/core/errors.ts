@@ -14,6 +14,7 @@ export const REJECT_CODES = [
   'missing_time', // no eventTime / timestamp
   'invalid_timestamp', // a timestamp that cannot be parsed
   'invalid_field', // a field the row needs has the wrong type
+  'store_rejected', // the store refused the row (e.g. a BigQuery insertAll 'invalid' error)
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 

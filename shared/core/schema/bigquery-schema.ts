@@ -1,4 +1,5 @@
-import { COLUMNS, type ColumnType } from './columns.js';
+import type { ColumnType } from './columns.js';
+import { EVENTS_TABLE, type TableSpec } from './tables.js';
 
 export interface BigQueryField {
   name: string;
@@ -7,15 +8,15 @@ export interface BigQueryField {
   description: string;
 }
 
-const BIGQUERY_TYPES: Record<ColumnType, BigQueryField['type']> = {
+export const BIGQUERY_TYPES: Record<ColumnType, BigQueryField['type']> = {
   string: 'STRING',
   timestamp: 'TIMESTAMP',
   json: 'JSON',
 };
 
-/** The `events` table schema in the JSON form `bq mk --schema` and Terraform accept. */
-export function bigQuerySchema(): BigQueryField[] {
-  return COLUMNS.map((column) => ({
+/** A table schema in the JSON form `bq mk --schema` and Terraform accept. */
+export function bigQuerySchema(table: TableSpec = EVENTS_TABLE): BigQueryField[] {
+  return table.columns.map((column) => ({
     name: column.name,
     type: BIGQUERY_TYPES[column.type],
     mode: column.required ? 'REQUIRED' : 'NULLABLE',

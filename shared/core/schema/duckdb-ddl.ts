@@ -1,4 +1,6 @@
-import { COLUMNS, type ColumnType } from './columns.js';
+import { VIEWS } from '../queries/views.js';
+import type { ColumnType } from './columns.js';
+import { EVENTS_TABLE, TABLES, type TableSpec } from './tables.js';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
@@ -6,16 +8,28 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
   json: 'JSON',
 };
 
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** DDL for the rows table in the embedded store; event_id is the key that makes ingest idempotent. */
-export function duckDbCreateTable(table = 'events'): string {
-  const columns = COLUMNS.map((column) => {
-    const key = column.name === 'event_id' ? ' PRIMARY KEY' : '';
+/** DDL for a table in the embedded store; the primary key is what makes ingest idempotent. */
+export function duckDbCreateTable(table: TableSpec = EVENTS_TABLE, name = table.name): string {
+  const columns = table.columns.map((column) => {
+    const key = column.name === table.key ? ' PRIMARY KEY' : '';
     const nullability = column.required ? ' NOT NULL' : '';
     return `  ${quoteIdentifier(column.name)} ${DUCKDB_TYPES[column.type]}${nullability}${key}`;
   });
-  return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(table)} (\n${columns.join(',\n')}\n);`;
+  return `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(name)} (\n${columns.join(',\n')}\n);`;
+}
+
+/**
+ * The embedded store's set-up, idempotent. The primary key already keeps one row per event_id,
+ * so `events_unique` is the table itself; it exists so the views read the same in both stores.
+ */
+export function duckDbSetup(): string[] {
+  return [
+    ...TABLES.map((table) => duckDbCreateTable(table)),
+    'CREATE OR REPLACE VIEW events_unique AS SELECT * FROM events',
+    ...VIEWS.map((view) => `CREATE OR REPLACE VIEW ${view.name} AS ${view.select((name) => name)}`),
+  ];
 }

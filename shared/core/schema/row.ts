@@ -1,15 +1,22 @@
-import type { Column } from './columns.js';
+import type { Column, ColumnSpec } from './columns.js';
+import type { QUARANTINE_COLUMNS } from './quarantine-columns.js';
 
-type ValueOf<C extends Column> = C extends { readonly values: readonly (infer V)[] }
+type ValueOf<C extends ColumnSpec> = C extends { readonly values: readonly (infer V)[] }
   ? V
   : C['type'] extends 'json'
     ? unknown
     : string;
 
-/** A normalized row: required columns are non-null, the others may be null. */
-export type Row = {
-  [C in Column as C['name']]: C['required'] extends true ? ValueOf<C> : ValueOf<C> | null;
+/** The record type of a column list: required columns are non-null, the others may be null. */
+export type RecordOf<C extends ColumnSpec> = {
+  [K in C as K['name']]: K['required'] extends true ? ValueOf<K> : ValueOf<K> | null;
 };
+
+/** A normalized row. */
+export type Row = RecordOf<Column>;
+
+/** A quarantined record, as stored. */
+export type QuarantineRow = RecordOf<(typeof QUARANTINE_COLUMNS)[number]>;
 
 export type Cloud = Row['cloud'];
 export type Category = Row['category'];

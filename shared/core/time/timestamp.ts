@@ -126,3 +126,8 @@ export function parseCredentialExpiration(text: string): string | null {
   const hour24 = (hour % 12) + (meridiem!.toLowerCase() === 'p' ? 12 : 0);
   return format(Number(year), month, Number(day), hour24, Number(minute), Number(second), '000000');
 }
+
+/** A Date (millisecond precision) in the canonical form. */
+export function timestampOf(date: Date): string {
+  return `${date.toISOString().slice(0, 23)}000Z`;
+}

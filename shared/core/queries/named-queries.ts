@@ -1,0 +1,169 @@
+/**
+ * The questions tokentrail answers, each spelled for both stores side by side. User input never
+ * reaches the SQL text: patterns and times arrive as parameters (`$name` in DuckDB, `@name` in
+ * BigQuery), all strings; timestamps are canonical UTC and cast in SQL, patterns are anchored RE2.
+ * The DuckDB text runs in tests on a real DuckDB file; the BigQuery text is parsed with a
+ * BigQuery grammar, and `npm run schema:generate` writes it to infra/bigquery/queries/.
+ */
+export interface NamedQuery {
+  readonly name: string;
+  readonly description: string;
+  readonly params: readonly string[];
+  readonly duckdb: string;
+  /** The BigQuery text for a dataset, `project.dataset` or a bare dataset name. */
+  bigquery(dataset: string): string;
+}
+
+export type QueryParams = Readonly<Record<string, string>>;
+
+export const WHO_ACCESSED: NamedQuery = {
+  name: 'who-accessed',
+  description: 'one line per (bucket, subject, principal): actions, count, failures, first and last seen',
+  params: ['bucket', 'since', 'until'],
+  duckdb: `SELECT
+  cloud,
+  bucket,
+  subject,
+  principal,
+  array_agg(DISTINCT action ORDER BY action) AS actions,
+  count(*) AS count,
+  countif(outcome = 'failure') AS failures,
+  min(event_time) AS first_seen,
+  max(event_time) AS last_seen
+FROM access
+WHERE regexp_matches(bucket, $bucket)
+  AND event_time >= CAST($since AS TIMESTAMPTZ)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+GROUP BY cloud, bucket, subject, principal
+ORDER BY bucket, count DESC, subject NULLS LAST, principal`,
+  bigquery: (dataset) => `SELECT
+  cloud,
+  bucket,
+  subject,
+  principal,
+  ARRAY_AGG(DISTINCT action ORDER BY action) AS actions,
+  COUNT(*) AS count,
+  COUNTIF(outcome = 'failure') AS failures,
+  MIN(event_time) AS first_seen,
+  MAX(event_time) AS last_seen
+FROM \`${dataset}.access\`
+WHERE REGEXP_CONTAINS(bucket, @bucket)
+  AND event_time >= TIMESTAMP(@since)
+  AND event_time < TIMESTAMP(@until)
+GROUP BY cloud, bucket, subject, principal
+ORDER BY bucket, count DESC, subject IS NULL, subject, principal`,
+};
+
+export const SUBJECTS: NamedQuery = {
+  name: 'subjects',
+  description: 'the external subjects that became a principal (token exchanges and impersonations)',
+  params: ['principal', 'since', 'until'],
+  duckdb: `SELECT
+  principal,
+  subject,
+  identity_provider,
+  count(*) AS count,
+  countif(outcome = 'failure') AS failures,
+  min(event_time) AS first_seen,
+  max(event_time) AS last_seen
+FROM events
+WHERE category IN ('token_exchange', 'impersonation')
+  AND regexp_matches(principal, $principal)
+  AND event_time >= CAST($since AS TIMESTAMPTZ)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+GROUP BY principal, subject, identity_provider
+ORDER BY principal, count DESC, subject NULLS LAST`,
+  bigquery: (dataset) => `SELECT
+  principal,
+  subject,
+  identity_provider,
+  COUNT(*) AS count,
+  COUNTIF(outcome = 'failure') AS failures,
+  MIN(event_time) AS first_seen,
+  MAX(event_time) AS last_seen
+FROM \`${dataset}.events_unique\`
+WHERE category IN ('token_exchange', 'impersonation')
+  AND REGEXP_CONTAINS(principal, @principal)
+  AND event_time >= TIMESTAMP(@since)
+  AND event_time < TIMESTAMP(@until)
+GROUP BY principal, subject, identity_provider
+ORDER BY principal, count DESC, subject IS NULL, subject`,
+};
+
+export const PRINCIPALS: NamedQuery = {
+  name: 'principals',
+  description: 'the cloud principals an external subject became (token exchanges and impersonations)',
+  params: ['subject', 'since', 'until'],
+  duckdb: `SELECT
+  subject,
+  cloud,
+  principal,
+  identity_provider,
+  count(*) AS count,
+  countif(outcome = 'failure') AS failures,
+  min(event_time) AS first_seen,
+  max(event_time) AS last_seen
+FROM events
+WHERE category IN ('token_exchange', 'impersonation')
+  AND regexp_matches(subject, $subject)
+  AND event_time >= CAST($since AS TIMESTAMPTZ)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+GROUP BY subject, cloud, principal, identity_provider
+ORDER BY subject, count DESC, principal NULLS LAST`,
+  bigquery: (dataset) => `SELECT
+  subject,
+  cloud,
+  principal,
+  identity_provider,
+  COUNT(*) AS count,
+  COUNTIF(outcome = 'failure') AS failures,
+  MIN(event_time) AS first_seen,
+  MAX(event_time) AS last_seen
+FROM \`${dataset}.events_unique\`
+WHERE category IN ('token_exchange', 'impersonation')
+  AND REGEXP_CONTAINS(subject, @subject)
+  AND event_time >= TIMESTAMP(@since)
+  AND event_time < TIMESTAMP(@until)
+GROUP BY subject, cloud, principal, identity_provider
+ORDER BY subject, count DESC, principal IS NULL, principal`,
+};
+
+export const FAILURES: NamedQuery = {
+  name: 'failures',
+  description: 'failed exchanges, impersonations and denied data access, grouped by cause',
+  params: ['since', 'until'],
+  duckdb: `SELECT
+  cloud,
+  action,
+  error_code,
+  subject,
+  principal,
+  count(*) AS count,
+  min(event_time) AS first_seen,
+  max(event_time) AS last_seen,
+  any_value(error_message) AS example_message
+FROM events_attributed
+WHERE outcome = 'failure'
+  AND event_time >= CAST($since AS TIMESTAMPTZ)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+GROUP BY cloud, action, error_code, subject, principal
+ORDER BY count DESC, last_seen DESC`,
+  bigquery: (dataset) => `SELECT
+  cloud,
+  action,
+  error_code,
+  subject,
+  principal,
+  COUNT(*) AS count,
+  MIN(event_time) AS first_seen,
+  MAX(event_time) AS last_seen,
+  ANY_VALUE(error_message) AS example_message
+FROM \`${dataset}.events_attributed\`
+WHERE outcome = 'failure'
+  AND event_time >= TIMESTAMP(@since)
+  AND event_time < TIMESTAMP(@until)
+GROUP BY cloud, action, error_code, subject, principal
+ORDER BY count DESC, last_seen DESC`,
+};
+
+export const NAMED_QUERIES: readonly NamedQuery[] = [WHO_ACCESSED, SUBJECTS, PRINCIPALS, FAILURES];

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import type { QueryCell, QueryResult } from '../queries/query-result.js';
+import { renderCsv, renderNdjson, renderTable } from './query-output.js';
+import { terminalSafe } from './terminal-safe.js';
+
+const RESULT: QueryResult = {
+  columns: ['bucket', 'subject', 'actions', 'count', 'first_seen'],
+  rows: [
+    {
+      bucket: 'acme-prod-assets',
+      subject: 'repo:acme/web:ref:refs/heads/main',
+      actions: ['GetObject', 'PutObject'],
+      count: 120,
+      first_seen: '2026-11-15T09:01:02.123456Z',
+    },
+    {
+      bucket: 'acme-ml',
+      subject: null,
+      actions: ['storage.objects.get'],
+      count: 7,
+      first_seen: '2026-11-16T00:00:00.000000Z',
+    },
+  ],
+};
+
+/** A tiny RFC 4180 reader, enough to read back what renderCsv writes. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      record.push(field);
+      field = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += char;
+  }
+  return records;
+}
+
+describe('renderTable', () => {
+  it('aligns columns, right-aligns numbers, shows null as - and times to the second', () => {
+    expect(renderTable(RESULT)).toBe(
+      [
+        'BUCKET            SUBJECT                            ACTIONS              COUNT  FIRST SEEN',
+        'acme-prod-assets  repo:acme/web:ref:refs/heads/main  GetObject,PutObject    120  2026-11-15 09:01:02',
+        'acme-ml           -                                  storage.objects.get      7  2026-11-16 00:00:00',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('never lets a cell put a control, bidi or zero-width character on the terminal', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 4 }), (subjects) => {
+        const table = renderTable({ columns: ['subject'], rows: subjects.map((subject) => ({ subject })) });
+        expect(table.replaceAll('\n', '')).not.toMatch(
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the test
+          /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u,
+        );
+        expect(table.split('\n')).toHaveLength(subjects.length + 2);
+      }),
+    );
+  });
+});
+
+describe('terminalSafe', () => {
+  it('shows an ANSI escape and a bidi override as visible escapes', () => {
+    expect(terminalSafe('main\u001b[31m\u202e')).toBe('main\\u001b[31m\\u202e');
+  });
+});
+
+describe('renderNdjson', () => {
+  it('writes one object per row with the columns in order', () => {
+    const lines = renderNdjson(RESULT).trimEnd().split('\n');
+    expect(lines.map((line) => Object.keys(JSON.parse(line)))).toEqual([RESULT.columns, RESULT.columns]);
+    expect(JSON.parse(lines[1]!).subject).toBeNull();
+  });
+});
+
+describe('renderCsv', () => {
+  it('reads back to the same cells, with formula-looking text made inert', () => {
+    const cell = fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null), fc.integer({ min: 0 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(cell, cell), { maxLength: 5 }), (pairs) => {
+        const result: QueryResult = {
+          columns: ['a', 'b'],
+          rows: pairs.map(([a, b]) => ({ a, b }) as Record<string, QueryCell>),
+        };
+        const expected = (value: QueryCell) => {
+          if (value === null) return '';
+          const text = String(value);
+          return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+        };
+        expect(parseCsv(renderCsv(result))).toEqual([
+          ['a', 'b'],
+          ...pairs.map(([a, b]) => [expected(a), expected(b)]),
+        ]);
+      }),
+    );
+  });
+
+  it('joins lists with commas inside one quoted cell', () => {
+    expect(renderCsv(RESULT).split('\r\n')[1]).toBe(
+      'acme-prod-assets,repo:acme/web:ref:refs/heads/main,"GetObject,PutObject",120,2026-11-15T09:01:02.123456Z',
+    );
+  });
+});

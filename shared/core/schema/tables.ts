@@ -1,0 +1,34 @@
+import { COLUMNS, type ColumnSpec } from './columns.js';
+import { QUARANTINE_COLUMNS } from './quarantine-columns.js';
+
+/** A stored table: its columns, the key that makes writes idempotent, and how BigQuery lays it out. */
+export interface TableSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly key: string;
+  /** The timestamp column BigQuery partitions by day on. */
+  readonly partitionBy: string;
+  /** BigQuery clustering, most selective common filter last (at most four columns). */
+  readonly clusterBy: readonly string[];
+}
+
+export const EVENTS_TABLE: TableSpec = {
+  name: 'events',
+  description: 'tokentrail: one row per federation event (token exchange, impersonation, data access).',
+  columns: COLUMNS,
+  key: 'event_id',
+  partitionBy: 'event_time',
+  clusterBy: ['category', 'bucket', 'principal', 'subject'],
+};
+
+export const QUARANTINE_TABLE: TableSpec = {
+  name: 'quarantine',
+  description: 'tokentrail: records that could not be normalized, with their bytes and the reason.',
+  columns: QUARANTINE_COLUMNS,
+  key: 'quarantine_id',
+  partitionBy: 'quarantined_at',
+  clusterBy: ['code'],
+};
+
+export const TABLES: readonly TableSpec[] = [EVENTS_TABLE, QUARANTINE_TABLE];
