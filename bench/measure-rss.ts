@@ -21,6 +21,8 @@ const code = await main(['normalize', '--no-progress', process.argv[2]!], {
   stdinIsTTY: false,
   stderrIsTTY: false,
   version: 'bench',
+  env: {},
+  now: () => new Date(),
 });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 process.stdout.write(

@@ -27,4 +27,6 @@ process.exitCode = await cli.main(process.argv.slice(2), {
   stdinIsTTY: Boolean(process.stdin.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
   version: packageJson.version,
+  env: process.env,
+  now: () => new Date(),
 });

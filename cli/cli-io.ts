@@ -8,6 +8,10 @@ export interface CliIo {
   readonly stdinIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly version: string;
+  /** The environment, read once (TOKENTRAIL_STORE, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The clock queries and quarantine times are relative to. */
+  now(): Date;
 }
 
 /** Exit codes scripts can rely on. */

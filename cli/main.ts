@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
 import { normalizeCommand } from './commands/normalize.js';
+import { registerStoreCommands } from './store-commands.js';
 
 const NORMALIZE_HELP = `
 Inputs are detected from their content, gzip or not:
@@ -69,6 +70,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       },
     );
 
+  registerStoreCommands(program, { io, setExit, byteSize });
   return program;
 }
 
@@ -89,10 +91,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.failure;
     }
-    if (error instanceof UsageError) {
-      io.stderr.write(`tokentrail: ${error.message}\n`);
-      return EXIT.failure;
+    // Anything else is a failure the user can act on (a bad time, a locked store, a SQL error):
+    // say it in one line; TOKENTRAIL_DEBUG=1 shows the stack.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`tokentrail: ${message}\n`);
+    if (io.env.TOKENTRAIL_DEBUG && error instanceof Error && !(error instanceof UsageError)) {
+      io.stderr.write(`${error.stack}\n`);
     }
-    throw error;
+    return EXIT.failure;
   }
 }

@@ -1,19 +1,14 @@
-import { resolveInputs } from '../../shared/adapters/files/input-files.js';
 import { NdjsonQuarantine, NdjsonRowSink } from '../../shared/adapters/files/ndjson-output.js';
 import { NormalizeRun, type NormalizeSummary } from '../../shared/pipeline/normalize.js';
-import { decodeStream } from '../../shared/sources/decode-stream.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { consumeInputs } from '../consume-inputs.js';
 import { Progress } from '../progress.js';
 
 export interface NormalizeOptions {
   readonly raw: boolean;
   readonly progress: boolean;
   readonly maxDecompressedBytes?: number;
-}
-
-function isBrokenPipe(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 }
 
 function summaryLine(summary: NormalizeSummary, totals: ReturnType<Progress['totals']>): string {
@@ -54,31 +49,8 @@ export async function normalizeCommand(
     new NdjsonQuarantine(io.stderr, options.raw),
   );
   const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
-  let failed = false;
-
-  const reportError = (file: string, error: unknown) => {
-    failed = true;
-    progress.finish();
-    io.stderr.write(`${JSON.stringify({ type: 'error', file, message: (error as Error).message })}\n`);
-  };
-
-  for (const name of names.length === 0 ? ['-'] : names) {
-    let inputs: Awaited<ReturnType<typeof resolveInputs>>;
-    try {
-      inputs = await resolveInputs([name], io.stdin);
-    } catch (error) {
-      reportError(name, error);
-      continue;
-    }
-    for (const input of inputs) {
-      try {
-        await run.consume(input.name, decodeStream(progress.track(input.name, input.open()), limits));
-      } catch (error) {
-        if (isBrokenPipe(error)) return EXIT.ok; // the reader went away (`| head`): not an error
-        reportError(input.name, error);
-      }
-    }
-  }
+  const { failed, brokenPipe } = await consumeInputs(names, run, limits, progress, io);
+  if (brokenPipe) return EXIT.ok; // the reader went away (`| head`): not an error
 
   progress.finish();
   const summary = run.summary();

@@ -1,6 +1,10 @@
 import type { RejectCode } from '../core/errors.js';
+import type { NamedQuery, QueryParams } from '../core/queries/named-queries.js';
+import type { QueryCell, QueryResult } from '../core/queries/query-result.js';
 import type { Row } from '../core/schema/row.js';
 import type { Delivery, Position } from '../sources/decoded-item.js';
+
+export type { QueryCell, QueryResult };
 
 /** Where normalized rows go: stdout as NDJSON, DuckDB, BigQuery. */
 export interface RowSink {
@@ -21,4 +25,38 @@ export interface Rejection {
 /** The separate output for rejected records (Vector's dropped-events output; a dead-letter table). */
 export interface Quarantine {
   put(rejections: readonly Rejection[]): Promise<void>;
+}
+
+/** Time enters the pipeline here, never from the system clock directly. */
+export interface Clock {
+  now(): Date;
+}
+
+/** What a store did with a batch of rows. */
+export interface WriteResult {
+  /** Rows newly stored. */
+  readonly written: number;
+  /** Rows whose event_id the store already held (0 where the store cannot tell, e.g. BigQuery). */
+  readonly duplicates: number;
+  /** Rows the store refused for the row's own fault; the caller quarantines them. */
+  readonly refused: readonly { readonly row: Row; readonly reason: string }[];
+}
+
+/**
+ * Where rows live and questions are answered: the embedded DuckDB file or BigQuery. Writes are
+ * idempotent on event_id (and quarantine_id); a transient failure that outlasts the store's own
+ * retries rejects the promise, so the trigger can redeliver.
+ */
+export interface EventStore {
+  /** A readable name for messages, e.g. `duckdb:.tokentrail/tokentrail.duckdb`. */
+  readonly description: string;
+  /** How many rows a write should carry; the caller buffers up to this. */
+  readonly preferredBatchRows: number;
+  writeRows(rows: readonly Row[]): Promise<WriteResult>;
+  /** Keeps rejected records; the store derives each quarantine_id from the record, so rewrites are idempotent. */
+  writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void>;
+  query(query: NamedQuery, params: QueryParams): Promise<QueryResult>;
+  /** The user's own SQL, in the store's dialect. */
+  sql(text: string): Promise<QueryResult>;
+  close(): Promise<void>;
 }

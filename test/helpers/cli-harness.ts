@@ -18,7 +18,12 @@ function collect(stream: PassThrough): () => string {
 /** Runs the CLI in-process with captured streams. */
 export async function runCli(
   argv: string[],
-  options: { stdin?: string | Buffer; stdinIsTTY?: boolean } = {},
+  options: {
+    stdin?: string | Buffer;
+    stdinIsTTY?: boolean;
+    env?: Record<string, string | undefined>;
+    now?: Date;
+  } = {},
 ): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -31,6 +36,8 @@ export async function runCli(
     stdinIsTTY: options.stdinIsTTY ?? false,
     stderrIsTTY: false,
     version: '0.0.0-test',
+    env: options.env ?? {},
+    now: () => options.now ?? new Date(),
   });
   const out = readOut();
   const err = readErr();

@@ -1,0 +1,80 @@
+import { openStore } from '../../shared/adapters/store/open-store.js';
+import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import { IngestRun, type IngestSummary } from '../../shared/pipeline/ingest.js';
+import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
+import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { consumeInputs } from '../consume-inputs.js';
+import { Progress } from '../progress.js';
+
+export interface IngestOptions {
+  readonly store: StoreLocation;
+  readonly progress: boolean;
+  readonly json: boolean;
+  readonly maxDecompressedBytes?: number;
+}
+
+function breakdown(counts: Partial<Record<string, number>>): string {
+  const parts = Object.entries(counts).map(([reason, count]) => `${reason} ${count}`);
+  return parts.length === 0 ? '' : `  (${parts.join(', ')})`;
+}
+
+function summaryText(summary: IngestSummary, store: string, totals: ReturnType<Progress['totals']>): string {
+  const width = String(
+    Math.max(summary.written, summary.duplicates, summary.skipped, summary.quarantined),
+  ).length;
+  const line = (label: string, value: number, detail = '') =>
+    `  ${label.padEnd(19)}${String(value).padStart(width)}${detail}\n`;
+  const hint = summary.quarantined > 0 ? '\n  see them: tokentrail query sql "SELECT * FROM quarantine"' : '';
+  return (
+    `ingested ${totals.files} inputs (${(totals.bytes / 1024 ** 2).toFixed(1)} MB) into ${store} in ${totals.seconds.toFixed(1)} s\n` +
+    line('rows written', summary.written) +
+    line('duplicates ignored', summary.duplicates) +
+    line('skipped', summary.skipped, breakdown(summary.skippedBy)) +
+    line('quarantined', summary.quarantined, breakdown(summary.rejectedBy) + hint)
+  );
+}
+
+/**
+ * `tokentrail ingest [FILE|DIR|-]...`: everything `normalize` reads, written to the store; rejected
+ * records go to its quarantine table. Exit 0 when nothing was quarantined, 3 when some records
+ * were, 1 on usage, I/O or store errors (the other inputs are still processed).
+ */
+export async function ingestCommand(
+  names: readonly string[],
+  options: IngestOptions,
+  io: CliIo,
+): Promise<number> {
+  if (names.length === 0 && io.stdinIsTTY) {
+    throw new UsageError('no input: name files or directories, or pipe data to standard input (see --help)');
+  }
+  const store = await openStore(options.store);
+  try {
+    const limits = {
+      ...DEFAULT_LIMITS,
+      maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
+    };
+    const run = new IngestRun(store, { now: () => io.now() });
+    const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
+    let { failed } = await consumeInputs(names, run, limits, progress, io);
+    try {
+      await run.finish();
+    } catch (error) {
+      failed = true;
+      io.stderr.write(
+        `${JSON.stringify({ type: 'error', store: store.description, message: (error as Error).message })}\n`,
+      );
+    }
+    progress.finish();
+    const summary = run.summary();
+    const totals = progress.totals();
+    io.stdout.write(
+      options.json
+        ? `${JSON.stringify({ type: 'summary', store: store.description, ...summary, files: totals.files, bytes: totals.bytes })}\n`
+        : summaryText(summary, store.description, totals),
+    );
+    if (failed) return EXIT.failure;
+    return summary.quarantined > 0 ? EXIT.rejected : EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,73 @@
+import { openStore } from '../../shared/adapters/store/open-store.js';
+import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import type { NamedQuery } from '../../shared/core/queries/named-queries.js';
+import type { QueryResult } from '../../shared/core/queries/query-result.js';
+import { renderCsv, renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
+import { answer } from '../../shared/pipeline/query.js';
+import { type CliIo, EXIT } from '../cli-io.js';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+export interface QueryOptions {
+  readonly store: StoreLocation;
+  readonly format: OutputFormat;
+  readonly since?: string;
+  readonly until?: string;
+}
+
+function render(result: QueryResult, format: OutputFormat): string {
+  if (format === 'json') return renderNdjson(result);
+  if (format === 'csv') return renderCsv(result);
+  return renderTable(result);
+}
+
+function short(timestamp: string): string {
+  return `${timestamp.slice(0, 10)} ${timestamp.slice(11, 16)}`;
+}
+
+/** `tokentrail query NAME`: one named question, user input passed as parameters, never as SQL. */
+export async function namedQueryCommand(
+  query: NamedQuery,
+  patterns: Readonly<Record<string, string>>,
+  options: QueryOptions,
+  io: CliIo,
+): Promise<number> {
+  const store = await openStore(options.store);
+  try {
+    const { range, result } = await answer(
+      store,
+      { now: () => io.now() },
+      {
+        query,
+        patterns,
+        since: options.since,
+        until: options.until,
+      },
+    );
+    if (options.format === 'table') {
+      const filters = Object.entries(patterns).map(([name, glob]) => ` ${name} ${terminalSafe(glob)}`);
+      const caption = `${query.name}${filters.join('')}, ${short(range.since)} to ${short(range.until)} UTC, ${store.description}`;
+      if (result.rows.length === 0) {
+        io.stderr.write(`nothing found: ${caption}\n`);
+        return EXIT.ok;
+      }
+      io.stdout.write(`${caption}\n\n`);
+    }
+    io.stdout.write(render(result, options.format));
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `tokentrail query sql "..."`: the user's own SQL, in the store's dialect. */
+export async function sqlCommand(text: string, options: QueryOptions, io: CliIo): Promise<number> {
+  const store = await openStore(options.store);
+  try {
+    io.stdout.write(render(await store.sql(text), options.format));
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

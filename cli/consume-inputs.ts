@@ -1,0 +1,59 @@
+import { resolveInputs } from '../shared/adapters/files/input-files.js';
+import { decodeStream } from '../shared/sources/decode-stream.js';
+import type { DecodedItem } from '../shared/sources/decoded-item.js';
+import type { DecodeLimits } from '../shared/sources/limits.js';
+import type { CliIo } from './cli-io.js';
+import type { Progress } from './progress.js';
+
+export interface Consumer {
+  consume(input: string, batches: AsyncIterable<readonly DecodedItem[]>): Promise<void>;
+}
+
+export interface ConsumeOutcome {
+  /** Some input could not be read or written; the others were still processed. */
+  readonly failed: boolean;
+  /** Standard output was closed by its reader (`| head`): stop quietly. */
+  readonly brokenPipe: boolean;
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+/**
+ * Feeds every named input (files, directories, `-`) through the decoders to a consumer, reporting
+ * an unreadable input as an NDJSON error line on stderr and going on with the next.
+ */
+export async function consumeInputs(
+  names: readonly string[],
+  consumer: Consumer,
+  limits: DecodeLimits,
+  progress: Progress,
+  io: CliIo,
+): Promise<ConsumeOutcome> {
+  let failed = false;
+  const reportError = (file: string, error: unknown) => {
+    failed = true;
+    progress.finish();
+    io.stderr.write(`${JSON.stringify({ type: 'error', file, message: (error as Error).message })}\n`);
+  };
+
+  for (const name of names.length === 0 ? ['-'] : names) {
+    let inputs: Awaited<ReturnType<typeof resolveInputs>>;
+    try {
+      inputs = await resolveInputs([name], io.stdin);
+    } catch (error) {
+      reportError(name, error);
+      continue;
+    }
+    for (const input of inputs) {
+      try {
+        await consumer.consume(input.name, decodeStream(progress.track(input.name, input.open()), limits));
+      } catch (error) {
+        if (isBrokenPipe(error)) return { failed, brokenPipe: true };
+        reportError(input.name, error);
+      }
+    }
+  }
+  return { failed, brokenPipe: false };
+}

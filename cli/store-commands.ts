@@ -1,0 +1,195 @@
+import { type Command, Option } from 'commander';
+import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
+import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
+import type { CliIo } from './cli-io.js';
+import { bigQueryInitCommand } from './commands/bigquery-init.js';
+import { DEMO_STORE, demoCommand } from './commands/demo.js';
+import { ingestCommand } from './commands/ingest.js';
+import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
+
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly setExit: (code: number) => void;
+  readonly byteSize: (value: string) => number;
+}
+
+const STORE_HELP =
+  'where rows live: a DuckDB file path (or duckdb:PATH) or bigquery://PROJECT/DATASET (default: $TOKENTRAIL_STORE, else .tokentrail/tokentrail.duckdb)';
+
+const QUERY_HELP = `
+Times: --since and --until take 7d, 12h, 30m, 2w (before now) or a date / UTC timestamp
+(2026-11-01, 2026-11-01T08:00:00Z). Patterns are globs: * any run, ? one character.
+Output: an aligned table (UTC), --json (one object per line, exact values) or --csv (RFC 4180,
+cells starting with = + - @ prefixed with ' so spreadsheets do not run them).
+`;
+
+interface StoreOptions {
+  store?: string;
+}
+
+interface QueryFlags extends StoreOptions {
+  since?: string;
+  until?: string;
+  json?: boolean;
+  csv?: boolean;
+}
+
+function storeOption(): Option {
+  return new Option('--store <uri>', STORE_HELP);
+}
+
+function formatOf(flags: QueryFlags): OutputFormat {
+  if (flags.json) return 'json';
+  if (flags.csv) return 'csv';
+  return 'table';
+}
+
+function withQueryOptions(command: Command, defaultSince: string): Command {
+  return command
+    .option('--since <time>', 'from this time on', defaultSince)
+    .option('--until <time>', 'up to this time (default: now)')
+    .addOption(storeOption())
+    .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
+    .addOption(new Option('--csv', 'CSV with a header row'))
+    .addHelpText('after', QUERY_HELP);
+}
+
+/** `ingest` and `query ...`: the commands that work with a store. */
+export function registerStoreCommands(program: Command, { io, setExit, byteSize }: CommandContext): void {
+  const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE);
+  const queryOptions = (flags: QueryFlags) => ({
+    store: store(flags),
+    format: formatOf(flags),
+    since: flags.since,
+    until: flags.until,
+  });
+
+  program
+    .command('ingest')
+    .description('normalize audit events and store them (idempotent: each event is kept once)')
+    .argument('[inputs...]', 'files, directories (recursive) or - for standard input (the default)')
+    .addOption(storeOption())
+    .option('--json', 'print the summary as one JSON object', false)
+    .option('--no-progress', 'no progress line on a terminal')
+    .addOption(
+      new Option(
+        '--max-decompressed <size>',
+        'refuse a gzip input that expands past this size (default: 8GiB)',
+      ).argParser(byteSize),
+    )
+    .addHelpText(
+      'after',
+      `
+Reads everything 'tokentrail normalize' reads. Rows go to the store's events table; records that
+cannot be normalized go to its quarantine table with their bytes and the reason.
+Exit status: 0 nothing quarantined, 3 some records quarantined, 1 usage, I/O or store error.
+
+Examples:
+  $ tokentrail ingest AWSLogs/ gcp-export/
+  $ tokentrail ingest --store bigquery://my-project/tokentrail exported.ndjson.gz`,
+    )
+    .action(
+      async (
+        inputs: string[],
+        flags: StoreOptions & { json: boolean; progress: boolean; maxDecompressed?: number },
+      ) => {
+        setExit(
+          await ingestCommand(
+            inputs,
+            {
+              store: store(flags),
+              json: flags.json,
+              progress: flags.progress,
+              maxDecompressedBytes: flags.maxDecompressed,
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  const query = program
+    .command('query')
+    .description('answer who accessed which bucket, who became whom, and what failed');
+
+  withQueryOptions(
+    query
+      .command('who-accessed')
+      .description('one line per (bucket, subject, principal): actions, count, failures, first and last seen')
+      .requiredOption('--bucket <glob>', 'bucket name or glob, e.g. acme-prod-* or * for all'),
+    '7d',
+  ).action(async (flags: QueryFlags & { bucket: string }) => {
+    setExit(await namedQueryCommand(WHO_ACCESSED, { bucket: flags.bucket }, queryOptions(flags), io));
+  });
+
+  withQueryOptions(
+    query
+      .command('subjects')
+      .description('the external subjects that became a cloud principal')
+      .requiredOption('--principal <glob>', 'role ARN or service-account email, or a glob'),
+    '30d',
+  ).action(async (flags: QueryFlags & { principal: string }) => {
+    setExit(await namedQueryCommand(SUBJECTS, { principal: flags.principal }, queryOptions(flags), io));
+  });
+
+  withQueryOptions(
+    query
+      .command('principals')
+      .description('the cloud principals an external subject became')
+      .requiredOption('--subject <glob>', 'OIDC subject, e.g. repo:acme/web:*'),
+    '30d',
+  ).action(async (flags: QueryFlags & { subject: string }) => {
+    setExit(await namedQueryCommand(PRINCIPALS, { subject: flags.subject }, queryOptions(flags), io));
+  });
+
+  withQueryOptions(
+    query
+      .command('failures')
+      .description('failed exchanges, impersonations and denied access, grouped by cause'),
+    '7d',
+  ).action(async (flags: QueryFlags) => {
+    setExit(await namedQueryCommand(FAILURES, {}, queryOptions(flags), io));
+  });
+
+  query
+    .command('sql')
+    .description(
+      'run your own SQL on the store (DuckDB or BigQuery dialect); tables: events, quarantine; views: access, events_attributed, who_accessed',
+    )
+    .argument('<sql>', 'the statement')
+    .addOption(storeOption())
+    .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
+    .addOption(new Option('--csv', 'CSV with a header row'))
+    .action(async (text: string, flags: QueryFlags) => {
+      setExit(await sqlCommand(text, queryOptions(flags), io));
+    });
+
+  program
+    .command('bigquery')
+    .description('set up the BigQuery store')
+    .command('init')
+    .description('create the dataset, tables and views (idempotent: safe to run again after an upgrade)')
+    .requiredOption('--project <id>', 'GCP project id')
+    .option('--dataset <name>', 'dataset name', 'tokentrail')
+    .option('--location <location>', 'dataset location (only used when creating it)', 'US')
+    .addHelpText(
+      'after',
+      `
+Uses Application Default Credentials (gcloud auth application-default login, or the runtime's
+service account); no keys. The statements are the files in infra/bigquery/setup/, with the
+dataset name substituted; you can also run those in the BigQuery console.`,
+    )
+    .action(async (flags: { project: string; dataset: string; location: string }) => {
+      setExit(await bigQueryInitCommand(flags, io));
+    });
+
+  program
+    .command('demo')
+    .description(
+      `generate a week of federation traffic, ingest it into ${DEMO_STORE} and show who accessed what`,
+    )
+    .option('--seed <n>', 'another deterministic week', (value) => Number.parseInt(value, 10))
+    .action(async (flags: { seed?: number }) => {
+      setExit(await demoCommand(flags, io));
+    });
+}

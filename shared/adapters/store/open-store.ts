@@ -1,0 +1,13 @@
+import type { EventStore } from '../../pipeline/ports.js';
+import { DuckDbStore } from '../duckdb/duckdb-store.js';
+import type { StoreLocation } from './store-uri.js';
+
+/**
+ * Opens the store a location names. The BigQuery client is loaded only when asked for: it takes
+ * seconds to import, and the embedded store should start at once.
+ */
+export async function openStore(location: StoreLocation): Promise<EventStore> {
+  if (location.kind === 'duckdb') return DuckDbStore.open(location.path);
+  const { openBigQueryStore } = await import('../bigquery/bigquery-store.js');
+  return openBigQueryStore({ projectId: location.projectId, dataset: location.dataset });
+}

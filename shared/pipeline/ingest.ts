@@ -1,0 +1,96 @@
+import type { Row } from '../core/schema/row.js';
+import { timestampOf } from '../core/time/timestamp.js';
+import type { DecodedItem } from '../sources/decoded-item.js';
+import { NormalizeRun, type NormalizeSummary } from './normalize.js';
+import type { Clock, EventStore, Quarantine, Rejection, RowSink } from './ports.js';
+
+export interface IngestSummary extends NormalizeSummary {
+  /** Rows newly stored. */
+  readonly written: number;
+  /** Events seen twice in this run, plus those the store already held. */
+  readonly duplicates: number;
+  /** Records kept in the quarantine table: rejected while decoding or normalizing, or refused by the store. */
+  readonly quarantined: number;
+}
+
+/** Buffers rows up to the store's batch size and keeps what the store refuses. */
+class StoreWriter implements RowSink, Quarantine {
+  private pending: Row[] = [];
+  written = 0;
+  duplicates = 0;
+  quarantined = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async write(rows: readonly Row[]): Promise<void> {
+    for (const row of rows) this.pending.push(row);
+    if (this.pending.length >= this.store.preferredBatchRows) await this.flush();
+  }
+
+  async put(rejections: readonly Rejection[]): Promise<void> {
+    await this.store.writeQuarantine(rejections, timestampOf(this.clock.now()));
+    this.quarantined += rejections.length;
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    for (let start = 0; start < batch.length; start += this.store.preferredBatchRows) {
+      const result = await this.store.writeRows(batch.slice(start, start + this.store.preferredBatchRows));
+      this.written += result.written;
+      this.duplicates += result.duplicates;
+      if (result.refused.length > 0) {
+        await this.put(
+          result.refused.map(({ row, reason }) => ({
+            input: this.store.description,
+            code: 'store_rejected',
+            message: reason,
+            raw: JSON.stringify(row),
+            delivery: 'plain',
+            position: { value: 0, path: `/event_id/${row.event_id}`, offset: 0 },
+          })),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The ingest use case: normalize every input into a store. Rows are buffered to the store's batch
+ * size and written when full and at `finish()`; rejected records go to the store's quarantine as
+ * they occur. Writes are idempotent on event_id, so re-running over the same inputs adds nothing.
+ */
+export class IngestRun {
+  private readonly writer: StoreWriter;
+  private readonly normalize: NormalizeRun;
+
+  constructor(store: EventStore, clock: Clock) {
+    this.writer = new StoreWriter(store, clock);
+    this.normalize = new NormalizeRun(this.writer, this.writer);
+  }
+
+  consume(
+    input: string,
+    batches: AsyncIterable<readonly DecodedItem[]> | Iterable<readonly DecodedItem[]>,
+  ): Promise<void> {
+    return this.normalize.consume(input, batches);
+  }
+
+  /** Writes what is still buffered. Call once all inputs are consumed (and before reading the summary). */
+  finish(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  summary(): IngestSummary {
+    const normalized = this.normalize.summary();
+    return {
+      ...normalized,
+      written: this.writer.written,
+      duplicates: normalized.duplicates + this.writer.duplicates,
+      quarantined: this.writer.quarantined,
+    };
+  }
+}

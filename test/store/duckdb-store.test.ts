@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
+import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
+import type { Rejection } from '../../shared/pipeline/ports.js';
+import { answer } from '../../shared/pipeline/query.js';
+import { gcsRow, mintRow, s3Row } from '../helpers/rows.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const clock = { now: () => NOW };
+const FORK = 'repo:someone-else/payments-api:pull_request';
+const MAIN = 'repo:acme/payments-api:ref:refs/heads/main';
+
+let directory: string;
+let store: DuckDbStore;
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'tokentrail-store-'));
+  store = await DuckDbStore.open(join(directory, 'nested', 'tokentrail.duckdb'));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the DuckDB store', () => {
+  it('keeps one row per event_id however often a batch is written', async () => {
+    const rows = [
+      mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN),
+      s3Row('d1', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acme-prod-assets'),
+    ];
+    expect(await store.writeRows(rows)).toEqual({ written: 2, duplicates: 0, refused: [] });
+    expect(await store.writeRows(rows)).toEqual({ written: 0, duplicates: 2, refused: [] });
+    const count = await store.sql('SELECT count(*) AS n FROM events');
+    expect(count.rows).toEqual([{ n: 2 }]);
+  });
+
+  it('stores every column as written, timestamps in canonical UTC and raw as JSON', async () => {
+    const row = mintRow('m1', '2026-11-20T10:00:00.123456Z', 'ASIA1', MAIN, {
+      credential_expiration: '2026-11-20T11:00:00.000000Z',
+    });
+    await store.writeRows([row]);
+    const stored = await store.sql("SELECT * EXCLUDE (raw), raw->>'eventID' AS raw_id FROM events");
+    const { raw: _raw, ...expected } = row;
+    expect(stored.rows).toEqual([{ ...expected, raw_id: 'm1' }]);
+  });
+
+  it('persists in the file across reopen', async () => {
+    await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
+    await store.close();
+    store = await DuckDbStore.open(join(directory, 'nested', 'tokentrail.duckdb'));
+    expect((await store.sql('SELECT event_id FROM events')).rows).toEqual([{ event_id: 'm1' }]);
+  });
+
+  it('attributes a data event to the subject whose exchange minted its key, when the mint arrives later', async () => {
+    await store.writeRows([s3Row('d1', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acme-prod-assets')]);
+    let { result } = await answer(store, clock, { query: WHO_ACCESSED, patterns: { bucket: '*' } });
+    expect(result.rows.map((row) => row.subject)).toEqual([null]);
+
+    await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', FORK)]);
+    ({ result } = await answer(store, clock, { query: WHO_ACCESSED, patterns: { bucket: '*' } }));
+    expect(result.rows).toEqual([
+      {
+        cloud: 'aws',
+        bucket: 'acme-prod-assets',
+        subject: FORK,
+        principal: 'arn:aws:iam::111122223333:role/github-deploy',
+        actions: ['GetObject'],
+        count: 1,
+        failures: 0,
+        first_seen: '2026-11-20T10:01:00.000000Z',
+        last_seen: '2026-11-20T10:01:00.000000Z',
+      },
+    ]);
+  });
+
+  it('answers who-accessed per (bucket, subject, principal) with a glob, a window and both clouds', async () => {
+    await store.writeRows([
+      mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN),
+      mintRow('m2', '2026-11-21T10:00:00.000000Z', 'ASIA2', FORK),
+      s3Row('d1', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acme-prod-assets'),
+      s3Row('d2', '2026-11-20T10:02:00.000000Z', 'ASIA1', 'acme-prod-assets', { action: 'PutObject' }),
+      s3Row('d3', '2026-11-21T10:01:00.000000Z', 'ASIA2', 'acme-prod-assets', {
+        outcome: 'failure',
+        error_code: 'AccessDenied',
+      }),
+      s3Row('d4', '2026-11-21T10:02:00.000000Z', 'ASIA1', 'acme-deploy-artifacts'),
+      s3Row('old', '2026-10-01T10:00:00.000000Z', 'ASIA1', 'acme-prod-assets'),
+      gcsRow('g1', '2026-11-19T08:00:00.000000Z', 'acme-prod-models', 'repo:acme/ml:ref:refs/heads/main'),
+    ]);
+
+    const { result, range } = await answer(store, clock, {
+      query: WHO_ACCESSED,
+      patterns: { bucket: 'acme-prod-*' },
+    });
+    expect(range).toEqual({ since: '2026-11-15T12:00:00.000000Z', until: '2026-11-22T12:00:00.000000Z' });
+    expect(result.rows.map((row) => [row.bucket, row.subject, row.actions, row.count, row.failures])).toEqual(
+      [
+        ['acme-prod-assets', MAIN, ['GetObject', 'PutObject'], 2, 0],
+        ['acme-prod-assets', FORK, ['GetObject'], 1, 1],
+        ['acme-prod-models', 'repo:acme/ml:ref:refs/heads/main', ['storage.objects.get'], 1, 0],
+      ],
+    );
+
+    const exact = await answer(store, clock, {
+      query: WHO_ACCESSED,
+      patterns: { bucket: 'acme-deploy-artifacts' },
+    });
+    expect(exact.result.rows.map((row) => row.subject)).toEqual([MAIN]);
+    const since = await answer(store, clock, {
+      query: WHO_ACCESSED,
+      patterns: { bucket: '*' },
+      since: '60d',
+    });
+    expect(
+      since.result.rows.find((row) => row.bucket === 'acme-prod-assets' && row.subject === MAIN)?.count,
+    ).toBe(3);
+  });
+
+  it('treats glob metacharacters and SQL in user input as plain text', async () => {
+    await store.writeRows([s3Row('d1', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acme.prod')]);
+    for (const bucket of ['acme?prod', "x' OR '1'='1", 'acme.pro*', '.*']) {
+      const { result } = await answer(store, clock, { query: WHO_ACCESSED, patterns: { bucket } });
+      expect([bucket, result.rows.length]).toEqual([
+        bucket,
+        bucket === 'acme?prod' || bucket === 'acme.pro*' ? 1 : 0,
+      ]);
+    }
+    await store.writeRows([s3Row('d2', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acmeXprod')]);
+    const dotIsLiteral = await answer(store, clock, {
+      query: WHO_ACCESSED,
+      patterns: { bucket: 'acme.prod' },
+    });
+    expect(dotIsLiteral.result.rows.map((row) => row.bucket)).toEqual(['acme.prod']);
+  });
+
+  it('answers subjects, principals and failures', async () => {
+    await store.writeRows([
+      mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN),
+      mintRow('m2', '2026-11-20T11:00:00.000000Z', 'ASIA2', MAIN),
+      mintRow('m3', '2026-11-21T10:00:00.000000Z', null as unknown as string, FORK, {
+        outcome: 'failure',
+        error_code: 'InvalidIdentityToken',
+        error_message: 'Incorrect token audience',
+      }),
+      s3Row('d1', '2026-11-20T10:01:00.000000Z', 'ASIA1', 'acme-prod-assets', {
+        outcome: 'failure',
+        error_code: 'AccessDenied',
+      }),
+    ]);
+    const subjects = await answer(store, clock, {
+      query: SUBJECTS,
+      patterns: { principal: '*github-deploy' },
+    });
+    expect(subjects.result.rows.map((row) => [row.subject, row.count, row.failures])).toEqual([
+      [MAIN, 2, 0],
+      [FORK, 1, 1],
+    ]);
+    const principals = await answer(store, clock, {
+      query: PRINCIPALS,
+      patterns: { subject: 'repo:acme/*' },
+    });
+    expect(principals.result.rows.map((row) => [row.principal, row.count])).toEqual([
+      ['arn:aws:iam::111122223333:role/github-deploy', 2],
+    ]);
+    const failures = await answer(store, clock, { query: FAILURES });
+    expect(
+      failures.result.rows.map((row) => [row.action, row.error_code, row.subject, row.example_message]),
+    ).toEqual([
+      ['AssumeRoleWithWebIdentity', 'InvalidIdentityToken', FORK, 'Incorrect token audience'],
+      ['GetObject', 'AccessDenied', MAIN, null],
+    ]);
+  });
+
+  it('quarantines rejected records with their bytes, once however often they are written', async () => {
+    const rejection: Rejection = {
+      input: 'AWSLogs/x.json.gz',
+      code: 'invalid_json',
+      message: 'Unexpected token',
+      raw: '{"Records":[{"eventID": broken',
+      delivery: 'cloudtrail-file',
+      position: { value: 0, path: '/Records/3', offset: 120 },
+    };
+    await store.writeQuarantine([rejection], '2026-11-22T12:00:00.000000Z');
+    await store.writeQuarantine([rejection], '2026-11-22T12:05:00.000000Z');
+    await store.writeQuarantine(
+      [{ ...rejection, position: { ...rejection.position, path: '/Records/4' } }],
+      '2026-11-22T12:05:00.000000Z',
+    );
+    const stored = await store.sql(
+      "SELECT input, delivery, code, message, raw, position->>'path' AS path, quarantined_at FROM quarantine ORDER BY path",
+    );
+    expect(stored.rows).toEqual([
+      {
+        input: 'AWSLogs/x.json.gz',
+        delivery: 'cloudtrail-file',
+        code: 'invalid_json',
+        message: 'Unexpected token',
+        raw: '{"Records":[{"eventID": broken',
+        path: '/Records/3',
+        quarantined_at: '2026-11-22T12:00:00.000000Z',
+      },
+      expect.objectContaining({ path: '/Records/4' }),
+    ]);
+  });
+
+  it('refuses to open a file another process holds, and says so', async () => {
+    const path = join(directory, 'nested', 'tokentrail.duckdb');
+    await store.close();
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('@duckdb/node-api').DuckDBInstance.create(${JSON.stringify(path)}).then(() => { console.log('open'); setInterval(() => {}, 1000); })`,
+      ],
+      { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((resolve) => holder.stdout.once('data', resolve));
+      await expect(DuckDbStore.open(path)).rejects.toThrow(
+        /cannot open the DuckDB store .*another tokentrail process has it open/,
+      );
+    } finally {
+      holder.kill();
+      await new Promise((resolve) => holder.once('exit', resolve));
+      store = await DuckDbStore.open(path);
+    }
+  });
+});
