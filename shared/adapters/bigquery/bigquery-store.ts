@@ -1,0 +1,262 @@
+import { BigQuery, type BigQueryOptions, type Query, type TableField } from '@google-cloud/bigquery';
+import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
+import type { Row } from '../../core/schema/row.js';
+import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
+import type { EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import { quarantineRow } from '../store/quarantine-row.js';
+import { insertAllRow } from './insert-all-row.js';
+import { type InsertAllRow, planInsertAll } from './insert-batches.js';
+import { INT64_CAST, queryResultOf } from './query-result.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  describeFailure,
+  isTransient,
+  type RetryPolicy,
+  realSleep,
+  type Sleep,
+} from './retry.js';
+
+export interface BigQueryStoreOptions {
+  readonly projectId: string;
+  readonly dataset: string;
+  /** Where the dataset lives and query jobs run. Default `US`. */
+  readonly location?: string;
+  /** `http://host:port` of a stand-in; the client appends `/bigquery/v2`. */
+  readonly apiEndpoint?: string;
+  /** E.g. a google-auth-library external-account client; absent, Application Default Credentials. */
+  readonly authClient?: BigQueryOptions['authClient'];
+  readonly retry?: RetryPolicy;
+  readonly sleep?: Sleep;
+}
+
+/** Reasons in insertErrors that say nothing against the row itself: send it again. */
+const RETRYABLE_ROW_REASONS = new Set([
+  'stopped', // valid, but not inserted because another row of the request was invalid
+  'backendError',
+  'internalError',
+  'timeout',
+  'rateLimitExceeded',
+]);
+
+interface InsertError {
+  readonly index?: number | null;
+  readonly errors?: readonly { readonly reason?: string | null; readonly message?: string | null }[] | null;
+}
+
+interface PendingRow<T> extends InsertAllRow {
+  readonly source: T;
+}
+
+interface TableWrite<T> {
+  readonly written: number;
+  readonly refused: readonly { readonly row: T; readonly reason: string }[];
+}
+
+/** The insertErrors of an HTTP 200 insertAll answer, which the client throws as PartialFailureError. */
+function insertErrorsOf(error: unknown): readonly InsertError[] | null {
+  const response = (error as { response?: { insertErrors?: unknown } } | null)?.response;
+  return Array.isArray(response?.insertErrors) ? (response.insertErrors as InsertError[]) : null;
+}
+
+function rowFault(entry: InsertError): string | null {
+  const errors = entry.errors ?? [];
+  const faults = errors.filter((error) => !RETRYABLE_ROW_REASONS.has(error.reason ?? ''));
+  if (faults.length === 0) return null;
+  return faults.map((error) => `${error.reason ?? 'unknown'}: ${error.message ?? ''}`.trim()).join('; ');
+}
+
+interface PartialFailureOutcome<T> {
+  readonly written: number;
+  readonly retry: readonly PendingRow<T>[];
+  readonly refused: readonly { readonly row: T; readonly reason: string }[];
+  readonly reasons: readonly string[];
+}
+
+/** Rows not listed in insertErrors went in; listed rows are refused for a fault of their own, else retried. */
+function sortPartialFailure<T>(
+  sent: readonly PendingRow<T>[],
+  insertErrors: readonly InsertError[],
+): PartialFailureOutcome<T> {
+  const byIndex = new Map(insertErrors.map((entry) => [entry.index ?? -1, entry]));
+  const retry: PendingRow<T>[] = [];
+  const refused: { row: T; reason: string }[] = [];
+  for (const [index, row] of sent.entries()) {
+    const entry = byIndex.get(index);
+    if (entry === undefined) continue;
+    const fault = rowFault(entry);
+    if (fault === null) retry.push(row);
+    else refused.push({ row: row.source, reason: fault });
+  }
+  const reasons = [
+    ...new Set(insertErrors.flatMap((entry) => (entry.errors ?? []).map((e) => e.reason ?? 'unknown'))),
+  ];
+  return { written: sent.length - retry.length - refused.length, retry, refused, reasons };
+}
+
+/**
+ * Streams rows with tabledata.insertAll and answers named queries with jobs.query. The client's own
+ * retries are off (its `retryOptions.autoRetry` and insert's `partialRetries`) so that the policy
+ * here is the only one: `retry.attempts` tries in all per request.
+ */
+export class BigQueryStore implements EventStore {
+  readonly description: string;
+  readonly preferredBatchRows = 500;
+  /** `project.dataset`, as the DDL and query texts name it. */
+  readonly datasetRef: string;
+  readonly location: string;
+  private readonly client: BigQuery;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly options: BigQueryStoreOptions) {
+    this.description = `bigquery://${options.projectId}/${options.dataset}`;
+    this.datasetRef = `${options.projectId}.${options.dataset}`;
+    this.location = options.location ?? 'US';
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.sleep = options.sleep ?? realSleep;
+    if (this.retry.attempts < 1) throw this.failure('retry.attempts must be at least 1');
+    this.client = new BigQuery({
+      projectId: options.projectId,
+      location: this.location,
+      retryOptions: { autoRetry: false, maxRetries: 0 },
+      ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
+      ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
+    });
+  }
+
+  async writeRows(rows: readonly Row[]): Promise<WriteResult> {
+    const { written, refused } = await this.insert(EVENTS_TABLE, rows);
+    return { written, duplicates: 0, refused };
+  }
+
+  async writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void> {
+    const rows = rejections.map((rejection) => quarantineRow(rejection, quarantinedAt));
+    const { refused } = await this.insert(QUARANTINE_TABLE, rows);
+    if (refused.length > 0) {
+      const reasons = refused.map(({ row, reason }) => `${row.quarantine_id}: ${reason}`).join('; ');
+      throw this.failure(`the quarantine table refused ${refused.length} row(s): ${reasons}`);
+    }
+  }
+
+  async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
+    const declared: Record<string, string> = {};
+    for (const name of query.params) {
+      const value = params[name];
+      if (value === undefined) throw this.failure(`query ${query.name} needs the parameter ${name}`);
+      declared[name] = value;
+    }
+    return this.runQuery(query.bigquery(this.datasetRef), declared);
+  }
+
+  sql(text: string): Promise<QueryResult> {
+    return this.runQuery(text, {});
+  }
+
+  async close(): Promise<void> {}
+
+  private async runQuery(text: string, params: Readonly<Record<string, string>>): Promise<QueryResult> {
+    // Strings go out as typed STRING parameters (the client infers the type from the value).
+    const request: Query = {
+      query: text,
+      location: this.location,
+      wrapIntegers: INT64_CAST,
+      ...(Object.keys(params).length === 0 ? {} : { params: { ...params } }),
+    };
+    // At run time the promise holds [rows, nextQuery, lastResponse] (the typings say [rows, job]);
+    // the response carries the schema, which gives the columns even when no row comes back.
+    const answer = (await this.withRetry('jobs.query', () => this.client.query(request))) as unknown[];
+    const rows = (answer[0] ?? []) as Record<string, unknown>[];
+    const response = answer[2] as { schema?: { fields?: TableField[] } } | undefined;
+    const fields = response?.schema?.fields ?? [];
+    return queryResultOf(fields, rows);
+  }
+
+  private async insert<T extends Readonly<Record<string, unknown>>>(
+    table: TableSpec,
+    records: readonly T[],
+  ): Promise<TableWrite<T>> {
+    const pending = records.map((source): PendingRow<T> => ({ ...insertAllRow(table, source), source }));
+    const plan = planInsertAll(pending);
+    const refused = plan.oversized.map(({ row, reason }) => ({ row: row.source, reason }));
+    let written = 0;
+    for (const batch of plan.batches) {
+      const result = await this.insertBatch(table, batch);
+      written += result.written;
+      refused.push(...result.refused);
+    }
+    return { written, refused };
+  }
+
+  /**
+   * Sends one request until every row is inserted or refused. When a partial failure refused rows,
+   * the rows it stopped are re-sent at once without using up a try (the batch shrank, so this ends);
+   * other failures back off and count against `retry.attempts`.
+   */
+  private async insertBatch<T>(table: TableSpec, batch: readonly PendingRow<T>[]): Promise<TableWrite<T>> {
+    const refused: { row: T; reason: string }[] = [];
+    let pending = batch;
+    let written = 0;
+    let failures = 0;
+    while (pending.length > 0) {
+      let failure: string;
+      try {
+        await this.client
+          .dataset(this.options.dataset)
+          .table(table.name)
+          .insert(
+            pending.map(({ insertId, json }) => ({ insertId, json })),
+            { raw: true, skipInvalidRows: false, ignoreUnknownValues: false, partialRetries: 0 },
+          );
+        written += pending.length;
+        break;
+      } catch (error) {
+        const insertErrors = insertErrorsOf(error);
+        if (insertErrors === null) {
+          if (!isTransient(error)) {
+            throw this.failure(`insertAll into ${table.name} failed: ${describeFailure(error)}`, error);
+          }
+          failure = describeFailure(error);
+        } else {
+          const outcome = sortPartialFailure(pending, insertErrors);
+          written += outcome.written;
+          refused.push(...outcome.refused);
+          pending = outcome.retry;
+          if (pending.length === 0 || outcome.refused.length > 0) continue;
+          failure = `HTTP 200 with insertErrors (${outcome.reasons.join(', ')})`;
+        }
+      }
+      failures += 1;
+      if (failures >= this.retry.attempts) {
+        throw this.failure(
+          `insertAll into ${table.name} failed after ${failures} attempt(s), ` +
+            `${pending.length} row(s) not written: ${failure}`,
+        );
+      }
+      await this.sleep(backoffDelay(this.retry, failures));
+    }
+    return { written, refused };
+  }
+
+  private failure(message: string, cause?: unknown): Error {
+    return new Error(`${this.description}: ${message}`, cause === undefined ? undefined : { cause });
+  }
+
+  private async withRetry<R>(what: string, call: () => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransient(error)) throw this.failure(`${what} failed: ${describeFailure(error)}`, error);
+        if (attempt >= this.retry.attempts) {
+          throw this.failure(`${what} failed after ${attempt} attempt(s): ${describeFailure(error)}`, error);
+        }
+        await this.sleep(backoffDelay(this.retry, attempt));
+      }
+    }
+  }
+}
+
+export function openBigQueryStore(options: BigQueryStoreOptions): BigQueryStore {
+  return new BigQueryStore(options);
+}
