@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 /** The installed command as a user runs it: bin/tokentrail.js over the build `npm install` made. */
 const root = resolve(__dirname, '../..');
@@ -23,6 +24,29 @@ const built = existsSync(resolve(root, 'dist/cli/main.js'));
     expect(run.stderr).toMatch(/"type":"summary"/);
     expect(run.status).toBe(0);
     expect(run.stdout.trim().split('\n').length).toBeGreaterThan(5);
+  });
+
+  it('runs the demo (npm start) from any directory: a week ingested, the who-accessed table printed', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tokentrail-demo-'));
+    try {
+      const run = spawnSync(process.execPath, [bin, 'demo'], { cwd, encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/ingested into duckdb:\.tokentrail\/demo\.duckdb: \d+ rows, \d+ duplicate deliveries ignored, 0 quarantined/);
+      expect(run.stdout).toContain('repo:someone-else/payments-api:pull_request');
+      expect(run.stdout).toContain('\\u001b[31m'); // the hostile subject, escaped
+      expect(run.stdout).not.toContain('\u001b');
+
+      const again = spawnSync(
+        process.execPath,
+        [bin, 'query', 'who-accessed', '--bucket', 'acme-prod-data', '--json', '--store', '.tokentrail/demo.duckdb'],
+        { cwd, encoding: 'utf8' },
+      );
+      expect(again.status).toBe(0);
+      const rows = again.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(rows.every((row) => row.bucket === 'acme-prod-data' && row.subject !== null)).toBe(true);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('stops quietly when its reader goes away (| head)', async () => {

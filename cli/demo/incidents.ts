@@ -1,0 +1,166 @@
+/**
+ * The suspicious things planted in the week, each on a fixed day after its start, so the demo can
+ * say what to look for and detection rules have something to find.
+ */
+import { EKS_WORKLOADS, eksJob, get, githubJob, githubRunner, list, put, vendorScan } from './aws-traffic.js';
+import { roleArn } from './cloudtrail-records.js';
+import { exchangeTokenEntry } from './gcp-log-entries.js';
+import { githubRunnerCaller } from './gcp-traffic.js';
+import { cloudTrailTime } from './log-time.js';
+import {
+  AWS_REGION,
+  GCP_PROJECT,
+  GITHUB_ISSUER_HOST,
+  GITHUB_PROVIDER,
+  oidcProviderArn,
+  ROLES,
+  VENDOR_TENANT,
+} from './organisation.js';
+import { between, hex } from './random.js';
+import { MINUTE, onDay, SECOND, spacedTimes } from './schedule.js';
+import type { TrafficLog } from './traffic-log.js';
+
+export interface PlantedIncident {
+  /** Stable, for tests and detection rules to refer to. */
+  readonly id: string;
+  readonly title: string;
+  readonly detail: string;
+}
+
+export const FORK_SUBJECT = 'repo:someone-else/payments-api:pull_request';
+/** A branch name written to be rendered: a Slack mention, Markdown and an ANSI colour escape. */
+export const HOSTILE_SUBJECT = 'repo:acme/web:ref:refs/heads/<!here> *urgent*\u001b[31m';
+export const WRONG_AUDIENCE = 'https://github.com/acme';
+
+function forkPullRequest(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 3, 14);
+  const objects = [
+    'config/payments-api/production.json',
+    'config/checkout/production.json',
+    'config/web/production.json',
+  ];
+  githubJob(log, FORK_SUBJECT, ROLES.githubDeploy, time, [
+    list('acme-prod-assets', 'config/'),
+    ...objects.map((key) => get('acme-prod-assets', key)),
+  ]);
+  return {
+    id: 'fork-pull-request-assumed-deploy-role',
+    title: 'A fork’s pull request assumed the production deploy role',
+    detail: `${FORK_SUBJECT} assumed ${roleArn(ROLES.githubDeploy)} at ${cloudTrailTime(time)} and read ${objects.length} objects from s3://acme-prod-assets: the trust policy accepts any repository named payments-api.`,
+  };
+}
+
+function awsAudienceMismatch(log: TrafficLog, start: number): PlantedIncident {
+  const subject = 'repo:acme/checkout:ref:refs/heads/main';
+  const first = onDay(log.random, start, 2, 10);
+  const runs = [first, first + between(log.random, 25, 40) * MINUTE];
+  const attempts = 4;
+  for (const run of runs) {
+    const client = githubRunner(log.random);
+    // configure-aws-credentials retries the exchange a few seconds apart.
+    for (const time of spacedTimes(log.random, run, attempts, 1 * SECOND, 6 * SECOND)) {
+      log.failedAssumeRole(
+        {
+          time,
+          region: AWS_REGION,
+          providerArn: oidcProviderArn(ROLES.githubDeploy.account, GITHUB_ISSUER_HOST),
+          audience: WRONG_AUDIENCE,
+          subject,
+          role: ROLES.githubDeploy,
+          sessionName: 'GitHubActions',
+          sourceIp: client.stsIp,
+          userAgent: client.stsUserAgent,
+        },
+        'InvalidIdentityToken',
+        'Incorrect token audience',
+      );
+    }
+  }
+  return {
+    id: 'aws-token-audience-mismatch',
+    title: 'AssumeRoleWithWebIdentity refused: incorrect token audience',
+    detail: `${runs.length * attempts} InvalidIdentityToken failures for ${subject} on ${roleArn(ROLES.githubDeploy)} from ${cloudTrailTime(first)}: the workflow asks for audience ${WRONG_AUDIENCE}.`,
+  };
+}
+
+function gcpAudienceMismatch(log: TrafficLog, start: number): PlantedIncident {
+  const first = onDay(log.random, start, 4, 11);
+  const times = [first, first + between(log.random, 3, 6) * MINUTE];
+  const message = `The audience in ID Token [${WRONG_AUDIENCE}] does not match the expected audience https://iam.googleapis.com/${GITHUB_PROVIDER}.`;
+  for (const time of times) {
+    const call = {
+      time,
+      project: GCP_PROJECT,
+      provider: GITHUB_PROVIDER,
+      caller: githubRunnerCaller(log.random),
+    };
+    log.logEntry(time, exchangeTokenEntry(log.random, call, { invalidArgument: message }));
+  }
+  return {
+    id: 'gcp-token-audience-mismatch',
+    title: 'GCP token exchange refused: audience does not match',
+    detail: `${times.length} ExchangeToken failures (INVALID_ARGUMENT) at ${GITHUB_PROVIDER} from ${cloudTrailTime(first)}: a token minted for ${WRONG_AUDIENCE}.`,
+  };
+}
+
+function vendorReadsNewBucket(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 5, 3);
+  const day = new Date(time).toISOString().slice(0, 10);
+  const objects = Array.from({ length: 6 }, (_, i) => `customers/exports/${day}/customers-0000${i}.csv.gz`);
+  vendorScan(log, time, [
+    list('acme-prod-data', 'customers/'),
+    ...objects.map((key) => get('acme-prod-data', key)),
+  ]);
+  return {
+    id: 'vendor-reads-unusual-bucket',
+    title: 'The vendor integration read a bucket it never touched before, at night',
+    detail: `${VENDOR_TENANT} (${roleArn(ROLES.vendorScanner)}) listed and read ${objects.length} customer exports from s3://acme-prod-data at ${cloudTrailTime(time)}; it normally reads only s3://acme-audit-logs.`,
+  };
+}
+
+function accessDeniedBurst(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 1, 16);
+  const denied = 30;
+  const workload = EKS_WORKLOADS.featureLoader;
+  const keys = Array.from(
+    { length: denied },
+    (_, i) => `pii/customers/part-${String(i).padStart(5, '0')}.parquet`,
+  );
+  eksJob(
+    log,
+    workload,
+    time,
+    keys.map((key) => get('acme-prod-data', key)),
+    true,
+  );
+  return {
+    id: 's3-access-denied-burst',
+    title: 'A burst of S3 AccessDenied from an EKS workload',
+    detail: `system:serviceaccount:${workload.namespace}:${workload.serviceAccount} (${roleArn(workload.role)}) was denied ${denied} GetObject calls on s3://acme-prod-data/pii/ within two minutes of ${cloudTrailTime(time)}.`,
+  };
+}
+
+function hostileSubject(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 6, 9);
+  githubJob(log, HOSTILE_SUBJECT, ROLES.githubDeploy, time, [
+    put('acme-deploy-artifacts', `builds/web/${hex(log.random, 40)}/web.tar.gz`),
+  ]);
+  return {
+    id: 'subject-with-markup-and-control-characters',
+    title: 'An OIDC subject carrying a mention, Markdown and a terminal escape',
+    // JSON.stringify escapes the control character, so printing the detail is harmless.
+    detail: `${JSON.stringify(HOSTILE_SUBJECT)} assumed ${roleArn(ROLES.githubDeploy)} at ${cloudTrailTime(time)} and uploaded to s3://acme-deploy-artifacts; whatever renders it must neutralise it.`,
+  };
+}
+
+/** Plants every incident in the week that starts at `start`; they fall between its days 1 and 6. */
+export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[] {
+  return [
+    accessDeniedBurst(log, start),
+    awsAudienceMismatch(log, start),
+    forkPullRequest(log, start),
+    gcpAudienceMismatch(log, start),
+    vendorReadsNewBucket(log, start),
+    hostileSubject(log, start),
+  ];
+}
