@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: normalize throughput for gzip CloudTrail files against a bare baseline in the
+ * `npm run bench` (first part): normalize throughput for gzip CloudTrail files against a bare baseline in the
  * same run, and peak RSS for a 1 GB uncompressed file through the real CLI code path.
  * Generated data goes to .bench/ (ignored by git), never committed.
  */
@@ -165,5 +165,7 @@ function peakRss(path: string): void {
   );
 }
 
-await throughput();
-peakRss(await generateBigFile());
+export async function normalizeBench(): Promise<void> {
+  await throughput();
+  peakRss(await generateBigFile());
+}
