@@ -3,7 +3,7 @@
  * `read_json` of the same NDJSON, in the same run; end-to-end ingest of gzip CloudTrail files; and
  * who-accessed latency on 1M and 10M rows. Data goes to .bench/ (ignored by git).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../shared/adapters/duckdb/duckdb-store.js';
 import { normalizeRecord } from '../shared/core/normalize/normalize-record.js';
@@ -52,7 +52,9 @@ const READ_JSON_COLUMNS = `{${COLUMNS.map(
 async function loadComparison(): Promise<void> {
   const rows = syntheticRows(LOAD_ROWS);
   const ndjson = `${DIR}/rows.ndjson`;
-  writeFileSync(ndjson, rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+  const fd = openSync(ndjson, 'w');
+  for (const row of rows) writeSync(fd, `${JSON.stringify(row)}\n`);
+  closeSync(fd);
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {

@@ -57,8 +57,10 @@ function withQueryOptions(command: Command, defaultSince: string): Command {
 /** `ingest` and `query ...`: the commands that work with a store. */
 export function registerStoreCommands(program: Command, { io, setExit, byteSize }: CommandContext): void {
   const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE);
+  const storeOptions = { bigQueryEndpoint: io.env.TOKENTRAIL_BIGQUERY_ENDPOINT };
   const queryOptions = (flags: QueryFlags) => ({
     store: store(flags),
+    storeOptions,
     format: formatOf(flags),
     since: flags.since,
     until: flags.until,
@@ -98,6 +100,7 @@ Examples:
             inputs,
             {
               store: store(flags),
+              storeOptions,
               json: flags.json,
               progress: flags.progress,
               maxDecompressedBytes: flags.maxDecompressed,
@@ -180,7 +183,7 @@ service account); no keys. The statements are the files in infra/bigquery/setup/
 dataset name substituted; you can also run those in the BigQuery console.`,
     )
     .action(async (flags: { project: string; dataset: string; location: string }) => {
-      setExit(await bigQueryInitCommand(flags, io));
+      setExit(await bigQueryInitCommand({ ...flags, endpoint: storeOptions.bigQueryEndpoint }, io));
     });
 
   program

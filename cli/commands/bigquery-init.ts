@@ -6,6 +6,7 @@ export interface BigQueryInitOptions {
   readonly project: string;
   readonly dataset: string;
   readonly location: string;
+  readonly endpoint?: string;
 }
 
 /** `tokentrail bigquery init`: the dataset, tables and views, created or updated in place. */
@@ -13,7 +14,12 @@ export async function bigQueryInitCommand(options: BigQueryInitOptions, io: CliI
   const location = parseStoreUri(`bigquery://${options.project}/${options.dataset}`);
   if (location.kind !== 'bigquery') return EXIT.failure;
   await initBigQuery(
-    { projectId: location.projectId, dataset: location.dataset, location: options.location },
+    {
+      projectId: location.projectId,
+      dataset: location.dataset,
+      location: options.location,
+      ...(options.endpoint ? { apiEndpoint: options.endpoint } : {}),
+    },
     (step) => io.stderr.write(`[${step.index}/${step.total}] ${step.name}\n`),
   );
   io.stdout.write(

@@ -1,4 +1,4 @@
-import { openStore } from '../../shared/adapters/store/open-store.js';
+import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { IngestRun, type IngestSummary } from '../../shared/pipeline/ingest.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
@@ -8,6 +8,7 @@ import { Progress } from '../progress.js';
 
 export interface IngestOptions {
   readonly store: StoreLocation;
+  readonly storeOptions: StoreOptions;
   readonly progress: boolean;
   readonly json: boolean;
   readonly maxDecompressedBytes?: number;
@@ -47,7 +48,7 @@ export async function ingestCommand(
   if (names.length === 0 && io.stdinIsTTY) {
     throw new UsageError('no input: name files or directories, or pipe data to standard input (see --help)');
   }
-  const store = await openStore(options.store);
+  const store = await openStore(options.store, options.storeOptions);
   try {
     const limits = {
       ...DEFAULT_LIMITS,

@@ -1,4 +1,4 @@
-import { openStore } from '../../shared/adapters/store/open-store.js';
+import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import type { NamedQuery } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
@@ -11,6 +11,7 @@ export type OutputFormat = 'table' | 'json' | 'csv';
 
 export interface QueryOptions {
   readonly store: StoreLocation;
+  readonly storeOptions: StoreOptions;
   readonly format: OutputFormat;
   readonly since?: string;
   readonly until?: string;
@@ -33,7 +34,7 @@ export async function namedQueryCommand(
   options: QueryOptions,
   io: CliIo,
 ): Promise<number> {
-  const store = await openStore(options.store);
+  const store = await openStore(options.store, options.storeOptions);
   try {
     const { range, result } = await answer(
       store,
@@ -63,7 +64,7 @@ export async function namedQueryCommand(
 
 /** `tokentrail query sql "..."`: the user's own SQL, in the store's dialect. */
 export async function sqlCommand(text: string, options: QueryOptions, io: CliIo): Promise<number> {
-  const store = await openStore(options.store);
+  const store = await openStore(options.store, options.storeOptions);
   try {
     io.stdout.write(render(await store.sql(text), options.format));
     return EXIT.ok;

@@ -31,18 +31,32 @@ const built = existsSync(resolve(root, 'dist/cli/main.js'));
     try {
       const run = spawnSync(process.execPath, [bin, 'demo'], { cwd, encoding: 'utf8' });
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/ingested into duckdb:\.tokentrail\/demo\.duckdb: \d+ rows, \d+ duplicate deliveries ignored, 0 quarantined/);
+      expect(run.stdout).toMatch(
+        /ingested into duckdb:\.tokentrail\/demo\.duckdb: \d+ rows, \d+ duplicate deliveries ignored, 0 quarantined/,
+      );
       expect(run.stdout).toContain('repo:someone-else/payments-api:pull_request');
       expect(run.stdout).toContain('\\u001b[31m'); // the hostile subject, escaped
       expect(run.stdout).not.toContain('\u001b');
 
       const again = spawnSync(
         process.execPath,
-        [bin, 'query', 'who-accessed', '--bucket', 'acme-prod-data', '--json', '--store', '.tokentrail/demo.duckdb'],
+        [
+          bin,
+          'query',
+          'who-accessed',
+          '--bucket',
+          'acme-prod-data',
+          '--json',
+          '--store',
+          '.tokentrail/demo.duckdb',
+        ],
         { cwd, encoding: 'utf8' },
       );
       expect(again.status).toBe(0);
-      const rows = again.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      const rows = again.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(rows.every((row) => row.bucket === 'acme-prod-data' && row.subject !== null)).toBe(true);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
