@@ -1,6 +1,7 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
 import { normalizeCommand } from './commands/normalize.js';
+import { withInputOptions } from './input-options.js';
 import { registerStoreCommands } from './store-commands.js';
 
 const NORMALIZE_HELP = `
@@ -26,14 +27,6 @@ Examples:
   $ tokentrail normalize --raw event.json | jq .raw.userIdentity
 `;
 
-function byteSize(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$/i.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a size such as 512MB or 4GiB');
-  const unit = (match[2] ?? '').toLowerCase().charAt(0);
-  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
-  return Math.floor(Number(match[1]) * 1024 ** power);
-}
-
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('tokentrail')
     .description('Audit trail for workload identity federation across AWS and GCP.')
@@ -45,18 +38,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     })
     .exitOverride();
 
-  program
-    .command('normalize')
-    .description('turn audit events, in any delivery envelope, into rows (NDJSON on stdout)')
-    .argument('[inputs...]', 'files, directories (recursive) or - for standard input (the default)')
+  withInputOptions(
+    program
+      .command('normalize')
+      .description('turn audit events, in any delivery envelope, into rows (NDJSON on stdout)'),
+  )
     .option('--raw', 'include the original record in each row and the raw text of each rejection', false)
-    .option('--no-progress', 'no progress line on a terminal')
-    .addOption(
-      new Option(
-        '--max-decompressed <size>',
-        'refuse a gzip input that expands past this size (default: 8GiB)',
-      ).argParser(byteSize),
-    )
     .addHelpText('after', NORMALIZE_HELP)
     .action(
       async (inputs: string[], options: { raw: boolean; progress: boolean; maxDecompressed?: number }) => {
@@ -70,7 +57,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       },
     );
 
-  registerStoreCommands(program, { io, setExit, byteSize });
+  registerStoreCommands(program, { io, setExit });
   return program;
 }
 

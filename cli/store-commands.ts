@@ -6,11 +6,11 @@ import { bigQueryInitCommand } from './commands/bigquery-init.js';
 import { DEMO_STORE, demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
 import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
+import { withInputOptions } from './input-options.js';
 
 export interface CommandContext {
   readonly io: CliIo;
   readonly setExit: (code: number) => void;
-  readonly byteSize: (value: string) => number;
 }
 
 const STORE_HELP =
@@ -55,7 +55,7 @@ function withQueryOptions(command: Command, defaultSince: string): Command {
 }
 
 /** `ingest` and `query ...`: the commands that work with a store. */
-export function registerStoreCommands(program: Command, { io, setExit, byteSize }: CommandContext): void {
+export function registerStoreCommands(program: Command, { io, setExit }: CommandContext): void {
   const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE);
   const storeOptions = { bigQueryEndpoint: io.env.TOKENTRAIL_BIGQUERY_ENDPOINT };
   const queryOptions = (flags: QueryFlags) => ({
@@ -66,19 +66,13 @@ export function registerStoreCommands(program: Command, { io, setExit, byteSize 
     until: flags.until,
   });
 
-  program
-    .command('ingest')
-    .description('normalize audit events and store them (idempotent: each event is kept once)')
-    .argument('[inputs...]', 'files, directories (recursive) or - for standard input (the default)')
+  withInputOptions(
+    program
+      .command('ingest')
+      .description('normalize audit events and store them (idempotent: each event is kept once)'),
+  )
     .addOption(storeOption())
     .option('--json', 'print the summary as one JSON object', false)
-    .option('--no-progress', 'no progress line on a terminal')
-    .addOption(
-      new Option(
-        '--max-decompressed <size>',
-        'refuse a gzip input that expands past this size (default: 8GiB)',
-      ).argParser(byteSize),
-    )
     .addHelpText(
       'after',
       `

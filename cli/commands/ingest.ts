@@ -1,9 +1,9 @@
 import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { IngestRun, type IngestSummary } from '../../shared/pipeline/ingest.js';
-import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
-import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
+import { decodeLimits, requireInputs } from '../input-options.js';
 import { Progress } from '../progress.js';
 
 export interface IngestOptions {
@@ -45,15 +45,10 @@ export async function ingestCommand(
   options: IngestOptions,
   io: CliIo,
 ): Promise<number> {
-  if (names.length === 0 && io.stdinIsTTY) {
-    throw new UsageError('no input: name files or directories, or pipe data to standard input (see --help)');
-  }
+  requireInputs(names, io);
   const store = await openStore(options.store, options.storeOptions);
   try {
-    const limits = {
-      ...DEFAULT_LIMITS,
-      maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
-    };
+    const limits = decodeLimits(options.maxDecompressedBytes);
     const run = new IngestRun(store, { now: () => io.now() });
     const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
     let { failed } = await consumeInputs(names, run, limits, progress, io);

@@ -1,8 +1,8 @@
 import { NdjsonQuarantine, NdjsonRowSink } from '../../shared/adapters/files/ndjson-output.js';
 import { NormalizeRun, type NormalizeSummary } from '../../shared/pipeline/normalize.js';
-import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
-import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
+import { decodeLimits, requireInputs } from '../input-options.js';
 import { Progress } from '../progress.js';
 
 export interface NormalizeOptions {
@@ -37,13 +37,8 @@ export async function normalizeCommand(
   options: NormalizeOptions,
   io: CliIo,
 ): Promise<number> {
-  if (names.length === 0 && io.stdinIsTTY) {
-    throw new UsageError('no input: name files or directories, or pipe data to standard input (see --help)');
-  }
-  const limits = {
-    ...DEFAULT_LIMITS,
-    maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_LIMITS.maxDecompressedBytes,
-  };
+  requireInputs(names, io);
+  const limits = decodeLimits(options.maxDecompressedBytes);
   const run = new NormalizeRun(
     new NdjsonRowSink(io.stdout, options.raw),
     new NdjsonQuarantine(io.stderr, options.raw),
