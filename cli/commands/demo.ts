@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
+import { openStore } from '../../shared/adapters/store/open-store.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
@@ -30,7 +30,7 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
   await rm(DEMO_STORE, { force: true });
   await rm(`${DEMO_STORE}.wal`, { force: true });
 
-  const store = await DuckDbStore.open(DEMO_STORE);
+  const store = await openStore({ kind: 'duckdb', path: DEMO_STORE });
   try {
     const run = new IngestRun(store, { now: () => io.now() });
     const progress = new Progress(io.stderr, io.stderrIsTTY, () => run.summary().rows);

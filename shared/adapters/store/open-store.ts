@@ -1,5 +1,4 @@
 import type { EventStore } from '../../pipeline/ports.js';
-import { DuckDbStore } from '../duckdb/duckdb-store.js';
 import type { StoreLocation } from './store-uri.js';
 
 export interface StoreOptions {
@@ -8,11 +7,15 @@ export interface StoreOptions {
 }
 
 /**
- * Opens the store a location names. The BigQuery client is loaded only when asked for: it takes
- * seconds to import, and the embedded store should start at once.
+ * Opens the store a location names. Each store's library is loaded only when asked for: the
+ * BigQuery client takes seconds to import, DuckDB's native binding tens of megabytes, and
+ * commands without a store (normalize, --help) should pay for neither.
  */
 export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<EventStore> {
-  if (location.kind === 'duckdb') return DuckDbStore.open(location.path);
+  if (location.kind === 'duckdb') {
+    const { DuckDbStore } = await import('../duckdb/duckdb-store.js');
+    return DuckDbStore.open(location.path);
+  }
   const { openBigQueryStore } = await import('../bigquery/bigquery-store.js');
   return openBigQueryStore({
     projectId: location.projectId,
