@@ -34,7 +34,7 @@ export async function namedQueryCommand(
   options: QueryOptions,
   io: CliIo,
 ): Promise<number> {
-  const store = await openStore(options.store, options.storeOptions);
+  const store = await openStore(options.store, { ...options.storeOptions, mustExist: true });
   try {
     const { range, result } = await answer(
       store,
@@ -64,7 +64,7 @@ export async function namedQueryCommand(
 
 /** `tokentrail query sql "..."`: the user's own SQL, in the store's dialect. */
 export async function sqlCommand(text: string, options: QueryOptions, io: CliIo): Promise<number> {
-  const store = await openStore(options.store, options.storeOptions);
+  const store = await openStore(options.store, { ...options.storeOptions, mustExist: true });
   try {
     io.stdout.write(render(await store.sql(text), options.format));
     return EXIT.ok;

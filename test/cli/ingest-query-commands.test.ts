@@ -143,6 +143,10 @@ describe('tokentrail query', () => {
     [['query', 'who-accessed', '--bucket', '*', '--json', '--csv'], /cannot be used with/],
     [['query', 'sql', 'SELEC 1'], /syntax error/i],
     [['query', 'failures', '--store', 'bigquery://x/y'], /not a valid GCP project id/],
+    [
+      ['query', 'failures', '--store', 'missing.duckdb'],
+      /no store at missing\.duckdb yet: run tokentrail ingest first/,
+    ],
   ])('%j fails with a clear message and exit 1', async (args, message) => {
     const result = await runCli([...args, ...(args.includes('--store') ? [] : ['--store', store])], {
       now: NOW,

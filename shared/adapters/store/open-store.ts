@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { EventStore } from '../../pipeline/ports.js';
 import type { StoreLocation } from './store-uri.js';
 
 export interface StoreOptions {
   /** Another BigQuery API root (an emulator, a test server); credentials still come from ADC. */
   readonly bigQueryEndpoint?: string;
+  /** Refuse to create an embedded store that is not there yet (queries: nothing to ask). */
+  readonly mustExist?: boolean;
 }
 
 /**
@@ -13,7 +16,12 @@ export interface StoreOptions {
  */
 export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<EventStore> {
   if (location.kind === 'duckdb') {
-    const { DuckDbStore } = await import('../duckdb/duckdb-store.js');
+    const { DuckDbStore, StoreError } = await import('../duckdb/duckdb-store.js');
+    if (options.mustExist && location.path !== ':memory:' && !existsSync(location.path)) {
+      throw new StoreError(
+        `no store at ${location.path} yet: run tokentrail ingest first, or name one with --store`,
+      );
+    }
     return DuckDbStore.open(location.path);
   }
   const { openBigQueryStore } = await import('../bigquery/bigquery-store.js');
