@@ -30,7 +30,7 @@ function base(id: string, time: string, overrides: Partial<Row>): Row {
 export function mintRow(
   id: string,
   time: string,
-  key: string,
+  key: string | null,
   subject: string,
   overrides: Partial<Row> = {},
 ): Row {

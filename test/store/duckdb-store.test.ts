@@ -139,7 +139,7 @@ describe('the DuckDB store', () => {
     await store.writeRows([
       mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN),
       mintRow('m2', '2026-11-20T11:00:00.000000Z', 'ASIA2', MAIN),
-      mintRow('m3', '2026-11-21T10:00:00.000000Z', null as unknown as string, FORK, {
+      mintRow('m3', '2026-11-21T10:00:00.000000Z', null, FORK, {
         outcome: 'failure',
         error_code: 'InvalidIdentityToken',
         error_message: 'Incorrect token audience',
