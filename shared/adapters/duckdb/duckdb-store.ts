@@ -8,10 +8,9 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
-import { COLUMNS } from '../../core/schema/columns.js';
 import { duckDbSetup } from '../../core/schema/duckdb-ddl.js';
-import { QUARANTINE_COLUMNS } from '../../core/schema/quarantine-columns.js';
 import type { Row } from '../../core/schema/row.js';
+import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
 import type { EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { toQueryCell } from './duckdb-values.js';
@@ -23,19 +22,10 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
-type Columns = readonly { readonly name: string; readonly type: string }[];
-
-/** Text for the all-VARCHAR staging table; the INSERT casts it back. */
-function stagedText(value: unknown): string | null {
+/** Every value goes in as text (JSON for the raw record and positions); DuckDB casts it on append. */
+function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function castFromText(column: { name: string; type: string }): string {
-  const name = `"${column.name}"`;
-  if (column.type === 'timestamp') return `CAST(${name} AS TIMESTAMPTZ)`;
-  if (column.type === 'json') return `CAST(${name} AS JSON)`;
-  return name;
 }
 
 function resultOf(result: DuckDBResultReader): QueryResult {
@@ -51,9 +41,9 @@ function resultOf(result: DuckDBResultReader): QueryResult {
 }
 
 /**
- * The embedded store: one DuckDB file. Rows are loaded in bulk (data chunks appended to a staging
- * table, then one INSERT OR IGNORE), so the primary key keeps one row per event_id however often
- * an event is ingested.
+ * The embedded store: one DuckDB file. Rows are loaded in bulk (data chunks through the appender),
+ * and only those whose event_id is new, so one row per event_id however often an event is
+ * ingested; the primary key backs that up.
  */
 export class DuckDbStore implements EventStore {
   readonly preferredBatchRows = 50_000;
@@ -78,48 +68,78 @@ export class DuckDbStore implements EventStore {
     const connection = await instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
     for (const statement of duckDbSetup()) await connection.run(statement);
-    for (const [table, columns] of [
-      ['staged_events', COLUMNS],
-      ['staged_quarantine', QUARANTINE_COLUMNS],
-    ] as const) {
-      const text = columns.map((column) => `"${column.name}" VARCHAR`).join(', ');
-      await connection.run(`CREATE TEMP TABLE ${table} (${text})`);
-    }
+    await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
     return new DuckDbStore(`duckdb:${path}`, instance, connection);
   }
 
   async writeRows(rows: readonly Row[]): Promise<WriteResult> {
-    const written = await this.load('staged_events', 'events', COLUMNS, rows);
+    const written = await this.load(EVENTS_TABLE, rows);
     return { written, duplicates: rows.length - written, refused: [] };
   }
 
   async writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void> {
     const rows = rejections.map((rejection) => quarantineRow(rejection, quarantinedAt));
-    await this.load('staged_quarantine', 'quarantine', QUARANTINE_COLUMNS, rows);
+    await this.load(QUARANTINE_TABLE, rows);
   }
 
-  /** Appends records to a staging table chunk by chunk, then moves the new ones across; returns how many. */
-  private async load(staging: string, table: string, columns: Columns, records: readonly object[]) {
-    if (records.length === 0) return 0;
-    await this.connection.run(`DELETE FROM ${staging}`);
-    const appender = await this.connection.createAppender(staging);
+  /**
+   * Appends the records whose key the table does not hold yet, in one transaction; returns how many.
+   * Appending straight into the table (DuckDB casts the text columns) measured a third faster than
+   * staging everything and moving it with INSERT OR IGNORE; the key check costs one small join.
+   */
+  private async load(
+    table: TableSpec,
+    records: readonly Readonly<Record<string, unknown>>[],
+  ): Promise<number> {
+    const byKey = new Map<string, Readonly<Record<string, unknown>>>();
+    for (const record of records) byKey.set(record[table.key] as string, record);
+    if (byKey.size === 0) return 0;
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const key of await this.storedKeys(table, [...byKey.keys()])) byKey.delete(key);
+      await this.append(table.name, table.columns, [...byKey.values()]);
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+    return byKey.size;
+  }
+
+  private async storedKeys(table: TableSpec, keys: readonly string[]): Promise<string[]> {
+    await this.connection.run('DELETE FROM staged_keys');
+    await this.append(
+      'staged_keys',
+      [{ name: 'key' }],
+      keys.map((key) => ({ key })),
+    );
+    const stored = await this.connection.runAndReadAll(
+      `SELECT key FROM staged_keys JOIN ${table.name} ON ${table.name}.${table.key} = staged_keys.key`,
+    );
+    return stored.getRows().map(([key]) => key as string);
+  }
+
+  /** Appends records as text, a data chunk at a time; DuckDB casts each column to its type. */
+  private async append(
+    table: string,
+    columns: readonly { readonly name: string }[],
+    records: readonly Readonly<Record<string, unknown>>[],
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const appender = await this.connection.createAppender(table);
     const types = columns.map(() => VARCHAR);
     for (let start = 0; start < records.length; start += CHUNK_ROWS) {
-      const slice = records.slice(start, start + CHUNK_ROWS) as readonly Record<string, unknown>[];
+      const slice = records.slice(start, start + CHUNK_ROWS);
       const chunk = DuckDBDataChunk.create(types, slice.length);
       columns.forEach((column, index) => {
         chunk.setColumnValues(
           index,
-          slice.map((record) => stagedText(record[column.name])),
+          slice.map((record) => asText(record[column.name])),
         );
       });
       appender.appendDataChunk(chunk);
     }
     appender.closeSync();
-    const insert = await this.connection.run(
-      `INSERT OR IGNORE INTO ${table} SELECT ${columns.map(castFromText).join(', ')} FROM ${staging}`,
-    );
-    return insert.rowsChanged;
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
