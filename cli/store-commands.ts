@@ -1,9 +1,12 @@
 import { type Command, Option } from 'commander';
+import { loadPolicy } from '../shared/adapters/policy/load-policy.js';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
+import { RULES } from '../shared/core/detect/rules.js';
 import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
 import type { CliIo } from './cli-io.js';
 import { bigQueryInitCommand } from './commands/bigquery-init.js';
 import { DEMO_STORE, demoCommand } from './commands/demo.js';
+import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
 import { withInputOptions } from './input-options.js';
@@ -98,6 +101,56 @@ Examples:
               json: flags.json,
               progress: flags.progress,
               maxDecompressedBytes: flags.maxDecompressed,
+            },
+            io,
+          ),
+        );
+      },
+    );
+
+  withInputOptions(
+    program
+      .command('detect')
+      .description(
+        'run the detection rules over the store (after ingesting any files named) and print alerts',
+      ),
+  )
+    .addOption(storeOption())
+    .option('--policy <file>', 'the expected trust, YAML (default: $TOKENTRAIL_POLICY)')
+    .option('--since <time>', 'from this event time on', '7d')
+    .option('--until <time>', 'up to this event time (default: now)')
+    .addHelpText(
+      'after',
+      `
+Prints one JSON line per alert: rule, severity, title, principal, subject, identity_provider,
+audience, resource, source_ip, count, first_seen, last_seen, event_ids, runbook, query.
+Windows are in event time, so late CloudTrail files are judged by when things happened.
+Rules: unexpected-subject, audience-mismatch, first-seen-subject, failed-exchange-burst,
+subject-new-bucket. Exit 0 with or without alerts, 1 on errors.
+
+Examples:
+  $ tokentrail detect --policy docs/policy.example.yaml --store .tokentrail/demo.duckdb
+  $ tokentrail detect AWSLogs/ --policy policy.yaml --since 24h`,
+    )
+    .action(
+      async (
+        inputs: string[],
+        flags: StoreOptions & { policy?: string; since?: string; until?: string; progress: boolean },
+      ) => {
+        const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
+        const policy = policyPath
+          ? await loadPolicy(policyPath, { ruleIds: RULES.map((rule) => rule.id) })
+          : null;
+        setExit(
+          await detectCommand(
+            inputs,
+            {
+              store: store(flags),
+              storeOptions,
+              policy,
+              since: flags.since,
+              until: flags.until,
+              progress: flags.progress,
             },
             io,
           ),

@@ -1,7 +1,9 @@
+import type { Alert } from '../core/alerts/alert.js';
 import type { RejectCode } from '../core/errors.js';
 import type { NamedQuery, QueryParams } from '../core/queries/named-queries.js';
 import type { QueryCell, QueryResult } from '../core/queries/query-result.js';
-import type { Row } from '../core/schema/row.js';
+import type { AlertStatus } from '../core/schema/alert-columns.js';
+import type { AlertRow, Row } from '../core/schema/row.js';
 import type { Delivery, Position } from '../sources/decoded-item.js';
 
 export type { QueryCell, QueryResult };
@@ -59,4 +61,29 @@ export interface EventStore {
   /** The user's own SQL, in the store's dialect. */
   sql(text: string): Promise<QueryResult>;
   close(): Promise<void>;
+}
+
+/** The alerts table: incidents and their delivery state (DuckDB; BigQuery not yet). */
+export interface AlertBook {
+  /** Records a run's alerts (merged with what is stored) and returns every alert that needs delivering. */
+  recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]>;
+  alertsToDeliver(): Promise<AlertRow[]>;
+  listAlerts(status?: AlertStatus): Promise<AlertRow[]>;
+  /** Resolves false when no alert has that id. */
+  updateAlert(
+    alertId: string,
+    change: {
+      readonly status: AlertStatus;
+      readonly delivered_count?: number;
+      readonly last_error?: string | null;
+    },
+    at: string,
+  ): Promise<boolean>;
+}
+
+/** A chat channel (Slack, Google Chat, Teams): sends one alert, or an update to one it sent before. */
+export interface AlertChannel {
+  /** For messages, never the webhook URL. */
+  readonly name: string;
+  send(alert: Alert, update: boolean): Promise<{ readonly ok: boolean; readonly error?: string }>;
 }

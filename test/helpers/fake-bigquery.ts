@@ -116,11 +116,16 @@ function rowProblem(table: TableSpec, json: unknown): { location: string; messag
         ? isJsonText(value)
         : column.type === 'timestamp'
           ? typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)
-          : typeof value === 'string';
+          : column.type === 'integer'
+            ? Number.isSafeInteger(value)
+            : typeof value === 'string';
     if (!fine) {
-      const wanted = { json: 'a string holding JSON text', timestamp: 'a timestamp', string: 'a string' }[
-        column.type
-      ];
+      const wanted = {
+        json: 'a string holding JSON text',
+        timestamp: 'a timestamp',
+        integer: 'an integer',
+        string: 'a string',
+      }[column.type];
       return { location: column.name, message: `Cannot convert value to ${wanted}: ${column.name}.` };
     }
   }

@@ -7,11 +7,14 @@ import {
   type DuckDBResultReader,
   VARCHAR,
 } from '@duckdb/node-api';
+import type { Alert } from '../../core/alerts/alert.js';
+import { mergeAlert } from '../../core/alerts/alert-state.js';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
+import type { AlertStatus } from '../../core/schema/alert-columns.js';
 import { duckDbSetup } from '../../core/schema/duckdb-ddl.js';
-import type { Row } from '../../core/schema/row.js';
-import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
-import type { EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import type { AlertRow, Row } from '../../core/schema/row.js';
+import { ALERTS_TABLE, EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
+import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { toQueryCell } from './duckdb-values.js';
 
@@ -45,7 +48,7 @@ function resultOf(result: DuckDBResultReader): QueryResult {
  * and only those whose event_id is new, so one row per event_id however often an event is
  * ingested; the primary key backs that up.
  */
-export class DuckDbStore implements EventStore {
+export class DuckDbStore implements EventStore, AlertBook {
   readonly preferredBatchRows = 50_000;
 
   private constructor(
@@ -140,6 +143,69 @@ export class DuckDbStore implements EventStore {
       appender.appendDataChunk(chunk);
     }
     appender.closeSync();
+  }
+
+  async recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
+    const stored = new Map((await this.listAlerts()).map((row) => [row.alert_id, row]));
+    const changed: AlertRow[] = [];
+    for (const alert of alerts) {
+      const before = stored.get(alert.alert_id);
+      const after = mergeAlert(before, alert, at);
+      if (after !== before) changed.push(after);
+    }
+    await this.replaceAlerts(changed);
+    return this.alertsToDeliver();
+  }
+
+  async alertsToDeliver(): Promise<AlertRow[]> {
+    return (await this.listAlerts()).filter((row) => row.status === 'pending' || row.status === 'failed');
+  }
+
+  async listAlerts(status?: AlertStatus): Promise<AlertRow[]> {
+    const where = status === undefined ? '' : 'WHERE status = $status';
+    const result = await this.connection.runAndReadAll(
+      `SELECT * FROM alerts ${where} ORDER BY first_seen, alert_id`,
+      status === undefined ? {} : { status },
+    );
+    return resultOf(result).rows.map((cells) => ({
+      ...(cells as unknown as AlertRow),
+      event_ids: JSON.parse(cells.event_ids as string) as string[],
+    }));
+  }
+
+  async updateAlert(
+    alertId: string,
+    change: {
+      readonly status: AlertStatus;
+      readonly delivered_count?: number;
+      readonly last_error?: string | null;
+    },
+    at: string,
+  ): Promise<boolean> {
+    const row = (await this.listAlerts()).find((candidate) => candidate.alert_id === alertId);
+    if (row === undefined) return false;
+    await this.replaceAlerts([{ ...row, ...change, updated_at: at }]);
+    return true;
+  }
+
+  /** Alerts are few: rewrite the changed rows (delete and append) in one transaction. */
+  private async replaceAlerts(rows: readonly AlertRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await this.connection.run('DELETE FROM staged_keys');
+      await this.append(
+        'staged_keys',
+        [{ name: 'key' }],
+        rows.map((row) => ({ key: row.alert_id })),
+      );
+      await this.connection.run('DELETE FROM alerts WHERE alert_id IN (SELECT key FROM staged_keys)');
+      await this.append(ALERTS_TABLE.name, ALERTS_TABLE.columns, rows);
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {

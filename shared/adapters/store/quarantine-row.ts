@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { QuarantineRow } from '../../core/schema/row.js';
 import type { Rejection } from '../../pipeline/ports.js';
+import { stableId } from './stable-id.js';
 
 /**
  * The stored form of a rejection. Its id hashes where the record came from and its bytes, so
@@ -8,9 +8,9 @@ import type { Rejection } from '../../pipeline/ports.js';
  */
 export function quarantineRow(rejection: Rejection, quarantinedAt: string): QuarantineRow {
   const { input, delivery, position, code, message, raw } = rejection;
-  const id = createHash('sha256')
-    .update(JSON.stringify([input, delivery, position.value, position.path, position.offset, code, raw]))
-    .digest('hex');
+  const id = stableId(
+    JSON.stringify([input, delivery, position.value, position.path, position.offset, code, raw]),
+  );
   return {
     quarantine_id: id,
     quarantined_at: quarantinedAt,

@@ -3,13 +3,14 @@ import { EVENTS_TABLE, type TableSpec } from './tables.js';
 
 export interface BigQueryField {
   name: string;
-  type: 'STRING' | 'TIMESTAMP' | 'JSON';
+  type: 'STRING' | 'INT64' | 'TIMESTAMP' | 'JSON';
   mode: 'REQUIRED' | 'NULLABLE';
   description: string;
 }
 
 export const BIGQUERY_TYPES: Record<ColumnType, BigQueryField['type']> = {
   string: 'STRING',
+  integer: 'INT64',
   timestamp: 'TIMESTAMP',
   json: 'JSON',
 };

@@ -4,6 +4,7 @@ import { EVENTS_TABLE, TABLES, type TableSpec } from './tables.js';
 
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
+  integer: 'BIGINT',
   timestamp: 'TIMESTAMPTZ',
   json: 'JSON',
 };

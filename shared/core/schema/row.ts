@@ -1,3 +1,4 @@
+import type { ALERT_COLUMNS } from './alert-columns.js';
 import type { Column, ColumnSpec } from './columns.js';
 import type { QUARANTINE_COLUMNS } from './quarantine-columns.js';
 
@@ -5,7 +6,9 @@ type ValueOf<C extends ColumnSpec> = C extends { readonly values: readonly (infe
   ? V
   : C['type'] extends 'json'
     ? unknown
-    : string;
+    : C['type'] extends 'integer'
+      ? number
+      : string;
 
 /** The record type of a column list: required columns are non-null, the others may be null. */
 export type RecordOf<C extends ColumnSpec> = {
@@ -17,6 +20,9 @@ export type Row = RecordOf<Column>;
 
 /** A quarantined record, as stored. */
 export type QuarantineRow = RecordOf<(typeof QUARANTINE_COLUMNS)[number]>;
+
+/** An alert as the alerts table holds it. */
+export type AlertRow = RecordOf<(typeof ALERT_COLUMNS)[number]>;
 
 export type Cloud = Row['cloud'];
 export type Category = Row['category'];

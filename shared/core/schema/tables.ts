@@ -1,3 +1,4 @@
+import { ALERT_COLUMNS } from './alert-columns.js';
 import { COLUMNS, type ColumnSpec } from './columns.js';
 import { QUARANTINE_COLUMNS } from './quarantine-columns.js';
 
@@ -31,4 +32,13 @@ export const QUARANTINE_TABLE: TableSpec = {
   clusterBy: ['code'],
 };
 
-export const TABLES: readonly TableSpec[] = [EVENTS_TABLE, QUARANTINE_TABLE];
+export const ALERTS_TABLE: TableSpec = {
+  name: 'alerts',
+  description: 'tokentrail: one row per incident raised by the detection rules, with its delivery state.',
+  columns: ALERT_COLUMNS,
+  key: 'alert_id',
+  partitionBy: 'first_seen',
+  clusterBy: ['status', 'rule'],
+};
+
+export const TABLES: readonly TableSpec[] = [EVENTS_TABLE, QUARANTINE_TABLE, ALERTS_TABLE];

@@ -11,6 +11,8 @@ function checkColumn(column: ColumnSpec, value: unknown): string | null {
   switch (column.type) {
     case 'json':
       return null;
+    case 'integer':
+      return Number.isSafeInteger(value) ? null : `${column.name} must be an integer`;
     case 'timestamp':
       return typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)
         ? null

@@ -1,0 +1,59 @@
+import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
+import { stableId } from '../../shared/adapters/store/stable-id.js';
+import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
+import { timeRange } from '../../shared/core/queries/time-range.js';
+import { detect } from '../../shared/pipeline/detect.js';
+import { IngestRun } from '../../shared/pipeline/ingest.js';
+import { type CliIo, EXIT } from '../cli-io.js';
+import { consumeInputs } from '../consume-inputs.js';
+import { decodeLimits } from '../input-options.js';
+import { Progress } from '../progress.js';
+
+export interface DetectOptions {
+  readonly store: StoreLocation;
+  readonly storeOptions: StoreOptions;
+  readonly policy: Policy | null;
+  readonly since?: string;
+  readonly until?: string;
+  readonly progress: boolean;
+}
+
+/**
+ * `tokentrail detect [FILE...]`: ingests the files (if any) into the store, runs the rules over the
+ * window in event time, and prints one NDJSON line per alert. Exit 0 with or without alerts.
+ */
+export async function detectCommand(
+  names: readonly string[],
+  options: DetectOptions,
+  io: CliIo,
+): Promise<number> {
+  const store = await openStore(
+    options.store,
+    names.length > 0 ? options.storeOptions : { ...options.storeOptions, mustExist: true },
+  );
+  try {
+    let failed = false;
+    if (names.length > 0) {
+      const run = new IngestRun(store, { now: () => io.now() });
+      const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
+      ({ failed } = await consumeInputs(names, run, decodeLimits(undefined), progress, io));
+      await run.finish();
+      progress.finish();
+    }
+    if (options.policy === null) {
+      io.stderr.write(
+        'tokentrail: no policy (--policy or TOKENTRAIL_POLICY): the checks against expected subjects and audiences are off\n',
+      );
+    }
+    const range = timeRange({ since: options.since, until: options.until }, io.now());
+    const alerts = await detect(store, { policy: options.policy ?? EMPTY_POLICY, range, idOf: stableId });
+    for (const alert of alerts) io.stdout.write(`${JSON.stringify(alert)}\n`);
+    io.stderr.write(
+      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
+    );
+    return failed ? EXIT.failure : EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,47 @@
+import type { AlertStatus } from '../schema/alert-columns.js';
+import type { AlertRow } from '../schema/row.js';
+import type { Alert } from './alert.js';
+
+function fieldsOf(alert: Alert): Omit<AlertRow, 'status' | 'delivered_count' | 'last_error' | 'updated_at'> {
+  return {
+    alert_id: alert.alert_id,
+    rule: alert.rule,
+    severity: alert.severity,
+    title: alert.title,
+    principal: alert.principal,
+    subject: alert.subject,
+    identity_provider: alert.identity_provider,
+    audience: alert.audience,
+    resource: alert.resource,
+    source_ip: alert.source_ip,
+    count: alert.count,
+    first_seen: alert.first_seen,
+    last_seen: alert.last_seen,
+    event_ids: [...alert.event_ids],
+    runbook: alert.runbook,
+    query: alert.query,
+  };
+}
+
+/**
+ * What the alerts table should hold after a run saw `alert`: a new incident is pending; one that
+ * grew since it was stored is pending again (delivered as an update), unless acknowledged; one
+ * seen again with nothing new is left exactly as it was, so replays never alert twice.
+ */
+export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: string): AlertRow {
+  if (stored === undefined) {
+    return { ...fieldsOf(alert), status: 'pending', delivered_count: 0, last_error: null, updated_at: at };
+  }
+  if (alert.count <= stored.count) return stored;
+  const status: AlertStatus = stored.status === 'acked' ? 'acked' : 'pending';
+  return { ...stored, ...fieldsOf(alert), first_seen: stored.first_seen, status, updated_at: at };
+}
+
+export function needsDelivery(row: AlertRow): boolean {
+  return row.status === 'pending' || row.status === 'failed';
+}
+
+/** The stored row back as the Alert renderers take. */
+export function alertOf(row: AlertRow): Alert {
+  return { ...row, event_ids: Array.isArray(row.event_ids) ? (row.event_ids as string[]) : [] };
+}

@@ -1,0 +1,66 @@
+import type { Severity } from '../alerts/alert.js';
+import type { Row } from '../schema/row.js';
+import type { Finding } from './finding.js';
+import type { Policy } from './policy.js';
+
+/**
+ * What the store knew before the window under review: the pairs seen in the baseline period, and
+ * when the store's history starts (rules that learn stay quiet until they have enough of it).
+ */
+export interface Baseline {
+  /** Keys `principal \u0000 subject` seen in the baseline period. */
+  readonly principalSubjects: ReadonlySet<string>;
+  /** Keys `subject \u0000 bucket` seen in the baseline period. */
+  readonly subjectBuckets: ReadonlySet<string>;
+  /** The oldest event time in the store, or null when it is empty. */
+  readonly historyStart: string | null;
+  /** The start of the window under review (canonical UTC). */
+  readonly windowStart: string;
+}
+
+export interface RuleContext {
+  readonly policy: Policy;
+  readonly baseline: Baseline;
+}
+
+/**
+ * A detection: attributed rows of one window in (ordered by event_time), findings out. Pure: the
+ * store, the clock and the policy file reach it only through the context.
+ */
+export interface DetectionRule {
+  readonly id: string;
+  readonly severity: Severity;
+  /** What to check and what to do, in a sentence or two. */
+  readonly runbook: string;
+  evaluate(rows: readonly Row[], context: RuleContext): Finding[];
+}
+
+export function pairKey(left: string | null, right: string | null): string {
+  return `${left ?? ''}\u0000${right ?? ''}`;
+}
+
+/** The finding fields every rule copies from the row the same way. */
+export function findingOf(
+  rule: DetectionRule,
+  row: Row,
+  title: string,
+  severity: Severity = rule.severity,
+): Finding {
+  return {
+    rule: rule.id,
+    severity,
+    title,
+    event_id: row.event_id,
+    event_time: row.event_time,
+    principal: row.principal,
+    subject: row.subject,
+    identity_provider: row.identity_provider,
+    audience: row.audience,
+    resource: row.resource,
+    source_ip: row.source_ip,
+  };
+}
+
+export function isExchange(row: Row): boolean {
+  return row.category === 'token_exchange' || row.category === 'impersonation';
+}

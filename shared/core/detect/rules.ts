@@ -1,0 +1,14 @@
+import type { DetectionRule } from './detection-rule.js';
+import { audienceMismatch } from './rules/audience-mismatch/audience-mismatch.js';
+import { failedExchangeBurst } from './rules/failed-exchange-burst/failed-exchange-burst.js';
+import { firstSeenSubject } from './rules/first-seen-subject/first-seen-subject.js';
+import { subjectNewBucket } from './rules/subject-new-bucket/subject-new-bucket.js';
+import { unexpectedSubject } from './rules/unexpected-subject/unexpected-subject.js';
+
+export const RULES: readonly DetectionRule[] = [
+  unexpectedSubject,
+  audienceMismatch,
+  firstSeenSubject,
+  failedExchangeBurst,
+  subjectNewBucket,
+];

@@ -1,0 +1,66 @@
+import type { NamedQuery } from './named-queries.js';
+
+/**
+ * What detection reads from a store: one window of attributed events in event-time order (so late
+ * files are judged by when things happened, not when they arrived), and the baseline before it.
+ */
+const ATTRIBUTED_COLUMNS = `event_id, event_time, cloud, source, action, category, outcome, error_code, error_message,
+  principal, subject, issuer, identity_provider, audience, resource, bucket, object, credential_id,
+  source_ip, user_agent, account, region`;
+
+export const EVENTS_IN_WINDOW: NamedQuery = {
+  name: 'events-in-window',
+  description: 'attributed events of a window, oldest first',
+  params: ['since', 'until'],
+  duckdb: `SELECT ${ATTRIBUTED_COLUMNS}
+FROM events_attributed
+WHERE event_time >= CAST($since AS TIMESTAMPTZ) AND event_time < CAST($until AS TIMESTAMPTZ)
+ORDER BY event_time, event_id`,
+  bigquery: (dataset) => `SELECT ${ATTRIBUTED_COLUMNS}
+FROM \`${dataset}.events_attributed\`
+WHERE event_time >= TIMESTAMP(@since) AND event_time < TIMESTAMP(@until)
+ORDER BY event_time, event_id`,
+};
+
+export const BASELINE_PRINCIPAL_SUBJECTS: NamedQuery = {
+  name: 'baseline-principal-subjects',
+  description: 'the (principal, subject) pairs of successful exchanges in the baseline period',
+  params: ['since', 'until'],
+  duckdb: `SELECT DISTINCT principal AS left_value, subject AS right_value
+FROM events_attributed
+WHERE category IN ('token_exchange', 'impersonation') AND outcome = 'success'
+  AND event_time >= CAST($since AS TIMESTAMPTZ) AND event_time < CAST($until AS TIMESTAMPTZ)`,
+  bigquery: (dataset) => `SELECT DISTINCT principal AS left_value, subject AS right_value
+FROM \`${dataset}.events_attributed\`
+WHERE category IN ('token_exchange', 'impersonation') AND outcome = 'success'
+  AND event_time >= TIMESTAMP(@since) AND event_time < TIMESTAMP(@until)`,
+};
+
+export const BASELINE_SUBJECT_BUCKETS: NamedQuery = {
+  name: 'baseline-subject-buckets',
+  description: 'the (subject, bucket) pairs of successful data access in the baseline period',
+  params: ['since', 'until'],
+  duckdb: `SELECT DISTINCT subject AS left_value, bucket AS right_value
+FROM access
+WHERE outcome = 'success' AND subject IS NOT NULL
+  AND event_time >= CAST($since AS TIMESTAMPTZ) AND event_time < CAST($until AS TIMESTAMPTZ)`,
+  bigquery: (dataset) => `SELECT DISTINCT subject AS left_value, bucket AS right_value
+FROM \`${dataset}.access\`
+WHERE outcome = 'success' AND subject IS NOT NULL
+  AND event_time >= TIMESTAMP(@since) AND event_time < TIMESTAMP(@until)`,
+};
+
+export const HISTORY_START: NamedQuery = {
+  name: 'history-start',
+  description: 'the oldest event time in the store',
+  params: [],
+  duckdb: 'SELECT min(event_time) AS history_start FROM events',
+  bigquery: (dataset) => `SELECT MIN(event_time) AS history_start FROM \`${dataset}.events\``,
+};
+
+export const DETECTION_QUERIES: readonly NamedQuery[] = [
+  EVENTS_IN_WINDOW,
+  BASELINE_PRINCIPAL_SUBJECTS,
+  BASELINE_SUBJECT_BUCKETS,
+  HISTORY_START,
+];

@@ -1,0 +1,70 @@
+import { SEVERITIES } from '../alerts/alert.js';
+import type { ColumnSpec } from './columns.js';
+
+export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'acked'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/**
+ * The alerts table: one row per incident, so a replay or a redelivered event updates the row it
+ * belongs to instead of alerting again, and an alert whose delivery failed is retried later.
+ */
+export const ALERT_COLUMNS = [
+  {
+    name: 'alert_id',
+    type: 'string',
+    required: true,
+    description: 'SHA-256 of (rule, principal, subject, UTC day).',
+  },
+  { name: 'rule', type: 'string', required: true, description: 'The detection rule.' },
+  {
+    name: 'severity',
+    type: 'string',
+    required: true,
+    values: SEVERITIES,
+    description: 'low, medium, high, critical.',
+  },
+  { name: 'title', type: 'string', required: true, description: 'What happened, in one line.' },
+  { name: 'principal', type: 'string', required: false, description: 'The cloud principal.' },
+  {
+    name: 'subject',
+    type: 'string',
+    required: false,
+    description: 'The external subject. Attacker-influenced.',
+  },
+  { name: 'identity_provider', type: 'string', required: false, description: 'The identity provider.' },
+  { name: 'audience', type: 'string', required: false, description: 'The token audience.' },
+  { name: 'resource', type: 'string', required: false, description: 'What was acted on.' },
+  { name: 'source_ip', type: 'string', required: false, description: 'Caller IP of the latest event.' },
+  { name: 'count', type: 'integer', required: true, description: 'Events in the incident so far.' },
+  { name: 'first_seen', type: 'timestamp', required: true, description: 'Event time of the first event.' },
+  { name: 'last_seen', type: 'timestamp', required: true, description: 'Event time of the latest event.' },
+  { name: 'event_ids', type: 'json', required: true, description: 'The event ids, a JSON array.' },
+  { name: 'runbook', type: 'string', required: true, description: "The rule's short runbook." },
+  { name: 'query', type: 'string', required: true, description: 'A ready command to investigate.' },
+  {
+    name: 'status',
+    type: 'string',
+    required: true,
+    values: ALERT_STATUSES,
+    description:
+      'pending (to deliver), delivered, failed (retried by `tokentrail alerts retry`), acked (no more messages).',
+  },
+  {
+    name: 'delivered_count',
+    type: 'integer',
+    required: true,
+    description: 'The count at the last delivery; a larger count is delivered again as an update.',
+  },
+  {
+    name: 'last_error',
+    type: 'string',
+    required: false,
+    description: 'Why the last delivery failed (webhook URLs redacted).',
+  },
+  {
+    name: 'updated_at',
+    type: 'timestamp',
+    required: true,
+    description: 'When tokentrail last changed the row.',
+  },
+] as const satisfies readonly ColumnSpec[];

@@ -1,0 +1,75 @@
+import type { Alert } from '../core/alerts/alert.js';
+import { groupFindings } from '../core/alerts/group-findings.js';
+import type { Baseline, DetectionRule } from '../core/detect/detection-rule.js';
+import { pairKey } from '../core/detect/detection-rule.js';
+import type { Policy } from '../core/detect/policy.js';
+import { RULES } from '../core/detect/rules.js';
+import { runRules } from '../core/detect/run-rules.js';
+import {
+  BASELINE_PRINCIPAL_SUBJECTS,
+  BASELINE_SUBJECT_BUCKETS,
+  EVENTS_IN_WINDOW,
+  HISTORY_START,
+} from '../core/queries/detection-queries.js';
+import type { QueryCell } from '../core/queries/query-result.js';
+import type { TimeRange } from '../core/queries/time-range.js';
+import { COLUMNS } from '../core/schema/columns.js';
+import type { Row } from '../core/schema/row.js';
+import { timestampOf } from '../core/time/timestamp.js';
+import type { EventStore } from './ports.js';
+
+export const DEFAULT_BASELINE_DAYS = 14;
+
+export interface DetectRequest {
+  readonly policy: Policy;
+  readonly range: TimeRange;
+  /** How far back before the window the first-seen rules look. */
+  readonly baselineDays?: number;
+  readonly rules?: readonly DetectionRule[];
+  /** A stable id for an incident key (SHA-256 in the adapters). */
+  readonly idOf: (key: string) => string;
+}
+
+function asRow(cells: Readonly<Record<string, QueryCell>>): Row {
+  const row: Record<string, unknown> = {};
+  for (const column of COLUMNS) row[column.name] = cells[column.name] ?? null;
+  row.raw = null; // detection reads the attributed columns only
+  return row as Row;
+}
+
+async function pairs(store: EventStore, query: typeof BASELINE_SUBJECT_BUCKETS, range: TimeRange) {
+  const result = await store.query(query, { ...range });
+  return new Set(
+    result.rows.map((row) => pairKey(row.left_value as string | null, row.right_value as string | null)),
+  );
+}
+
+/**
+ * The detect use case: reads one window of attributed events and the baseline before it from the
+ * store, runs the rules, and groups the findings into alerts (one per incident).
+ */
+export async function detect(store: EventStore, request: DetectRequest): Promise<Alert[]> {
+  const { range, policy } = request;
+  const baselineDays = request.baselineDays ?? DEFAULT_BASELINE_DAYS;
+  const baselineRange = {
+    since: timestampOf(new Date(Date.parse(range.since) - baselineDays * 86_400_000)),
+    until: range.since,
+  };
+  // One after another: a DuckDB connection runs one statement at a time anyway.
+  const events = await store.query(EVENTS_IN_WINDOW, { ...range });
+  const principalSubjects = await pairs(store, BASELINE_PRINCIPAL_SUBJECTS, baselineRange);
+  const subjectBuckets = await pairs(store, BASELINE_SUBJECT_BUCKETS, baselineRange);
+  const history = await store.query(HISTORY_START, {});
+  const baseline: Baseline = {
+    principalSubjects,
+    subjectBuckets,
+    historyStart: (history.rows[0]?.history_start as string | null | undefined) ?? null,
+    windowStart: range.since,
+  };
+  const rules = request.rules ?? RULES;
+  const findings = runRules(rules, events.rows.map(asRow), { policy, baseline });
+  return groupFindings(findings, {
+    idOf: request.idOf,
+    runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),
+  });
+}
