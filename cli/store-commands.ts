@@ -3,7 +3,9 @@ import { loadPolicy } from '../shared/adapters/policy/load-policy.js';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
 import { RULES } from '../shared/core/detect/rules.js';
 import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
+import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
 import type { CliIo } from './cli-io.js';
+import { alertsAckCommand, alertsListCommand } from './commands/alerts.js';
 import { bigQueryInitCommand } from './commands/bigquery-init.js';
 import { DEMO_STORE, demoCommand } from './commands/demo.js';
 import { detectCommand } from './commands/detect.js';
@@ -157,6 +159,29 @@ Examples:
         );
       },
     );
+
+  const alerts = program
+    .command('alerts')
+    .description('the incidents detect raised, and their delivery state');
+  alerts
+    .command('list')
+    .description('list alerts (a table, or --json)')
+    .addOption(new Option('--status <status>', 'only this status').choices([...ALERT_STATUSES]))
+    .addOption(storeOption())
+    .option('--json', 'one JSON object per line', false)
+    .action(async (flags: StoreOptions & { status?: AlertStatus; json: boolean }) => {
+      setExit(
+        await alertsListCommand(flags.status, { store: store(flags), storeOptions, json: flags.json }, io),
+      );
+    });
+  alerts
+    .command('ack')
+    .description('acknowledge incidents: no more messages for them, even if they grow')
+    .argument('<alert-id...>', 'ids from alerts list')
+    .addOption(storeOption())
+    .action(async (ids: string[], flags: StoreOptions) => {
+      setExit(await alertsAckCommand(ids, { store: store(flags), storeOptions, json: false }, io));
+    });
 
   const query = program
     .command('query')

@@ -3,12 +3,19 @@ import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
+import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
+import type { AlertBook, EventStore } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
 import { decodeLimits } from '../input-options.js';
 import { Progress } from '../progress.js';
+
+/** The DuckDB store keeps alerts; BigQuery does not yet. */
+export function isAlertBook(store: EventStore): store is EventStore & AlertBook {
+  return 'recordAlerts' in store;
+}
 
 export interface DetectOptions {
   readonly store: StoreLocation;
@@ -49,8 +56,13 @@ export async function detectCommand(
     const range = timeRange({ since: options.since, until: options.until }, io.now());
     const alerts = await detect(store, { policy: options.policy ?? EMPTY_POLICY, range, idOf: stableId });
     for (const alert of alerts) io.stdout.write(`${JSON.stringify(alert)}\n`);
+    let recorded = '';
+    if (isAlertBook(store)) {
+      const toDeliver = await store.recordAlerts(alerts, timestampOf(io.now()));
+      recorded = `; ${toDeliver.length} waiting for delivery`;
+    }
     io.stderr.write(
-      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
+      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}${recorded}\n`,
     );
     return failed ? EXIT.failure : EXIT.ok;
   } finally {

@@ -1,0 +1,77 @@
+import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
+import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import type { QueryResult } from '../../shared/core/queries/query-result.js';
+import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
+import { timestampOf } from '../../shared/core/time/timestamp.js';
+import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { isAlertBook } from './detect.js';
+
+export interface AlertsOptions {
+  readonly store: StoreLocation;
+  readonly storeOptions: StoreOptions;
+  readonly json: boolean;
+}
+
+const LISTED = [
+  'status',
+  'severity',
+  'rule',
+  'subject',
+  'principal',
+  'count',
+  'first_seen',
+  'last_seen',
+  'alert_id',
+];
+
+async function withAlertBook<T>(
+  options: AlertsOptions,
+  use: (book: Awaited<ReturnType<typeof openBook>>) => Promise<T>,
+) {
+  const book = await openBook(options);
+  try {
+    return await use(book);
+  } finally {
+    await book.close();
+  }
+}
+
+async function openBook(options: AlertsOptions) {
+  const store = await openStore(options.store, { ...options.storeOptions, mustExist: true });
+  if (!isAlertBook(store)) {
+    await store.close();
+    throw new UsageError(`${store.description} does not keep alerts yet; use the DuckDB store`);
+  }
+  return store;
+}
+
+/** `tokentrail alerts list [--status S]`. */
+export function alertsListCommand(status: AlertStatus | undefined, options: AlertsOptions, io: CliIo) {
+  return withAlertBook(options, async (book) => {
+    const rows = await book.listAlerts(status);
+    const result: QueryResult = {
+      columns: options.json ? ALERT_COLUMNS.map((column) => column.name) : LISTED,
+      rows: rows as unknown as QueryResult['rows'],
+    };
+    io.stdout.write(options.json ? renderNdjson(result) : rows.length === 0 ? '' : renderTable(result));
+    if (!options.json && rows.length === 0) io.stderr.write('no alerts\n');
+    return EXIT.ok;
+  });
+}
+
+/** `tokentrail alerts ack ID...`: no more messages for these incidents, even if they grow. */
+export function alertsAckCommand(ids: readonly string[], options: AlertsOptions, io: CliIo) {
+  return withAlertBook(options, async (book) => {
+    let missing = 0;
+    for (const id of ids) {
+      if (await book.updateAlert(id, { status: 'acked' }, timestampOf(io.now())))
+        io.stdout.write(`acked ${id}\n`);
+      else {
+        missing++;
+        io.stderr.write(`tokentrail: no alert ${id}\n`);
+      }
+    }
+    return missing === 0 ? EXIT.ok : EXIT.failure;
+  });
+}
