@@ -1,0 +1,84 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for a chat service's webhook endpoint on 127.0.0.1: it records every request and
+ * answers from a script, one scripted reply per request in order, then the fallback for the rest.
+ */
+export interface ChatRequest {
+  readonly method: string;
+  /** Path and query as sent. */
+  readonly url: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface ScriptedReply {
+  readonly status: number;
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Wait this long before answering (a slow service). */
+  readonly delayMs?: number;
+}
+
+export interface FakeChatServer {
+  readonly requests: readonly ChatRequest[];
+  /** The server's URL for a path (which may carry a query). */
+  url(pathAndQuery: string): string;
+  /** Queue replies for the next requests. */
+  reply(...replies: ScriptedReply[]): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeChatServer(
+  fallback: ScriptedReply = { status: 200, body: 'ok' },
+): Promise<FakeChatServer> {
+  const requests: ChatRequest[] = [];
+  const script: ScriptedReply[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      requests.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const reply = script.shift() ?? fallback;
+      const answer = () => {
+        if (response.destroyed) return;
+        response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
+        response.end(reply.body ?? '');
+      };
+      if (!reply.delayMs) return answer();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        answer();
+      }, reply.delayMs);
+      timers.add(timer);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    requests,
+    url: (pathAndQuery) => `http://127.0.0.1:${port}${pathAndQuery}`,
+    reply: (...replies) => {
+      script.push(...replies);
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
