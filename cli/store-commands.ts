@@ -5,13 +5,14 @@ import { RULES } from '../shared/core/detect/rules.js';
 import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
 import type { CliIo } from './cli-io.js';
-import { alertsAckCommand, alertsListCommand } from './commands/alerts.js';
+import { alertsAckCommand, alertsListCommand, alertsRetryCommand } from './commands/alerts.js';
 import { bigQueryInitCommand } from './commands/bigquery-init.js';
 import { DEMO_STORE, demoCommand } from './commands/demo.js';
 import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
 import { withInputOptions } from './input-options.js';
+import { channelsFrom, type WebhookFlags, withWebhookOption } from './webhook-options.js';
 
 export interface CommandContext {
   readonly io: CliIo;
@@ -110,12 +111,14 @@ Examples:
       },
     );
 
-  withInputOptions(
-    program
-      .command('detect')
-      .description(
-        'run the detection rules over the store (after ingesting any files named) and print alerts',
-      ),
+  withWebhookOption(
+    withInputOptions(
+      program
+        .command('detect')
+        .description(
+          'run the detection rules over the store (after ingesting any files named) and print alerts',
+        ),
+    ),
   )
     .addOption(storeOption())
     .option('--policy <file>', 'the expected trust, YAML (default: $TOKENTRAIL_POLICY)')
@@ -137,7 +140,8 @@ Examples:
     .action(
       async (
         inputs: string[],
-        flags: StoreOptions & { policy?: string; since?: string; until?: string; progress: boolean },
+        flags: StoreOptions &
+          WebhookFlags & { policy?: string; since?: string; until?: string; progress: boolean },
       ) => {
         const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
         const policy = policyPath
@@ -153,6 +157,7 @@ Examples:
               since: flags.since,
               until: flags.until,
               progress: flags.progress,
+              channels: channelsFrom(flags, io.env),
             },
             io,
           ),
@@ -174,6 +179,20 @@ Examples:
         await alertsListCommand(flags.status, { store: store(flags), storeOptions, json: flags.json }, io),
       );
     });
+  withWebhookOption(
+    alerts
+      .command('retry')
+      .description('deliver the alerts still pending or failed')
+      .addOption(storeOption()),
+  ).action(async (flags: StoreOptions & WebhookFlags) => {
+    setExit(
+      await alertsRetryCommand(
+        channelsFrom(flags, io.env),
+        { store: store(flags), storeOptions, json: false },
+        io,
+      ),
+    );
+  });
   alerts
     .command('ack')
     .description('acknowledge incidents: no more messages for them, even if they grow')

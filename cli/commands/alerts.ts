@@ -4,8 +4,9 @@ import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
+import type { AlertChannel } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
-import { isAlertBook } from './detect.js';
+import { deliverAlerts, isAlertBook } from './detect.js';
 
 export interface AlertsOptions {
   readonly store: StoreLocation;
@@ -73,5 +74,15 @@ export function alertsAckCommand(ids: readonly string[], options: AlertsOptions,
       }
     }
     return missing === 0 ? EXIT.ok : EXIT.failure;
+  });
+}
+
+/** `tokentrail alerts retry`: delivers every pending or failed alert again. */
+export function alertsRetryCommand(channels: readonly AlertChannel[], options: AlertsOptions, io: CliIo) {
+  return withAlertBook(options, async (book) => {
+    if (channels.length === 0)
+      throw new UsageError('no channel: give --webhook KIND=URL or set TOKENTRAIL_WEBHOOKS');
+    const delivered = await deliverAlerts(book, channels, await book.alertsToDeliver(), io);
+    return delivered ? EXIT.ok : EXIT.failure;
   });
 }

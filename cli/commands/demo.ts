@@ -1,18 +1,28 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
 import { openStore } from '../../shared/adapters/store/open-store.js';
+import { stableId } from '../../shared/adapters/store/stable-id.js';
+import type { Alert } from '../../shared/core/alerts/alert.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
+import type { QueryResult } from '../../shared/core/queries/query-result.js';
+import { timeRange } from '../../shared/core/queries/time-range.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
+import { timestampOf } from '../../shared/core/time/timestamp.js';
+import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
+import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
 import { Progress } from '../progress.js';
+import { isAlertBook } from './detect.js';
 
 export const DEMO_DIRECTORY = '.tokentrail/demo';
 export const DEMO_STORE = '.tokentrail/demo.duckdb';
+export const DEMO_POLICY = '.tokentrail/demo-policy.yaml';
 
 /**
  * `tokentrail demo` (what `npm start` runs): generates a week of an organisation's federation
@@ -43,19 +53,42 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
       { now: () => io.now() },
       { query: WHO_ACCESSED, patterns: { bucket: '*' } },
     );
+    await writeFile(DEMO_POLICY, DEMO_POLICY_YAML);
+    const alerts = await detect(store, {
+      policy: parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY),
+      range: timeRange({ since: '7d' }, io.now()),
+      idOf: stableId,
+    });
+    if (isAlertBook(store)) await store.recordAlerts(alerts, timestampOf(io.now()));
 
     io.stdout.write(
       `A week of Acme's federation traffic (${traffic.files.length} files in ${DEMO_DIRECTORY}/: CloudTrail, EventBridge, Log Router, Pub/Sub)\n` +
         `ingested into ${store.description}: ${summary.written} rows, ${summary.duplicates} duplicate deliveries ignored, ${summary.quarantined} quarantined.\n\n` +
         `Who accessed which bucket, last 7 days (UTC):\n\n${renderTable(result)}\n` +
-        `Planted incidents to look for:\n${traffic.incidents.map((incident) => `  - ${incident.title}\n`).join('')}\n` +
+        `Alerts raised against ${DEMO_POLICY} (one per incident; tokentrail alerts list --store ${DEMO_STORE}):\n\n${renderTable(alertTable(alerts))}\n` +
+        `Planted incidents:\n${traffic.incidents.map((incident) => `  - ${incident.title}\n`).join('')}\n` +
         `Try:\n` +
         `  npx tokentrail query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE}\n` +
         `  npx tokentrail query principals --subject 'repo:*' --store ${DEMO_STORE}\n` +
-        `  npx tokentrail query failures --store ${DEMO_STORE}\n`,
+        `  npx tokentrail query failures --store ${DEMO_STORE}\n` +
+        `  npx tokentrail detect --policy ${DEMO_POLICY} --store ${DEMO_STORE} --webhook slack=https://hooks.slack.com/services/...\n`,
     );
     return failed || summary.quarantined > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+function alertTable(alerts: readonly Alert[]): QueryResult {
+  return {
+    columns: ['severity', 'rule', 'subject', 'principal', 'count', 'first_seen'],
+    rows: alerts.map(({ severity, rule, subject, principal, count, first_seen }) => ({
+      severity,
+      rule,
+      subject,
+      principal,
+      count,
+      first_seen,
+    })),
+  };
 }

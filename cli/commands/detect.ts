@@ -3,10 +3,12 @@ import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
+import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
-import type { AlertBook, EventStore } from '../../shared/pipeline/ports.js';
+import { notify } from '../../shared/pipeline/notify.js';
+import type { AlertBook, AlertChannel, EventStore } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
 import { decodeLimits } from '../input-options.js';
@@ -24,6 +26,7 @@ export interface DetectOptions {
   readonly since?: string;
   readonly until?: string;
   readonly progress: boolean;
+  readonly channels: readonly AlertChannel[];
 }
 
 /**
@@ -56,16 +59,46 @@ export async function detectCommand(
     const range = timeRange({ since: options.since, until: options.until }, io.now());
     const alerts = await detect(store, { policy: options.policy ?? EMPTY_POLICY, range, idOf: stableId });
     for (const alert of alerts) io.stdout.write(`${JSON.stringify(alert)}\n`);
-    let recorded = '';
-    if (isAlertBook(store)) {
-      const toDeliver = await store.recordAlerts(alerts, timestampOf(io.now()));
-      recorded = `; ${toDeliver.length} waiting for delivery`;
-    }
     io.stderr.write(
-      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}${recorded}\n`,
+      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
     );
-    return failed ? EXIT.failure : EXIT.ok;
+    if (!isAlertBook(store)) {
+      if (options.channels.length > 0) {
+        io.stderr.write(
+          `tokentrail: ${store.description} does not keep alerts yet, so nothing was delivered\n`,
+        );
+        return EXIT.failure;
+      }
+      return failed ? EXIT.failure : EXIT.ok;
+    }
+    const toDeliver = await store.recordAlerts(alerts, timestampOf(io.now()));
+    const delivery = await deliverAlerts(store, options.channels, toDeliver, io);
+    return failed || !delivery ? EXIT.failure : EXIT.ok;
   } finally {
     await store.close();
   }
+}
+
+/** Sends what waits for delivery and says how it went; false when some alert could not be delivered. */
+export async function deliverAlerts(
+  book: AlertBook,
+  channels: readonly AlertChannel[],
+  rows: readonly AlertRow[],
+  io: CliIo,
+): Promise<boolean> {
+  if (channels.length === 0) {
+    if (rows.length > 0)
+      io.stderr.write(`${rows.length} alert(s) wait for delivery (no --webhook or TOKENTRAIL_WEBHOOKS)\n`);
+    return true;
+  }
+  const { delivered, failed } = await notify(book, channels, rows, { now: () => io.now() });
+  io.stderr.write(
+    `delivered ${delivered} alert(s) to ${channels.map((channel) => channel.name).join(', ')}\n`,
+  );
+  if (failed > 0) {
+    io.stderr.write(
+      `tokentrail: ${failed} alert(s) not delivered, kept for \`tokentrail alerts retry\` (see alerts list)\n`,
+    );
+  }
+  return failed === 0;
 }

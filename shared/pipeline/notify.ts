@@ -24,10 +24,9 @@ export async function notify(
   if (channels.length === 0) return { delivered, failed };
   for (const row of rows) {
     const alert = alertOf(row);
-    const update = row.delivered_count > 0;
     const errors: string[] = [];
     for (const channel of channels) {
-      const result = await channel.send(alert, update);
+      const result = await channel.send(alert, row.delivered_count);
       if (!result.ok) errors.push(`${channel.name}: ${result.error ?? 'failed'}`);
     }
     const at = timestampOf(clock.now());

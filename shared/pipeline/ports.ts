@@ -85,5 +85,6 @@ export interface AlertBook {
 export interface AlertChannel {
   /** For messages, never the webhook URL. */
   readonly name: string;
-  send(alert: Alert, update: boolean): Promise<{ readonly ok: boolean; readonly error?: string }>;
+  /** `previouslyDelivered`: the count last sent for this incident, 0 when it is new. */
+  send(alert: Alert, previouslyDelivered: number): Promise<{ readonly ok: boolean; readonly error?: string }>;
 }

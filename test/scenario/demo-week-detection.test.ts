@@ -65,8 +65,8 @@ describe('detection over a generated week', () => {
     const sent: string[] = [];
     const channel: AlertChannel = {
       name: 'test',
-      send: async (alert, update) => {
-        sent.push(`${alert.rule}${update ? ' (update)' : ''}`);
+      send: async (alert, previouslyDelivered) => {
+        sent.push(`${alert.rule}${previouslyDelivered > 0 ? ' (update)' : ''}`);
         return { ok: true };
       },
     };
