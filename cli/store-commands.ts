@@ -130,8 +130,8 @@ Examples:
 Prints one JSON line per alert: rule, severity, title, principal, subject, identity_provider,
 audience, resource, source_ip, count, first_seen, last_seen, event_ids, runbook, query.
 Windows are in event time, so late CloudTrail files are judged by when things happened.
-Rules: unexpected-subject, audience-mismatch, first-seen-subject, failed-exchange-burst,
-subject-new-bucket. Exit 0 with or without alerts, 1 on errors.
+Rules: ${RULES.map((rule) => rule.id).join(', ')}.
+Exit 0 with or without alerts, 1 on errors (a bad policy, a store error, an undelivered alert).
 
 Examples:
   $ tokentrail detect --policy docs/policy.example.yaml --store .tokentrail/demo.duckdb

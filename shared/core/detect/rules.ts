@@ -2,6 +2,7 @@ import type { DetectionRule } from './detection-rule.js';
 import { audienceMismatch } from './rules/audience-mismatch/audience-mismatch.js';
 import { failedExchangeBurst } from './rules/failed-exchange-burst/failed-exchange-burst.js';
 import { firstSeenSubject } from './rules/first-seen-subject/first-seen-subject.js';
+import { sharedPrincipalAcrossRepos } from './rules/shared-principal-across-repos/shared-principal-across-repos.js';
 import { subjectNewBucket } from './rules/subject-new-bucket/subject-new-bucket.js';
 import { unexpectedSubject } from './rules/unexpected-subject/unexpected-subject.js';
 
@@ -11,4 +12,5 @@ export const RULES: readonly DetectionRule[] = [
   firstSeenSubject,
   failedExchangeBurst,
   subjectNewBucket,
+  sharedPrincipalAcrossRepos,
 ];
