@@ -63,7 +63,7 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-/** The alerts table: incidents and their delivery state (DuckDB; BigQuery not yet). */
+/** The alerts table: incidents and their delivery state. */
 export interface AlertBook {
   /** Records a run's alerts (merged with what is stored) and returns every alert that needs delivering. */
   recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]>;

@@ -1,9 +1,12 @@
 import { BigQuery, type BigQueryOptions, type Query, type TableField } from '@google-cloud/bigquery';
+import type { Alert } from '../../core/alerts/alert.js';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
-import type { Row } from '../../core/schema/row.js';
+import type { AlertStatus } from '../../core/schema/alert-columns.js';
+import type { AlertRow, Row } from '../../core/schema/row.js';
 import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
-import type { EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
+import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
 import { insertAllRow } from './insert-all-row.js';
 import { type InsertAllRow, planInsertAll } from './insert-batches.js';
 import { INT64_CAST, queryResultOf } from './query-result.js';
@@ -99,7 +102,7 @@ function sortPartialFailure<T>(
  * retries are off (its `retryOptions.autoRetry` and insert's `partialRetries`) so that the policy
  * here is the only one: `retry.attempts` tries in all per request.
  */
-export class BigQueryStore implements EventStore {
+export class BigQueryStore implements EventStore, AlertBook {
   readonly description: string;
   readonly preferredBatchRows = 500;
   /** `project.dataset`, as the DDL and query texts name it. */
@@ -108,6 +111,8 @@ export class BigQueryStore implements EventStore {
   private readonly client: BigQuery;
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
+  /** The alerts table, written with DML query jobs only (see bigquery-alert-book.ts). */
+  private readonly alerts: BigQueryAlertBook;
 
   constructor(private readonly options: BigQueryStoreOptions) {
     this.description = `bigquery://${options.projectId}/${options.dataset}`;
@@ -123,6 +128,7 @@ export class BigQueryStore implements EventStore {
       ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
       ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
     });
+    this.alerts = new BigQueryAlertBook(this.datasetRef, (text, params) => this.runStatement(text, params));
   }
 
   async writeRows(rows: readonly Row[]): Promise<WriteResult> {
@@ -153,9 +159,37 @@ export class BigQueryStore implements EventStore {
     return this.runQuery(text, {});
   }
 
+  recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
+    return this.alerts.recordAlerts(alerts, at);
+  }
+
+  alertsToDeliver(): Promise<AlertRow[]> {
+    return this.alerts.alertsToDeliver();
+  }
+
+  listAlerts(status?: AlertStatus): Promise<AlertRow[]> {
+    return this.alerts.listAlerts(status);
+  }
+
+  updateAlert(
+    alertId: string,
+    change: Parameters<AlertBook['updateAlert']>[1],
+    at: string,
+  ): Promise<boolean> {
+    return this.alerts.updateAlert(alertId, change, at);
+  }
+
   async close(): Promise<void> {}
 
   private async runQuery(text: string, params: Readonly<Record<string, string>>): Promise<QueryResult> {
+    return (await this.runStatement(text, params)).result;
+  }
+
+  /** One query job; for DML also the rows it changed, from the answer's numDmlAffectedRows. */
+  private async runStatement(
+    text: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<StatementResult> {
     // Strings go out as typed STRING parameters (the client infers the type from the value).
     const request: Query = {
       query: text,
@@ -167,9 +201,15 @@ export class BigQueryStore implements EventStore {
     // the response carries the schema, which gives the columns even when no row comes back.
     const answer = (await this.withRetry('jobs.query', () => this.client.query(request))) as unknown[];
     const rows = (answer[0] ?? []) as Record<string, unknown>[];
-    const response = answer[2] as { schema?: { fields?: TableField[] } } | undefined;
+    const response = answer[2] as
+      | { schema?: { fields?: TableField[] }; numDmlAffectedRows?: string | number }
+      | undefined;
     const fields = response?.schema?.fields ?? [];
-    return queryResultOf(fields, rows);
+    const affected = response?.numDmlAffectedRows;
+    return {
+      result: queryResultOf(fields, rows),
+      affectedRows: affected === undefined || affected === null ? null : Number(affected),
+    };
   }
 
   private async insert<T extends Readonly<Record<string, unknown>>>(
