@@ -157,7 +157,7 @@ Examples:
               since: flags.since,
               until: flags.until,
               progress: flags.progress,
-              channels: channelsFrom(flags, io.env),
+              channels: await channelsFrom(flags, io.env),
             },
             io,
           ),
@@ -187,7 +187,7 @@ Examples:
   ).action(async (flags: StoreOptions & WebhookFlags) => {
     setExit(
       await alertsRetryCommand(
-        channelsFrom(flags, io.env),
+        await channelsFrom(flags, io.env),
         { store: store(flags), storeOptions, json: false },
         io,
       ),

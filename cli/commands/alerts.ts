@@ -1,4 +1,4 @@
-import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
+import { openStore, type Store, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
@@ -6,7 +6,7 @@ import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import type { AlertChannel } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
-import { deliverAlerts, isAlertBook } from './detect.js';
+import { deliverAlerts } from './detect.js';
 
 export interface AlertsOptions {
   readonly store: StoreLocation;
@@ -26,25 +26,13 @@ const LISTED = [
   'alert_id',
 ];
 
-async function withAlertBook<T>(
-  options: AlertsOptions,
-  use: (book: Awaited<ReturnType<typeof openBook>>) => Promise<T>,
-) {
-  const book = await openBook(options);
+async function withAlertBook<T>(options: AlertsOptions, use: (book: Store) => Promise<T>) {
+  const book = await openStore(options.store, { ...options.storeOptions, mustExist: true });
   try {
     return await use(book);
   } finally {
     await book.close();
   }
-}
-
-async function openBook(options: AlertsOptions) {
-  const store = await openStore(options.store, { ...options.storeOptions, mustExist: true });
-  if (!isAlertBook(store)) {
-    await store.close();
-    throw new UsageError(`${store.description} does not keep alerts yet; use the DuckDB store`);
-  }
-  return store;
 }
 
 /** `tokentrail alerts list [--status S]`. */

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
-import { openStore } from '../../shared/adapters/store/open-store.js';
+import { openStore, type Store } from '../../shared/adapters/store/open-store.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
@@ -10,7 +10,6 @@ import { renderTable } from '../../shared/core/render/query-output.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
-import type { EventStore } from '../../shared/pipeline/ports.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT } from '../cli-io.js';
@@ -18,7 +17,6 @@ import { consumeInputs } from '../consume-inputs.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
 import { Progress } from '../progress.js';
-import { isAlertBook } from './detect.js';
 
 export const DEMO_DIRECTORY = '.tokentrail/demo';
 export const DEMO_STORE = '.tokentrail/demo.duckdb';
@@ -95,7 +93,7 @@ const DEMO_LEARNING_DAYS = 3;
  * What a deployment does on a schedule, one day at a time: each run sees the store's history
  * before its window as the baseline, and records its incidents in the alerts table.
  */
-async function detectDaily(store: EventStore, start: Date, end: Date): Promise<Alert[]> {
+async function detectDaily(store: Store, start: Date, end: Date): Promise<Alert[]> {
   const policy = parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY);
   const learning = { learningDays: DEMO_LEARNING_DAYS };
   const demoPolicy = {
@@ -113,7 +111,7 @@ async function detectDaily(store: EventStore, start: Date, end: Date): Promise<A
       until: timestampOf(new Date(Math.min(day + 86_400_000, end.getTime()))),
     };
     const found = await detect(store, { policy: demoPolicy, range, idOf: stableId });
-    if (isAlertBook(store)) await store.recordAlerts(found, timestampOf(new Date(Date.parse(range.until))));
+    await store.recordAlerts(found, timestampOf(new Date(Date.parse(range.until))));
     alerts.push(...found);
   }
   return alerts;

@@ -8,16 +8,11 @@ import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
 import { notify } from '../../shared/pipeline/notify.js';
-import type { AlertBook, AlertChannel, EventStore } from '../../shared/pipeline/ports.js';
+import type { AlertBook, AlertChannel } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { consumeInputs } from '../consume-inputs.js';
 import { decodeLimits } from '../input-options.js';
 import { Progress } from '../progress.js';
-
-/** The DuckDB store keeps alerts; BigQuery does not yet. */
-export function isAlertBook(store: EventStore): store is EventStore & AlertBook {
-  return 'recordAlerts' in store;
-}
 
 export interface DetectOptions {
   readonly store: StoreLocation;
@@ -62,15 +57,6 @@ export async function detectCommand(
     io.stderr.write(
       `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
     );
-    if (!isAlertBook(store)) {
-      if (options.channels.length > 0) {
-        io.stderr.write(
-          `tokentrail: ${store.description} does not keep alerts yet, so nothing was delivered\n`,
-        );
-        return EXIT.failure;
-      }
-      return failed ? EXIT.failure : EXIT.ok;
-    }
     const toDeliver = await store.recordAlerts(alerts, timestampOf(io.now()));
     const delivery = await deliverAlerts(store, options.channels, toDeliver, io);
     return failed || !delivery ? EXIT.failure : EXIT.ok;

@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
-import type { EventStore } from '../../pipeline/ports.js';
+import type { AlertBook, EventStore } from '../../pipeline/ports.js';
+
+/** Both stores keep events, quarantine and alerts. */
+export type Store = EventStore & AlertBook;
+
 import type { StoreLocation } from './store-uri.js';
 
 export interface StoreOptions {
@@ -14,7 +18,7 @@ export interface StoreOptions {
  * BigQuery client takes seconds to import, DuckDB's native binding tens of megabytes, and
  * commands without a store (normalize, --help) should pay for neither.
  */
-export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<EventStore> {
+export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
   if (location.kind === 'duckdb') {
     const { DuckDbStore, StoreError } = await import('../duckdb/duckdb-store.js');
     if (options.mustExist && location.path !== ':memory:' && !existsSync(location.path)) {
