@@ -1,3 +1,4 @@
+import { hasNothingInvisible, terminalSafe } from '../render/terminal-safe.js';
 import { CANONICAL_TIMESTAMP } from '../schema/validate-row.js';
 import type { Alert, Severity } from './alert.js';
 
@@ -19,23 +20,8 @@ export const LONG_CAP = 1000;
 export const FOOTER_PART_CAP = 100;
 export const ELLIPSIS = '…';
 
-/**
- * Characters that change how text is shown rather than showing themselves: C0 and C1 controls, DEL,
- * soft hyphen, bidirectional marks, overrides and isolates ("Trojan Source"), zero-width characters,
- * line and paragraph separators, the BOM, interlinear annotations and Unicode tag characters (invisible
- * text, used to smuggle instructions past a reader).
- */
-const INVISIBLE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
-const HAS_INVISIBLE = new RegExp(INVISIBLE.source, 'u');
 /** Unpaired UTF-16 surrogates (in a `u` regex a well-formed pair is one code point, not `Cs`). */
 const LONE_SURROGATE = /\p{Cs}/gu;
-
-function visibleEscape(char: string): string {
-  const code = char.codePointAt(0)!;
-  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
 
 /** At most `max` code points; a cut value ends in an ellipsis so a reader knows there was more. */
 export function capLength(text: string, max: number): string {
@@ -51,13 +37,13 @@ export function capLength(text: string, max: number): string {
 export function inertText(text: string, max: number, options: { readonly multiline?: boolean } = {}): string {
   const wellFormed = text.replace(LONE_SURROGATE, '\ufffd');
   const lines = options.multiline ? wellFormed.replace(/\r\n?/g, '\n').split('\n') : [wellFormed];
-  return capLength(lines.map((line) => line.replace(INVISIBLE, visibleEscape)).join('\n'), max);
+  return capLength(lines.map(terminalSafe).join('\n'), max);
 }
 
 /** True when text holds nothing `inertText` would have escaped (line breaks allowed when multiline). */
 export function isInert(text: string, options: { readonly multiline?: boolean } = {}): boolean {
   const lines = options.multiline ? text.split('\n') : [text];
-  return lines.every((line) => !HAS_INVISIBLE.test(line) && !/\p{Cs}/u.test(line));
+  return lines.every((line) => hasNothingInvisible(line) && !/\p{Cs}/u.test(line));
 }
 
 /**
