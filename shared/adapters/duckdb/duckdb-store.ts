@@ -146,7 +146,12 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
-    const stored = new Map((await this.listAlerts()).map((row) => [row.alert_id, row]));
+    const ids = JSON.stringify(alerts.map((alert) => alert.alert_id));
+    const stored = new Map(
+      (await this.readAlerts(`alert_id IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`, { ids })).map(
+        (row) => [row.alert_id, row],
+      ),
+    );
     const changed: AlertRow[] = [];
     for (const alert of alerts) {
       const before = stored.get(alert.alert_id);
@@ -157,20 +162,12 @@ export class DuckDbStore implements EventStore, AlertBook {
     return this.alertsToDeliver();
   }
 
-  async alertsToDeliver(): Promise<AlertRow[]> {
-    return (await this.listAlerts()).filter((row) => row.status === 'pending' || row.status === 'failed');
+  alertsToDeliver(): Promise<AlertRow[]> {
+    return this.readAlerts("status IN ('pending', 'failed')");
   }
 
-  async listAlerts(status?: AlertStatus): Promise<AlertRow[]> {
-    const where = status === undefined ? '' : 'WHERE status = $status';
-    const result = await this.connection.runAndReadAll(
-      `SELECT * FROM alerts ${where} ORDER BY first_seen, alert_id`,
-      status === undefined ? {} : { status },
-    );
-    return resultOf(result).rows.map((cells) => ({
-      ...(cells as unknown as AlertRow),
-      event_ids: JSON.parse(cells.event_ids as string) as string[],
-    }));
+  listAlerts(status?: AlertStatus): Promise<AlertRow[]> {
+    return status === undefined ? this.readAlerts('TRUE') : this.readAlerts('status = $status', { status });
   }
 
   async updateAlert(
@@ -182,10 +179,21 @@ export class DuckDbStore implements EventStore, AlertBook {
     },
     at: string,
   ): Promise<boolean> {
-    const row = (await this.listAlerts()).find((candidate) => candidate.alert_id === alertId);
+    const [row] = await this.readAlerts('alert_id = $id', { id: alertId });
     if (row === undefined) return false;
     await this.replaceAlerts([{ ...row, ...change, updated_at: at }]);
     return true;
+  }
+
+  private async readAlerts(condition: string, params: Record<string, string> = {}): Promise<AlertRow[]> {
+    const result = await this.connection.runAndReadAll(
+      `SELECT * FROM alerts WHERE ${condition} ORDER BY first_seen, alert_id`,
+      params,
+    );
+    return resultOf(result).rows.map((cells) => ({
+      ...(cells as unknown as AlertRow),
+      event_ids: JSON.parse(cells.event_ids as string) as string[],
+    }));
   }
 
   /** Alerts are few: rewrite the changed rows (delete and append) in one transaction. */
