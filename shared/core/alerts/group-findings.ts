@@ -1,4 +1,5 @@
 import type { Finding } from '../detect/finding.js';
+import { pushTo } from '../multimap.js';
 import { shellQuote } from '../render/shell-quote.js';
 import { type Alert, SEVERITIES } from './alert.js';
 
@@ -33,9 +34,7 @@ export function groupFindings(findings: readonly Finding[], options: GroupOption
     const key = [finding.rule, finding.principal ?? '', finding.subject ?? '', String(windowStart)].join(
       '\u0000',
     );
-    const group = groups.get(key);
-    if (group) group.push(finding);
-    else groups.set(key, [finding]);
+    pushTo(groups, key, finding);
   }
   const alerts: Alert[] = [];
   for (const [key, group] of groups) {

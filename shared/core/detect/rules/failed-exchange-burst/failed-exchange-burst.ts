@@ -1,3 +1,4 @@
+import { pushTo } from '../../../multimap.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
@@ -26,7 +27,7 @@ export const failedExchangeBurst: DetectionRule = {
     for (const row of rows) {
       if (!isExchange(row) || row.outcome !== 'failure') continue;
       const target = row.principal ?? row.identity_provider ?? '';
-      failuresByTarget.set(target, [...(failuresByTarget.get(target) ?? []), row]);
+      pushTo(failuresByTarget, target, row);
     }
     const findings: Finding[] = [];
     for (const failures of failuresByTarget.values()) {

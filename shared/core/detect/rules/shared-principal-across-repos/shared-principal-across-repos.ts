@@ -1,3 +1,4 @@
+import { pushTo } from '../../../multimap.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
@@ -29,7 +30,7 @@ export const sharedPrincipalAcrossRepos: DetectionRule = {
       if (!isExchange(row) || row.outcome !== 'success' || row.principal === null || owner === null) continue;
       if (expectationsFor(policy, row.principal).length > 0) continue;
       const owners = byPrincipal.get(row.principal) ?? new Map<string, Row[]>();
-      owners.set(owner, [...(owners.get(owner) ?? []), row]);
+      pushTo(owners, owner, row);
       byPrincipal.set(row.principal, owners);
     }
     const findings: Finding[] = [];
