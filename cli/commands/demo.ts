@@ -111,7 +111,7 @@ async function detectDaily(store: Store, start: Date, end: Date): Promise<Alert[
       until: timestampOf(new Date(Math.min(day + 86_400_000, end.getTime()))),
     };
     const found = await detect(store, { policy: demoPolicy, range, idOf: stableId });
-    await store.recordAlerts(found, timestampOf(new Date(Date.parse(range.until))));
+    await store.recordAlerts(found, range.until);
     alerts.push(...found);
   }
   return alerts;

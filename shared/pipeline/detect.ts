@@ -11,6 +11,7 @@ import {
   EVENTS_IN_WINDOW,
   HISTORY_START,
 } from '../core/queries/detection-queries.js';
+import type { NamedQuery } from '../core/queries/named-queries.js';
 import type { QueryCell } from '../core/queries/query-result.js';
 import type { TimeRange } from '../core/queries/time-range.js';
 import { COLUMNS } from '../core/schema/columns.js';
@@ -37,7 +38,7 @@ function asRow(cells: Readonly<Record<string, QueryCell>>): Row {
   return row as Row;
 }
 
-async function pairs(store: EventStore, query: typeof BASELINE_SUBJECT_BUCKETS, range: TimeRange) {
+async function pairs(store: EventStore, query: NamedQuery, range: TimeRange) {
   const result = await store.query(query, { ...range });
   return new Set(
     result.rows.map((row) => pairKey(row.left_value as string | null, row.right_value as string | null)),
