@@ -1,10 +1,10 @@
-import { type Node, parse } from 'sql-parser-cst';
 import { alertStatements } from '../../shared/adapters/bigquery/bigquery-alert-book.js';
 import { openBigQueryStore } from '../../shared/adapters/bigquery/bigquery-store.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
 import { ALERT_COLUMNS } from '../../shared/core/schema/alert-columns.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
 import { epochMicros } from '../../shared/core/time/timestamp.js';
+import { parametersOf, parseBigQuery } from '../helpers/bigquery-sql.js';
 import { FakeBigQuery, type FakeField, fakeAuthClient, queryResponse } from '../helpers/fake-bigquery.js';
 
 jest.mock('@google-cloud/bigquery', () =>
@@ -15,19 +15,6 @@ const DATASET = 'my-project.tokentrail';
 const AT = '2026-11-21T08:00:00.000000Z';
 const LATER = '2026-11-21T09:30:00.000000Z';
 const SQL = alertStatements(DATASET);
-
-const parseBigQuery = (sql: string) => parse(sql, { dialect: 'bigquery', paramTypes: ['@name'] });
-
-/** The `@name` parameters a statement uses, found in its syntax tree. */
-function parametersOf(node: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) {
-    for (const item of node) parametersOf(item, found);
-  } else if (typeof node === 'object' && node !== null) {
-    if ((node as Node).type === 'parameter') found.add((node as { text: string }).text.slice(1));
-    for (const value of Object.values(node)) parametersOf(value, found);
-  }
-  return found;
-}
 
 function alert(overrides: Partial<Alert> = {}): Alert {
   return {

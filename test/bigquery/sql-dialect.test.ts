@@ -1,21 +1,8 @@
-import { type Node, parse } from 'sql-parser-cst';
 import { NAMED_QUERIES } from '../../shared/core/queries/named-queries.js';
 import { bigQueryDdl } from '../../shared/core/schema/bigquery-ddl.js';
+import { parametersOf, parseBigQuery } from '../helpers/bigquery-sql.js';
 
 const DATASET = 'my-project.tokentrail';
-
-const parseBigQuery = (sql: string) => parse(sql, { dialect: 'bigquery', paramTypes: ['@name'] });
-
-/** The `@name` parameters a statement uses, found in its syntax tree (so never inside a string literal). */
-function parametersOf(node: unknown, found = new Set<string>()): Set<string> {
-  if (Array.isArray(node)) {
-    for (const item of node) parametersOf(item, found);
-  } else if (typeof node === 'object' && node !== null) {
-    if ((node as Node).type === 'parameter') found.add((node as { text: string }).text.slice(1));
-    for (const value of Object.values(node)) parametersOf(value, found);
-  }
-  return found;
-}
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 
