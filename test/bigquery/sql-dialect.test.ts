@@ -1,8 +1,11 @@
+import { DETECTION_QUERIES } from '../../shared/core/queries/detection-queries.js';
 import { NAMED_QUERIES } from '../../shared/core/queries/named-queries.js';
 import { bigQueryDdl } from '../../shared/core/schema/bigquery-ddl.js';
 import { parametersOf, parseBigQuery } from '../helpers/bigquery-sql.js';
 
 const DATASET = 'my-project.tokentrail';
+/** The user-facing queries and the ones detection runs. */
+const ALL_QUERIES = [...NAMED_QUERIES, ...DETECTION_QUERIES];
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 
@@ -14,14 +17,14 @@ describe('the BigQuery SQL tokentrail sends', () => {
     },
   );
 
-  it.each(NAMED_QUERIES.map((query) => [query.name, query]))(
+  it.each(ALL_QUERIES.map((query) => [query.name, query]))(
     'named query %s parses as BigQuery',
     (_name, query) => {
       expect(parseBigQuery(query.bigquery(DATASET)).statements).toHaveLength(1);
     },
   );
 
-  it.each(NAMED_QUERIES.map((query) => [query.name, query]))(
+  it.each(ALL_QUERIES.map((query) => [query.name, query]))(
     'named query %s uses exactly its declared parameters, in both dialects',
     (_name, query) => {
       expect(sorted(parametersOf(parseBigQuery(query.bigquery(DATASET))))).toEqual(sorted(query.params));
