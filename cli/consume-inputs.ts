@@ -1,9 +1,11 @@
 import { resolveInputs } from '../shared/adapters/files/input-files.js';
+import { IngestRun, type IngestSummary } from '../shared/pipeline/ingest.js';
+import type { EventStore } from '../shared/pipeline/ports.js';
 import { decodeStream } from '../shared/sources/decode-stream.js';
 import type { DecodedItem } from '../shared/sources/decoded-item.js';
 import type { DecodeLimits } from '../shared/sources/limits.js';
 import type { CliIo } from './cli-io.js';
-import type { Progress } from './progress.js';
+import { Progress } from './progress.js';
 
 export interface Consumer {
   consume(input: string, batches: AsyncIterable<readonly DecodedItem[]>): Promise<void>;
@@ -56,4 +58,33 @@ export async function consumeInputs(
     }
   }
   return { failed, brokenPipe: false };
+}
+
+export interface IngestOutcome {
+  readonly summary: IngestSummary;
+  readonly totals: ReturnType<Progress['totals']>;
+  /** Some input could not be read, or the store refused a write; the rest was still stored. */
+  readonly failed: boolean;
+}
+
+/** The ingest use case over named inputs, with progress on a terminal; used by ingest, detect and demo. */
+export async function ingestInputs(
+  store: EventStore,
+  names: readonly string[],
+  options: { readonly limits: DecodeLimits; readonly progress: boolean },
+  io: CliIo,
+): Promise<IngestOutcome> {
+  const run = new IngestRun(store, { now: () => io.now() });
+  const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
+  let { failed } = await consumeInputs(names, run, options.limits, progress, io);
+  try {
+    await run.finish();
+  } catch (error) {
+    failed = true;
+    io.stderr.write(
+      `${JSON.stringify({ type: 'error', store: store.description, message: (error as Error).message })}\n`,
+    );
+  }
+  progress.finish();
+  return { summary: run.summary(), totals: progress.totals(), failed };
 }

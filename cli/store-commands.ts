@@ -11,7 +11,7 @@ import { DEMO_STORE, demoCommand } from './commands/demo.js';
 import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
 import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
-import { withInputOptions } from './input-options.js';
+import { type InputFlags, withInputOptions } from './input-options.js';
 import { channelsFrom, type WebhookFlags, withWebhookOption } from './webhook-options.js';
 
 export interface CommandContext {
@@ -140,8 +140,7 @@ Examples:
     .action(
       async (
         inputs: string[],
-        flags: StoreOptions &
-          WebhookFlags & { policy?: string; since?: string; until?: string; progress: boolean },
+        flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
       ) => {
         const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
         const policy = policyPath
@@ -157,6 +156,7 @@ Examples:
               since: flags.since,
               until: flags.until,
               progress: flags.progress,
+              maxDecompressedBytes: flags.maxDecompressed,
               channels: await channelsFrom(flags, io.env),
             },
             io,

@@ -9,14 +9,12 @@ import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
-import { IngestRun } from '../../shared/pipeline/ingest.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT } from '../cli-io.js';
-import { consumeInputs } from '../consume-inputs.js';
+import { ingestInputs } from '../consume-inputs.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
-import { Progress } from '../progress.js';
 
 export const DEMO_DIRECTORY = '.tokentrail/demo';
 export const DEMO_STORE = '.tokentrail/demo.duckdb';
@@ -40,12 +38,12 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
 
   const store = await openStore({ kind: 'duckdb', path: DEMO_STORE });
   try {
-    const run = new IngestRun(store, { now: () => io.now() });
-    const progress = new Progress(io.stderr, io.stderrIsTTY, () => run.summary().rows);
-    const { failed } = await consumeInputs([DEMO_DIRECTORY], run, DEFAULT_LIMITS, progress, io);
-    await run.finish();
-    progress.finish();
-    const summary = run.summary();
+    const { summary, failed } = await ingestInputs(
+      store,
+      [DEMO_DIRECTORY],
+      { limits: DEFAULT_LIMITS, progress: true },
+      io,
+    );
     const { result } = await answer(
       store,
       { now: () => io.now() },

@@ -6,13 +6,11 @@ import { timeRange } from '../../shared/core/queries/time-range.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
-import { IngestRun } from '../../shared/pipeline/ingest.js';
 import { notify } from '../../shared/pipeline/notify.js';
 import type { AlertBook, AlertChannel } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT } from '../cli-io.js';
-import { consumeInputs } from '../consume-inputs.js';
+import { ingestInputs } from '../consume-inputs.js';
 import { decodeLimits } from '../input-options.js';
-import { Progress } from '../progress.js';
 
 export interface DetectOptions {
   readonly store: StoreLocation;
@@ -21,6 +19,7 @@ export interface DetectOptions {
   readonly since?: string;
   readonly until?: string;
   readonly progress: boolean;
+  readonly maxDecompressedBytes?: number;
   readonly channels: readonly AlertChannel[];
 }
 
@@ -40,11 +39,12 @@ export async function detectCommand(
   try {
     let failed = false;
     if (names.length > 0) {
-      const run = new IngestRun(store, { now: () => io.now() });
-      const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
-      ({ failed } = await consumeInputs(names, run, decodeLimits(undefined), progress, io));
-      await run.finish();
-      progress.finish();
+      ({ failed } = await ingestInputs(
+        store,
+        names,
+        { limits: decodeLimits(options.maxDecompressedBytes), progress: options.progress },
+        io,
+      ));
     }
     if (options.policy === null) {
       io.stderr.write(

@@ -1,10 +1,10 @@
 import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
-import { IngestRun, type IngestSummary } from '../../shared/pipeline/ingest.js';
+import type { IngestSummary } from '../../shared/pipeline/ingest.js';
 import { type CliIo, EXIT } from '../cli-io.js';
-import { consumeInputs } from '../consume-inputs.js';
+import { ingestInputs } from '../consume-inputs.js';
 import { decodeLimits, requireInputs } from '../input-options.js';
-import { Progress } from '../progress.js';
+import type { Progress } from '../progress.js';
 
 export interface IngestOptions {
   readonly store: StoreLocation;
@@ -48,21 +48,12 @@ export async function ingestCommand(
   requireInputs(names, io);
   const store = await openStore(options.store, options.storeOptions);
   try {
-    const limits = decodeLimits(options.maxDecompressedBytes);
-    const run = new IngestRun(store, { now: () => io.now() });
-    const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
-    let { failed } = await consumeInputs(names, run, limits, progress, io);
-    try {
-      await run.finish();
-    } catch (error) {
-      failed = true;
-      io.stderr.write(
-        `${JSON.stringify({ type: 'error', store: store.description, message: (error as Error).message })}\n`,
-      );
-    }
-    progress.finish();
-    const summary = run.summary();
-    const totals = progress.totals();
+    const { summary, totals, failed } = await ingestInputs(
+      store,
+      names,
+      { limits: decodeLimits(options.maxDecompressedBytes), progress: options.progress },
+      io,
+    );
     io.stdout.write(
       options.json
         ? `${JSON.stringify({ type: 'summary', store: store.description, ...summary, files: totals.files, bytes: totals.bytes })}\n`
