@@ -67,9 +67,18 @@ export class IngestRun {
   private readonly writer: StoreWriter;
   private readonly normalize: NormalizeRun;
 
-  constructor(store: EventStore, clock: Clock) {
+  /** `tap`, when given, sees every normalized row too (per-event detection in the functions). */
+  constructor(store: EventStore, clock: Clock, tap?: RowSink) {
     this.writer = new StoreWriter(store, clock);
-    this.normalize = new NormalizeRun(this.writer, this.writer);
+    const sink: RowSink = tap
+      ? {
+          write: async (rows) => {
+            await tap.write(rows);
+            await this.writer.write(rows);
+          },
+        }
+      : this.writer;
+    this.normalize = new NormalizeRun(sink, this.writer);
   }
 
   consume(

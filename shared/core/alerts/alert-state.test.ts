@@ -62,8 +62,31 @@ describe('mergeAlert', () => {
 
   it('keeps an acknowledged incident quiet when it grows', () => {
     const acked: AlertRow = { ...mergeAlert(undefined, ALERT, T0), status: 'acked' };
-    const grown = mergeAlert(acked, { ...ALERT, count: 5 }, T1);
-    expect(grown).toMatchObject({ status: 'acked', count: 5 });
+    const grown = mergeAlert(acked, { ...ALERT, count: 3, event_ids: ['e1', 'e2', 'e5'] }, T1);
+    expect(grown).toMatchObject({ status: 'acked', count: 3 });
     expect(needsDelivery(grown)).toBe(false);
+  });
+
+  it('adds up an incident seen in separate batches, as an ingest function sees it', () => {
+    const first = mergeAlert(undefined, ALERT, T0);
+    const later = mergeAlert(
+      first,
+      {
+        ...ALERT,
+        count: 1,
+        event_ids: ['e3'],
+        first_seen: '2026-11-20T11:30:00.000000Z',
+        last_seen: '2026-11-20T11:30:00.000000Z',
+      },
+      T1,
+    );
+    expect(later).toMatchObject({
+      count: 3,
+      event_ids: ['e1', 'e2', 'e3'],
+      first_seen: ALERT.first_seen,
+      last_seen: '2026-11-20T11:30:00.000000Z',
+      status: 'pending',
+    });
+    expect(mergeAlert(later, { ...ALERT, count: 1, event_ids: ['e3'] }, T1)).toBe(later);
   });
 });

@@ -25,16 +25,29 @@ function fieldsOf(alert: Alert): Omit<AlertRow, 'status' | 'delivered_count' | '
 
 /**
  * What the alerts table should hold after a run saw `alert`: a new incident is pending; one that
- * grew since it was stored is pending again (delivered as an update), unless acknowledged; one
- * seen again with nothing new is left exactly as it was, so replays never alert twice.
+ * gained events since it was stored is pending again (delivered as an update), unless
+ * acknowledged; one seen again with nothing new is left exactly as it was, so replays never alert
+ * twice. Events are merged as a set, so runs over overlapping windows or separate batches (an
+ * ingest function alerting on each delivery) add up to the same incident.
  */
 export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: string): AlertRow {
   if (stored === undefined) {
     return { ...fieldsOf(alert), status: 'pending', delivered_count: 0, last_error: null, updated_at: at };
   }
-  if (alert.count <= stored.count) return stored;
+  const storedIds = Array.isArray(stored.event_ids) ? (stored.event_ids as string[]) : [];
+  const eventIds = [...new Set([...storedIds, ...alert.event_ids])];
+  if (eventIds.length <= stored.count) return stored;
   const status: AlertStatus = stored.status === 'acked' ? 'acked' : 'pending';
-  return { ...stored, ...fieldsOf(alert), first_seen: stored.first_seen, status, updated_at: at };
+  return {
+    ...stored,
+    ...fieldsOf(alert),
+    count: eventIds.length,
+    event_ids: eventIds,
+    first_seen: alert.first_seen < stored.first_seen ? alert.first_seen : stored.first_seen,
+    last_seen: alert.last_seen > stored.last_seen ? alert.last_seen : stored.last_seen,
+    status,
+    updated_at: at,
+  };
 }
 
 export function needsDelivery(row: AlertRow): boolean {

@@ -30,6 +30,12 @@ export interface RuleContext {
 export interface DetectionRule {
   readonly id: string;
   readonly severity: Severity;
+  /**
+   * `event`: judges each row on its own (with the policy), so it can run on any batch as it
+   * arrives, inside an ingest function. `window`: needs a window of rows or the baseline, so it
+   * runs on a schedule against the store.
+   */
+  readonly scope: 'event' | 'window';
   /** What to check and what to do, in a sentence or two. */
   readonly runbook: string;
   evaluate(rows: readonly Row[], context: RuleContext): Finding[];

@@ -14,3 +14,6 @@ export const RULES: readonly DetectionRule[] = [
   subjectNewBucket,
   sharedPrincipalAcrossRepos,
 ];
+
+/** The rules an ingest function runs on each delivery; the rest run on a schedule. */
+export const EVENT_RULES: readonly DetectionRule[] = RULES.filter((rule) => rule.scope === 'event');

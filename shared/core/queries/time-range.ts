@@ -7,6 +7,12 @@ export class TimeRangeError extends Error {
   override readonly name = 'TimeRangeError';
 }
 
+/** Reads a length of time, `30m`, `2h`, `7d` or `2w`, in milliseconds; null when it is not one. */
+export function durationMs(text: string): number | null {
+  const relative = RELATIVE.exec(text.trim());
+  return relative ? Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS] : null;
+}
+
 /**
  * Reads `7d`, `12h`, `30m`, `2w` (that long before `now`) or an absolute date or timestamp
  * (`2026-11-01`, `2026-11-01T08:00:00Z`), and returns the canonical UTC timestamp.

@@ -18,6 +18,7 @@ function unexpectedAudience(row: Row, allowed: readonly string[]): boolean {
 export const audienceMismatch: DetectionRule = {
   id: 'audience-mismatch',
   severity: 'medium',
+  scope: 'event',
   runbook:
     'A token was presented with an audience this principal does not accept. Usually a misconfigured workflow (the audience input of the auth action); repeated from an unknown subject it is someone probing with tokens minted for another service.',
 

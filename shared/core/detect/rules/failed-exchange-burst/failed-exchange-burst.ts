@@ -16,6 +16,7 @@ function setting(value: unknown, fallback: number): number {
 export const failedExchangeBurst: DetectionRule = {
   id: 'failed-exchange-burst',
   severity: 'medium',
+  scope: 'window',
   runbook:
     'Many token exchanges for one principal failed in a short time: a broken deploy retrying, or someone trying tokens against the trust policy. Look at the subjects and error codes with `query failures`.',
 

@@ -6,6 +6,7 @@ import { stillLearning } from '../../learning.js';
 export const firstSeenSubject: DetectionRule = {
   id: 'first-seen-subject',
   severity: 'medium',
+  scope: 'window',
   runbook:
     'A subject obtained this principal for the first time in the baseline period. Expected for a new repository, environment or workload; otherwise treat it like an unexpected subject. Add it to the policy once confirmed.',
 

@@ -20,6 +20,7 @@ function ownerOf(subject: string | null): string | null {
 export const sharedPrincipalAcrossRepos: DetectionRule = {
   id: 'shared-principal-across-repos',
   severity: 'medium',
+  scope: 'window',
   runbook:
     'Repositories of different owners obtained the same cloud principal. Give each owner its own role or service account, and pin the trust condition to the owner (token.actions.githubusercontent.com:sub or attribute.repository_owner).',
 

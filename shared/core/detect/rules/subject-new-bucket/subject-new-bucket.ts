@@ -6,6 +6,7 @@ import { stillLearning } from '../../learning.js';
 export const subjectNewBucket: DetectionRule = {
   id: 'subject-new-bucket',
   severity: 'medium',
+  scope: 'window',
   runbook:
     'This external subject read or wrote a bucket it has not touched before. Check whether the workload changed; if not, the role it assumed may be broader than it needs. `query who-accessed --bucket` shows who else reaches the bucket.',
 

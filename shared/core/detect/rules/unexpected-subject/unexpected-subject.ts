@@ -6,6 +6,7 @@ import { expectationsFor, stringLike } from '../../policy.js';
 export const unexpectedSubject: DetectionRule = {
   id: 'unexpected-subject',
   severity: 'high',
+  scope: 'event',
   runbook:
     "Someone outside the expected repositories or workloads obtained this principal's credentials. Check the subject's origin (a fork's pull request, another org, a reused service account), tighten the trust policy's sub condition, and review what the session did with `query sql` on its credential_id.",
 

@@ -1,0 +1,74 @@
+import { EMPTY_POLICY } from '../../core/detect/policy.js';
+import type { DeliveryContext } from '../../pipeline/process-delivery.js';
+import type { ScheduledDetectContext } from '../../pipeline/scheduled-detect.js';
+import type { DecodeLimits } from '../../sources/limits.js';
+import { channelsFromSpecs } from '../chat/channels-from-env.js';
+import { loadPolicy } from '../policy/load-policy.js';
+import type { ResolveSecretDeps } from '../secrets/resolve-secret.js';
+import { openStore, type Store } from '../store/open-store.js';
+import { stableId } from '../store/stable-id.js';
+import { type FunctionConfig, parseFunctionConfig } from './function-config.js';
+
+/** The adapters a deployed function uses, wired once per cold start and reused while warm. */
+export interface FunctionRuntime {
+  readonly config: FunctionConfig;
+  readonly store: Store;
+  readonly limits: DecodeLimits;
+  readonly delivery: DeliveryContext;
+  readonly scheduled: ScheduledDetectContext;
+  close(): Promise<void>;
+}
+
+export interface RuntimeDeps {
+  readonly now?: () => Date;
+  /** Secret service clients (tests point them at local servers). */
+  readonly secrets?: Omit<ResolveSecretDeps, 'env'>;
+}
+
+export async function startFunctionRuntime(
+  env: Readonly<Record<string, string | undefined>>,
+  deps: RuntimeDeps = {},
+): Promise<FunctionRuntime> {
+  const config = parseFunctionConfig(env);
+  const policy = config.policyPath ? await loadPolicy(config.policyPath) : EMPTY_POLICY;
+  const channels = await channelsFromSpecs(config.webhookSpecs, env, deps.secrets ?? {});
+  const store = await openStore(
+    config.store,
+    config.bigQueryEndpoint ? { bigQueryEndpoint: config.bigQueryEndpoint } : {},
+  );
+  const clock = { now: deps.now ?? (() => new Date()) };
+  const shared = { store, channels, policy, clock, idOf: stableId };
+  return {
+    config,
+    store,
+    limits: config.limits,
+    delivery: shared,
+    scheduled: { ...shared, lookbackMs: config.lookbackMs },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * One runtime per warm instance: started on first use, shared by later invocations, and started
+ * again after a failed start (a secret that was briefly unreadable must not poison the instance).
+ */
+export function lazyRuntime(start: () => Promise<FunctionRuntime>): {
+  get(): Promise<FunctionRuntime>;
+  reset(): Promise<void>;
+} {
+  let pending: Promise<FunctionRuntime> | null = null;
+  return {
+    get() {
+      pending ??= start().catch((error: unknown) => {
+        pending = null;
+        throw error;
+      });
+      return pending;
+    },
+    async reset() {
+      const current = pending;
+      pending = null;
+      if (current) await (await current.catch(() => null))?.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Alert } from '../core/alerts/alert.js';
+import { groupFindings } from '../core/alerts/group-findings.js';
+import type { DetectionRule } from '../core/detect/detection-rule.js';
+import type { Finding } from '../core/detect/finding.js';
+import type { Policy } from '../core/detect/policy.js';
+import { EVENT_RULES } from '../core/detect/rules.js';
+import { runRules } from '../core/detect/run-rules.js';
+import type { Row } from '../core/schema/row.js';
+import { timestampOf } from '../core/time/timestamp.js';
+import type { DecodedItem } from '../sources/decoded-item.js';
+import { IngestRun, type IngestSummary } from './ingest.js';
+import { type NotifySummary, notify } from './notify.js';
+import type { AlertBook, AlertChannel, Clock, EventStore } from './ports.js';
+
+/** What a serverless trigger needs, wired once per cold start. */
+export interface DeliveryContext {
+  readonly store: EventStore & AlertBook;
+  readonly channels: readonly AlertChannel[];
+  readonly policy: Policy;
+  readonly clock: Clock;
+  /** A stable id for an incident key (SHA-256 in the adapters). */
+  readonly idOf: (key: string) => string;
+  /** The per-event rules to run on each delivery (default: every rule whose scope is `event`). */
+  readonly rules?: readonly DetectionRule[];
+}
+
+export interface DeliveryResult {
+  readonly ingest: IngestSummary;
+  readonly alerts: readonly Alert[];
+  readonly notified: NotifySummary;
+}
+
+// A baseline is never read by event-scoped rules; this one says so if one ever does.
+const NO_BASELINE = {
+  principalSubjects: new Set<string>(),
+  subjectBuckets: new Set<string>(),
+  historyStart: null,
+  windowStart: '',
+};
+
+/**
+ * The use case behind every ingest function: one delivery (an EventBridge event, an S3 object, a
+ * Pub/Sub message) is normalized into the store, its malformed records quarantined, and the
+ * per-event rules run on its rows; their alerts are recorded (merged with what the alerts table
+ * holds, so redelivery never alerts twice) and sent. A store failure rejects, so the trigger
+ * retries; a chat failure does not: the alert stays `failed` for the scheduled run to resend.
+ */
+export async function processDelivery(
+  context: DeliveryContext,
+  input: string,
+  batches: AsyncIterable<readonly DecodedItem[]> | Iterable<readonly DecodedItem[]>,
+): Promise<DeliveryResult> {
+  const rules = context.rules ?? EVENT_RULES;
+  const findings: Finding[] = [];
+  const tap = {
+    write: async (rows: readonly Row[]) => {
+      for (const finding of runRules(rules, rows, { policy: context.policy, baseline: NO_BASELINE })) {
+        findings.push(finding);
+      }
+    },
+  };
+  const run = new IngestRun(context.store, context.clock, tap);
+  await run.consume(input, batches);
+  await run.finish();
+
+  const alerts = groupFindings(findings, {
+    idOf: context.idOf,
+    runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),
+  });
+  const toDeliver =
+    alerts.length > 0 ? await context.store.recordAlerts(alerts, timestampOf(context.clock.now())) : [];
+  const fresh = new Set(alerts.map((alert) => alert.alert_id));
+  const notified = await notify(
+    context.store,
+    context.channels,
+    toDeliver.filter((row) => fresh.has(row.alert_id)),
+    context.clock,
+  );
+  return { ingest: run.summary(), alerts, notified };
+}
