@@ -25,6 +25,8 @@ interface EntryParts {
   readonly resource: JsonObject;
   readonly failed: boolean;
   readonly operation?: JsonObject;
+  /** Admin Activity entries (IAM policy changes) are on by default; the rest are Data Access. */
+  readonly log?: 'activity' | 'data_access';
 }
 
 // google.rpc.Code numbers, as `status.code` carries them; success is an empty `status: {}`.
@@ -34,12 +36,12 @@ const PERMISSION_DENIED = 7;
 function auditLogEntry(random: Random, parts: EntryParts): JsonObject {
   return {
     insertId: lowerAlnum(random, between(random, 12, 14)),
-    logName: `projects/${parts.project}/logs/cloudaudit.googleapis.com%2Fdata_access`,
+    logName: `projects/${parts.project}/logs/cloudaudit.googleapis.com%2F${parts.log ?? 'data_access'}`,
     ...(parts.operation ? { operation: parts.operation } : {}),
     protoPayload: { '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', ...parts.payload },
     receiveTimestamp: nanosecondTimestamp(random, parts.time + between(random, 300, 1500)),
     resource: parts.resource,
-    severity: parts.failed ? 'ERROR' : 'INFO',
+    severity: parts.failed ? 'ERROR' : parts.log === 'activity' ? 'NOTICE' : 'INFO',
     timestamp: nanosecondTimestamp(random, parts.time),
   };
 }
@@ -209,6 +211,62 @@ export function storageEntry(random: Random, call: StorageCall): JsonObject {
     resource: {
       labels: { bucket_name: call.bucket, location: call.location, project_id: call.project },
       type: 'gcs_bucket',
+    },
+  });
+}
+
+export interface SetIamPolicyCall {
+  readonly time: number;
+  readonly project: string;
+  readonly serviceAccount: GcpServiceAccount;
+  /** Who changed the policy: a person, through gcloud. */
+  readonly changedBy: string;
+  readonly caller: GcpCaller;
+  readonly role: string;
+  readonly member: string;
+}
+
+/** iam.googleapis.com SetIAMPolicy on a service account, adding one binding (Admin Activity log). */
+export function setIamPolicyEntry(random: Random, call: SetIamPolicyCall): JsonObject {
+  const resourceName = `projects/-/serviceAccounts/${call.serviceAccount.uniqueId}`;
+  return auditLogEntry(random, {
+    time: call.time,
+    project: call.project,
+    failed: false,
+    log: 'activity',
+    payload: {
+      authenticationInfo: { principalEmail: call.changedBy },
+      authorizationInfo: [
+        {
+          granted: true,
+          permission: 'iam.serviceAccounts.setIamPolicy',
+          resource: resourceName,
+          resourceAttributes: {},
+        },
+      ],
+      methodName: 'google.iam.admin.v1.SetIAMPolicy',
+      request: {
+        '@type': 'type.googleapis.com/google.iam.v1.SetIamPolicyRequest',
+        policy: { bindings: [{ members: [call.member], role: call.role }], etag: 'BwYb2xyz0Q4=' },
+        resource: `projects/${call.project}/serviceAccounts/${call.serviceAccount.email}`,
+      },
+      requestMetadata: requestMetadata(random, call.caller, call.time),
+      resourceName,
+      response: { '@type': 'type.googleapis.com/google.iam.v1.Policy', etag: 'BwYb2xz1KKc=' },
+      serviceData: {
+        '@type': 'type.googleapis.com/google.iam.v1.logging.AuditData',
+        policyDelta: { bindingDeltas: [{ action: 'ADD', member: call.member, role: call.role }] },
+      },
+      serviceName: 'iam.googleapis.com',
+      status: {},
+    },
+    resource: {
+      labels: {
+        email_id: call.serviceAccount.email,
+        project_id: call.project,
+        unique_id: call.serviceAccount.uniqueId,
+      },
+      type: 'service_account',
     },
   });
 }

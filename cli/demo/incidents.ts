@@ -4,16 +4,18 @@
  */
 import { EKS_WORKLOADS, eksJob, get, githubJob, githubRunner, list, put, vendorScan } from './aws-traffic.js';
 import { roleArn } from './cloudtrail-records.js';
-import { exchangeTokenEntry } from './gcp-log-entries.js';
+import { exchangeTokenEntry, setIamPolicyEntry } from './gcp-log-entries.js';
 import { githubRunnerCaller } from './gcp-traffic.js';
 import { cloudTrailTime } from './log-time.js';
 import {
   AWS_REGION,
   GCP_PROJECT,
   GITHUB_ISSUER_HOST,
+  GITHUB_POOL,
   GITHUB_PROVIDER,
   oidcProviderArn,
   ROLES,
+  SERVICE_ACCOUNTS,
   VENDOR_TENANT,
 } from './organisation.js';
 import { between, hex } from './random.js';
@@ -153,6 +155,34 @@ function hostileSubject(log: TrafficLog, start: number): PlantedIncident {
   };
 }
 
+export const WHOLE_POOL_MEMBER = `principalSet://iam.googleapis.com/${GITHUB_POOL}/*`;
+
+function wholePoolGrant(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 5, 17);
+  const serviceAccount = SERVICE_ACCOUNTS.deployer;
+  log.logEntry(
+    time,
+    setIamPolicyEntry(log.random, {
+      time,
+      project: GCP_PROJECT,
+      serviceAccount,
+      changedBy: 'dana@acme.example',
+      caller: {
+        ip: '198.51.100.77',
+        userAgent:
+          'google-cloud-sdk gcloud/508.0.0 command/gcloud.iam.service-accounts.add-iam-policy-binding invocation-id/4f1c2a environment/None environment-version/None client-os/MACOSX,gzip(gfe)',
+      },
+      role: 'roles/iam.workloadIdentityUser',
+      member: WHOLE_POOL_MEMBER,
+    }),
+  );
+  return {
+    id: 'whole-pool-granted-impersonation',
+    title: 'The whole GitHub pool may now impersonate the deployer service account',
+    detail: `dana@acme.example granted roles/iam.workloadIdentityUser on ${serviceAccount.email} to ${WHOLE_POOL_MEMBER} at ${new Date(time).toISOString()}: any repository the provider admits can now deploy.`,
+  };
+}
+
 /** Plants every incident in the week that starts at `start`; they fall between its days 1 and 6. */
 export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[] {
   return [
@@ -162,5 +192,6 @@ export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[
     gcpAudienceMismatch(log, start),
     vendorReadsNewBucket(log, start),
     hostileSubject(log, start),
+    wholePoolGrant(log, start),
   ];
 }

@@ -98,6 +98,7 @@ describe('weekOfTraffic', () => {
     expect([...kinds].sort()).toEqual([
       'aws.s3.DataEvent',
       'aws.sts.AssumeRoleWithWebIdentity',
+      'gcp.iam.SetIamPolicy',
       'gcp.iamcredentials.GenerateAccessToken',
       'gcp.storage.DataAccess',
       'gcp.sts.ExchangeToken',
@@ -176,6 +177,7 @@ describe('planted incidents', () => {
       'gcp-token-audience-mismatch',
       'vendor-reads-unusual-bucket',
       'subject-with-markup-and-control-characters',
+      'whole-pool-granted-impersonation',
     ]);
   });
 

@@ -49,6 +49,7 @@ function eventRow(id: number, overrides: Partial<Row> = {}): Row {
     account: '111122223333',
     region: 'us-east-1',
     raw: { eventID: `evt-${id}`, eventName: 'GetObject', requestParameters: { key: `key-${id}` } },
+    binding_deltas: null,
     ...overrides,
   };
 }

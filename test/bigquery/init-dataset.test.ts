@@ -50,7 +50,11 @@ describe('initBigQuery', () => {
     const all = fake.requestsTo('query').map((r) => r.body.query);
     expect(all).toEqual([...first, ...first]);
     expect(
-      first.every((sql) => /^CREATE (SCHEMA IF NOT EXISTS|TABLE IF NOT EXISTS|OR REPLACE VIEW) /.test(sql)),
+      first.every((sql) =>
+        /^(CREATE (SCHEMA IF NOT EXISTS|TABLE IF NOT EXISTS|OR REPLACE VIEW)|ALTER TABLE \S+\nADD COLUMN IF NOT EXISTS) /.test(
+          sql,
+        ),
+      ),
     ).toBe(true);
     expect(first[0]).toContain("location = 'US'");
   });

@@ -43,6 +43,7 @@ describe('tokentrail detect and alerts', () => {
       'audience-mismatch',
       'unexpected-subject',
       'unexpected-subject',
+      'whole-pool-grant',
     ]);
     expect(Object.keys(first.rows[0]!)).toEqual(
       expect.arrayContaining([
@@ -60,26 +61,26 @@ describe('tokentrail detect and alerts', () => {
         'event_ids',
       ]),
     );
-    expect(chat.requests).toHaveLength(4);
-    expect(first.stderr).toContain('delivered 4 alert(s) to slack http://127.0.0.1');
+    expect(chat.requests).toHaveLength(5);
+    expect(first.stderr).toContain('delivered 5 alert(s) to slack http://127.0.0.1');
     expect(first.stderr).not.toContain('secret-token');
 
     const again = await detect('--webhook', webhook);
     expect(again.code).toBe(0);
-    expect(again.rows).toHaveLength(4); // the same incidents, found again
-    expect(chat.requests).toHaveLength(4); // and not sent again
+    expect(again.rows).toHaveLength(5); // the same incidents, found again
+    expect(chat.requests).toHaveLength(5); // and not sent again
   });
 
   it('keeps an alert the channel refused as failed, and alerts retry delivers it later', async () => {
-    chat.reply(...Array.from({ length: 4 }, () => ({ status: 400, body: 'invalid_payload' })));
+    chat.reply(...Array.from({ length: 5 }, () => ({ status: 400, body: 'invalid_payload' })));
     const webhook = `teams=${chat.url('/workflows/abc/triggers/manual/paths/invoke?sig=secret-sig')}`;
     const failed = await detect(join(directory, 'week'), '--webhook', webhook);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/4 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
+    expect(failed.stderr).toMatch(/5 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
     expect(failed.stderr).not.toContain('secret-sig');
 
     const listed = await runCli(['alerts', 'list', '--status', 'failed', '--json', '--store', store]);
-    expect(listed.rows).toHaveLength(4);
+    expect(listed.rows).toHaveLength(5);
     expect(listed.rows[0]!.last_error).toMatch(/^teams http:\/\/127\.0\.0\.1:\d+: .*400/);
     expect(JSON.stringify(listed.rows)).not.toContain('secret-sig');
 
@@ -88,10 +89,10 @@ describe('tokentrail detect and alerts', () => {
       now: END,
     });
     expect(retried.code).toBe(0);
-    expect(chat.requests).toHaveLength(8);
+    expect(chat.requests).toHaveLength(10);
     expect(
       (await runCli(['alerts', 'list', '--status', 'delivered', '--json', '--store', store])).rows,
-    ).toHaveLength(4);
+    ).toHaveLength(5);
   });
 
   it('acknowledges an alert by id', async () => {

@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   cloud STRING NOT NULL OPTIONS (description = 'aws or gcp.'),
   source STRING NOT NULL OPTIONS (description = 'The service that logged the call, e.g. sts.amazonaws.com or storage.googleapis.com.'),
   action STRING NOT NULL OPTIONS (description = 'AWS eventName; GCP methodName as logged.'),
-  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events).'),
+  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (SetIamPolicy on a service account: who may impersonate it).'),
   outcome STRING NOT NULL OPTIONS (description = 'success, or failure when AWS errorCode is present or the GCP status code is non-zero.'),
   error_code STRING OPTIONS (description = 'AWS errorCode; GCP google.rpc code name (PERMISSION_DENIED, INVALID_ARGUMENT, ...).'),
   error_message STRING OPTIONS (description = 'AWS errorMessage; GCP status.message. Attacker-influenced text.'),
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   user_agent STRING OPTIONS (description = 'Caller user agent as logged.'),
   account STRING OPTIONS (description = 'AWS account id or GCP project id.'),
   region STRING OPTIONS (description = 'AWS region or GCP location where known.'),
-  raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.')
+  raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.'),
+  binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.')
 )
 PARTITION BY DATE(event_time)
 CLUSTER BY category, bucket, principal, subject

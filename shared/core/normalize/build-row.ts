@@ -52,5 +52,6 @@ export function newRow(base: RowBase): Row {
     account: base.account,
     region: base.region,
     raw: base.raw,
+    binding_deltas: null,
   };
 }

@@ -35,6 +35,7 @@ const KINDS: Readonly<Record<string, string | null>> = {
   'gcp-sts-exchange-token': 'gcp.sts.ExchangeToken',
   'gcp-iamcredentials-token': 'gcp.iamcredentials.GenerateAccessToken',
   'gcp-storage-data-access': 'gcp.storage.DataAccess',
+  'gcp-iam-set-iam-policy': 'gcp.iam.SetIamPolicy',
   skipped: null,
 };
 

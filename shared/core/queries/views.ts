@@ -46,6 +46,7 @@ export const ATTRIBUTED_VIEW: ViewSpec = {
   used.user_agent,
   used.account,
   used.region,
+  used.binding_deltas,
   mint.event_id AS minted_by
 FROM ${table('events_unique')} AS used
 LEFT JOIN (

@@ -25,6 +25,17 @@ CLUSTER BY ${table.clusterBy.join(', ')}
 OPTIONS (description = ${bigQueryString(table.description)})`;
 }
 
+/** Columns added since the first release, for datasets created before them (idempotent). */
+function addLaterColumns(dataset: string, table: TableSpec): DdlStatement[] {
+  return table.columns
+    .filter((column) => column.addedLater)
+    .map((column) => ({
+      name: `table-${table.name}-add-${column.name.replaceAll('_', '-')}`,
+      sql: `ALTER TABLE \`${dataset}.${table.name}\`
+ADD COLUMN IF NOT EXISTS ${column.name} ${BIGQUERY_TYPES[column.type]} OPTIONS (description = ${bigQueryString(column.description)})`,
+    }));
+}
+
 /**
  * insertAll deduplicates on insertId only best-effort (about a minute), so a redelivered event can
  * land twice. Every query reads through this view. event_time is part of the window's partition
@@ -50,7 +61,10 @@ export function bigQueryDdl(dataset: string, location = 'US'): DdlStatement[] {
       name: 'dataset',
       sql: `CREATE SCHEMA IF NOT EXISTS \`${dataset}\`\nOPTIONS (location = ${bigQueryString(location)})`,
     },
-    ...TABLES.map((spec) => ({ name: `table-${spec.name}`, sql: createTable(dataset, spec) })),
+    ...TABLES.flatMap((spec) => [
+      { name: `table-${spec.name}`, sql: createTable(dataset, spec) },
+      ...addLaterColumns(dataset, spec),
+    ]),
     { name: 'view-events-unique', sql: createUniqueEventsView(dataset) },
     ...VIEWS.map((view) => ({
       name: `view-${view.name.replaceAll('_', '-')}`,

@@ -12,10 +12,15 @@ export interface ColumnSpec {
   readonly required: boolean;
   readonly values?: readonly string[];
   readonly description: string;
+  /**
+   * Added after stores existed: set-up adds it to existing tables (ADD COLUMN IF NOT EXISTS), so
+   * it must be nullable and come after every original column, where the new column lands.
+   */
+  readonly addedLater?: boolean;
 }
 
 export const CLOUDS = ['aws', 'gcp'] as const;
-export const CATEGORIES = ['token_exchange', 'impersonation', 'data_access'] as const;
+export const CATEGORIES = ['token_exchange', 'impersonation', 'data_access', 'trust_change'] as const;
 export const OUTCOMES = ['success', 'failure'] as const;
 
 export const COLUMNS = [
@@ -51,7 +56,7 @@ export const COLUMNS = [
     required: true,
     values: CATEGORIES,
     description:
-      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events).',
+      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (SetIamPolicy on a service account: who may impersonate it).',
   },
   {
     name: 'outcome',
@@ -157,6 +162,14 @@ export const COLUMNS = [
   { name: 'account', type: 'string', required: false, description: 'AWS account id or GCP project id.' },
   { name: 'region', type: 'string', required: false, description: 'AWS region or GCP location where known.' },
   { name: 'raw', type: 'json', required: true, description: 'The original record, unchanged.' },
+  {
+    name: 'binding_deltas',
+    type: 'json',
+    required: false,
+    addedLater: true,
+    description:
+      'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.',
+  },
 ] as const satisfies readonly ColumnSpec[];
 
 export type Column = (typeof COLUMNS)[number];

@@ -30,6 +30,14 @@ export function duckDbCreateTable(table: TableSpec = EVENTS_TABLE, name = table.
 export function duckDbSetup(): string[] {
   return [
     ...TABLES.map((table) => duckDbCreateTable(table)),
+    ...TABLES.flatMap((table) =>
+      table.columns
+        .filter((column) => column.addedLater)
+        .map(
+          (column) =>
+            `ALTER TABLE ${quoteIdentifier(table.name)} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column.name)} ${DUCKDB_TYPES[column.type]}`,
+        ),
+    ),
     'CREATE OR REPLACE VIEW events_unique AS SELECT * FROM events',
     ...VIEWS.map((view) => `CREATE OR REPLACE VIEW ${view.name} AS ${view.select((name) => name)}`),
   ];

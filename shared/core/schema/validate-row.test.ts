@@ -29,6 +29,7 @@ const valid: Row = {
   account: '111122223333',
   region: 'us-east-1',
   raw: { eventID: 'ef0464cd-918e-4528-9ea3-1a081d39b393' },
+  binding_deltas: null,
 };
 
 describe('rowProblems', () => {
@@ -42,7 +43,10 @@ describe('rowProblems', () => {
     [{ event_id: null }, 'event_id is required'],
     [{ raw: undefined }, 'raw is required'],
     [{ cloud: 'azure' }, 'cloud must be one of aws, gcp'],
-    [{ category: 'login' }, 'category must be one of token_exchange, impersonation, data_access'],
+    [
+      { category: 'login' },
+      'category must be one of token_exchange, impersonation, data_access, trust_change',
+    ],
     [
       { event_time: '2025-04-16T02:46:56Z' },
       'event_time must be a UTC timestamp like 2025-01-02T03:04:05.000000Z',

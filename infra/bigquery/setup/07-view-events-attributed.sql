@@ -24,6 +24,7 @@ AS SELECT
   used.user_agent,
   used.account,
   used.region,
+  used.binding_deltas,
   mint.event_id AS minted_by
 FROM `tokentrail.events_unique` AS used
 LEFT JOIN (
