@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
+import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
+import { stableId } from '../../shared/adapters/store/stable-id.js';
+import type { Alert } from '../../shared/core/alerts/alert.js';
+import type { AlertChannel } from '../../shared/pipeline/ports.js';
+import { type DeliveryContext, processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
+import { decodeValue } from '../../shared/sources/decode-value.js';
+
+const FIXTURES = join(__dirname, '../../shared/core/normalize/fixtures/aws-assume-role-with-web-identity');
+const record = JSON.parse(readFileSync(join(FIXTURES, 'github-actions-success.json'), 'utf8')).record;
+const ROLE = 'arn:aws:iam::111122223333:role/acme-api-deploy';
+const FORK = 'repo:someone-else/api:pull_request';
+const policy = parsePolicy(
+  `expect:\n  - principal: "${ROLE}"\n    subjects: ["repo:acme/api:ref:refs/heads/main"]\n`,
+  'policy.yaml',
+);
+const clock = { now: () => new Date('2025-04-16T03:00:00Z') };
+
+/** An EventBridge delivery of the fixture's AssumeRoleWithWebIdentity, with another subject and id. */
+function eventBridge(eventId: string, subject: string) {
+  const principalId = `${record.userIdentity.identityProvider}:sts.amazonaws.com:${subject}`;
+  return {
+    version: '0',
+    id: `eb-${eventId}`,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.sts',
+    account: '111122223333',
+    time: record.eventTime,
+    region: 'us-east-1',
+    resources: [],
+    detail: {
+      ...record,
+      eventID: eventId,
+      userIdentity: { ...record.userIdentity, principalId, userName: subject },
+      responseElements: { ...record.responseElements, subjectFromWebIdentityToken: subject },
+    },
+  };
+}
+
+function recordingChannel(answer: () => boolean = () => true) {
+  const sent: { alert: Alert; previouslyDelivered: number }[] = [];
+  const channel: AlertChannel = {
+    name: 'test',
+    send: async (alert, previouslyDelivered) => {
+      sent.push({ alert, previouslyDelivered });
+      return answer() ? { ok: true } : { ok: false, error: '500' };
+    },
+  };
+  return { sent, channel };
+}
+
+let store: DuckDbStore;
+
+beforeEach(async () => {
+  store = await DuckDbStore.open(':memory:');
+});
+
+afterEach(() => store.close());
+
+function contextWith(channel: AlertChannel, overrides: Partial<DeliveryContext> = {}): DeliveryContext {
+  return { store, channels: [channel], policy, clock, idOf: stableId, ...overrides };
+}
+
+const deliver = (context: DeliveryContext, event: unknown, input = 'eventbridge') =>
+  processDelivery(context, input, [decodeValue(event)]);
+
+describe('processDelivery, as an ingest function runs it', () => {
+  it('stores the delivery, alerts on an unexpected subject once, and a redelivery sends nothing', async () => {
+    const { sent, channel } = recordingChannel();
+    const first = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
+    expect(first.ingest).toMatchObject({ rows: 1, written: 1, quarantined: 0 });
+    expect(first.alerts.map((alert) => [alert.rule, alert.subject])).toEqual([['unexpected-subject', FORK]]);
+    expect(first.notified).toEqual({ delivered: 1, failed: 0 });
+
+    const again = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
+    expect(again.ingest).toMatchObject({ written: 0, duplicates: 1 });
+    expect(again.notified).toEqual({ delivered: 0, failed: 0 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('adds a later delivery of the same incident to it and sends an update', async () => {
+    const { sent, channel } = recordingChannel();
+    await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
+    await deliver(contextWith(channel), eventBridge('e-fork-2', FORK));
+    expect(sent.map(({ alert, previouslyDelivered }) => [alert.count, previouslyDelivered])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
+  });
+
+  it('stays quiet for an expected subject and quarantines what it cannot read', async () => {
+    const { sent, channel } = recordingChannel();
+    const result = await processDelivery(contextWith(channel), 'pubsub:1', [
+      [
+        ...decodeValue(eventBridge('e-main', 'repo:acme/api:ref:refs/heads/main')),
+        ...decodeValue({ message: { data: 'bm90IGpzb24=', messageId: '1' }, subscription: 's' }),
+      ],
+    ]);
+    expect(result.ingest).toMatchObject({ written: 1, quarantined: 1 });
+    expect(result.alerts).toEqual([]);
+    expect(sent).toEqual([]);
+    const quarantine = await store.sql('SELECT input, code FROM quarantine');
+    expect(quarantine.rows).toEqual([{ input: 'pubsub:1', code: expect.any(String) }]);
+  });
+
+  it('keeps an alert a channel refused as failed without failing the delivery', async () => {
+    const { channel } = recordingChannel(() => false);
+    const result = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
+    expect(result.notified).toEqual({ delivered: 0, failed: 1 });
+    expect(await store.listAlerts('failed')).toHaveLength(1);
+  });
+
+  it('rejects when the store fails, so the trigger redelivers', async () => {
+    const { channel } = recordingChannel();
+    const broken: DuckDbStore = Object.create(store);
+    broken.writeRows = async () => {
+      throw new Error('503 backend unavailable');
+    };
+    await expect(deliver(contextWith(channel, { store: broken }), eventBridge('x', FORK))).rejects.toThrow(
+      '503',
+    );
+  });
+});
+
+describe('scheduledDetect', () => {
+  it('runs every rule over the look-back window and resends what an ingest function failed to deliver', async () => {
+    let up = false;
+    const { sent, channel } = recordingChannel(() => up);
+    await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
+    expect(await store.listAlerts('failed')).toHaveLength(1);
+
+    up = true;
+    const result = await scheduledDetect({ ...contextWith(channel), lookbackMs: 2 * 3_600_000 });
+    expect(result.since).toBe('2025-04-16T01:00:00.000000Z');
+    expect(result.alerts.map((alert) => alert.rule)).toContain('unexpected-subject');
+    expect(result.notified).toEqual({ delivered: 1, failed: 0 });
+    expect(sent).toHaveLength(2);
+    expect(await store.listAlerts('delivered')).toHaveLength(1);
+  });
+});
