@@ -1,4 +1,6 @@
-import { resolveInputs } from '../shared/adapters/files/input-files.js';
+import { type Input, resolveInputs } from '../shared/adapters/files/input-files.js';
+import { s3CheckpointPath, s3Inputs, s3OptionsFromEnv } from '../shared/adapters/s3/s3-inputs.js';
+import { isS3Uri } from '../shared/adapters/s3/s3-uri.js';
 import { IngestRun, type IngestSummary } from '../shared/pipeline/ingest.js';
 import type { EventStore } from '../shared/pipeline/ports.js';
 import { decodeStream } from '../shared/sources/decode-stream.js';
@@ -9,6 +11,8 @@ import { Progress } from './progress.js';
 
 export interface Consumer {
   consume(input: string, batches: AsyncIterable<readonly DecodedItem[]>): Promise<void>;
+  /** Makes what was consumed durable; where given, s3:// inputs checkpoint their progress after it. */
+  commit?(): Promise<void>;
 }
 
 export interface ConsumeOutcome {
@@ -39,25 +43,52 @@ export async function consumeInputs(
     progress.finish();
     io.stderr.write(`${JSON.stringify({ type: 'error', file, message: (error as Error).message })}\n`);
   };
+  const notice = (input: string, message: string) => {
+    progress.finish();
+    io.stderr.write(`${JSON.stringify({ type: 'notice', input, message })}\n`);
+  };
 
   for (const name of names.length === 0 ? ['-'] : names) {
-    let inputs: Awaited<ReturnType<typeof resolveInputs>>;
+    let inputs: AsyncIterable<Input> | Iterable<Input>;
     try {
-      inputs = await resolveInputs([name], io.stdin);
+      inputs = isS3Uri(name)
+        ? s3InputsOf(name, consumer, io.env, notice)
+        : await resolveInputs([name], io.stdin);
     } catch (error) {
       reportError(name, error);
       continue;
     }
-    for (const input of inputs) {
-      try {
-        await consumer.consume(input.name, decodeStream(progress.track(input.name, input.open()), limits));
-      } catch (error) {
-        if (isBrokenPipe(error)) return { failed, brokenPipe: true };
-        reportError(input.name, error);
+    // An s3:// listing can fail part way: that is an error of the name, after its inputs so far.
+    try {
+      for await (const input of inputs) {
+        try {
+          await consumer.consume(input.name, decodeStream(progress.track(input.name, input.open()), limits));
+          await input.consumed?.();
+        } catch (error) {
+          if (isBrokenPipe(error)) return { failed, brokenPipe: true };
+          reportError(input.name, error);
+        }
       }
+    } catch (error) {
+      reportError(name, error);
     }
   }
   return { failed, brokenPipe: false };
+}
+
+/** An s3:// name: its objects, read lazily; progress is checkpointed where the consumer can commit. */
+function s3InputsOf(
+  uri: string,
+  consumer: Consumer,
+  env: CliIo['env'],
+  notice: (input: string, message: string) => void,
+): AsyncIterable<Input> {
+  const commit = consumer.commit?.bind(consumer);
+  return s3Inputs(uri, {
+    ...s3OptionsFromEnv(env),
+    ...(commit ? { commit, checkpointPath: s3CheckpointPath(env, uri) } : {}),
+    notice: (message) => notice(uri, message),
+  });
 }
 
 export interface IngestOutcome {
@@ -76,7 +107,11 @@ export async function ingestInputs(
 ): Promise<IngestOutcome> {
   const run = new IngestRun(store, { now: () => io.now() });
   const progress = new Progress(io.stderr, options.progress && io.stderrIsTTY, () => run.summary().rows);
-  let { failed } = await consumeInputs(names, run, options.limits, progress, io);
+  const consumer: Consumer = {
+    consume: (input, batches) => run.consume(input, batches),
+    commit: () => run.finish(),
+  };
+  let { failed } = await consumeInputs(names, consumer, options.limits, progress, io);
   try {
     await run.finish();
   } catch (error) {

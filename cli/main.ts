@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
+import { registerBackfillCommand } from './commands/backfill.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { normalizeCommand } from './commands/normalize.js';
 import { withInputOptions } from './input-options.js';
 import { registerStoreCommands } from './store-commands.js';
@@ -58,6 +60,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     );
 
   registerStoreCommands(program, { io, setExit });
+  registerBackfillCommand(program, { io, setExit });
+  registerDoctorCommand(program, { io, setExit });
   return program;
 }
 

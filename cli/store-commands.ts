@@ -82,12 +82,16 @@ export function registerStoreCommands(program: Command, { io, setExit }: Command
     .addHelpText(
       'after',
       `
-Reads everything 'tokentrail normalize' reads. Rows go to the store's events table; records that
-cannot be normalized go to its quarantine table with their bytes and the reason.
+Reads everything 'tokentrail normalize' reads, and s3://BUCKET/PREFIX: a CloudTrail archive in S3,
+listed and streamed object by object (digests skipped; an interrupted run resumes where it
+stopped; AWS credentials from the default chain). Data events (S3 reads) are only in these files,
+not in 'backfill aws'. Rows go to the store's events table; records that cannot be normalized go
+to its quarantine table with their bytes and the reason.
 Exit status: 0 nothing quarantined, 3 some records quarantined, 1 usage, I/O or store error.
 
 Examples:
   $ tokentrail ingest AWSLogs/ gcp-export/
+  $ tokentrail ingest s3://acme-org-trail/AWSLogs/o-1234abcde/111122223333/CloudTrail/us-east-1/2026/11/
   $ tokentrail ingest --store bigquery://my-project/tokentrail exported.ndjson.gz`,
     )
     .action(

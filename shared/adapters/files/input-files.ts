@@ -7,6 +7,8 @@ export interface Input {
   /** As the user named it (`-` for standard input). */
   readonly name: string;
   open(): AsyncIterable<Uint8Array>;
+  /** Called once the input has been consumed without error; resumable inputs (s3://) checkpoint here. */
+  consumed?(): Promise<void>;
 }
 
 const READ_CHUNK = 256 * 1024;

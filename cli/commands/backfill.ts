@@ -1,0 +1,362 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type BackfillOutcome,
+  type BackfillProgress,
+  backfillCheckpointFile,
+  type PageSource,
+  runBackfill,
+} from '../../shared/adapters/backfill/backfill-run.js';
+import { checkpointPath } from '../../shared/adapters/backfill/checkpoint-file.js';
+import {
+  cloudLoggingPages,
+  cloudLoggingSource,
+  DATA_ACCESS_RETENTION_DAYS,
+  ENTRIES_LIST_PER_SECOND,
+} from '../../shared/adapters/backfill/cloud-logging-entries.js';
+import {
+  cloudTrailPages,
+  cloudTrailSource,
+  LOOKUP_EVENT_NAME,
+  LOOKUP_EVENTS_PER_SECOND,
+  LOOKUP_RETENTION_DAYS,
+} from '../../shared/adapters/backfill/cloudtrail-lookup.js';
+import { type Pacing, REAL_PACING, RequestPacer } from '../../shared/adapters/backfill/request-pacer.js';
+import { openStore } from '../../shared/adapters/store/open-store.js';
+import { parseStoreUri } from '../../shared/adapters/store/store-uri.js';
+import { type TimeRange, timeRange } from '../../shared/core/queries/time-range.js';
+import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
+import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import type { CommandContext } from '../store-commands.js';
+
+/** What tests replace: the clock and sleep behind request pacing and retries, and the SDK's attempts. */
+export interface BackfillDependencies {
+  readonly pacing: Pacing;
+  readonly random: () => number;
+  /** AWS SDK attempts per request; undefined keeps the SDK's default (3, with backoff). */
+  readonly awsMaxAttempts?: number;
+}
+
+const REAL_DEPENDENCIES: BackfillDependencies = { pacing: REAL_PACING, random: Math.random };
+
+const DAY_MS = 86_400_000;
+
+interface BackfillFlags {
+  since?: string;
+  until?: string;
+  store?: string;
+  checkpoint?: string;
+  resume: boolean;
+  json: boolean;
+  progress: boolean;
+}
+
+/** One source to read: a region of CloudTrail or a Cloud Logging project. */
+interface BackfillJob {
+  readonly source: string;
+  readonly describe: string;
+  readonly checkpointPath: string;
+  readonly pages: PageSource;
+  /** How progress reads: LookupEvents goes back in time, entries.list forward. */
+  readonly direction: 'back to' | 'up to';
+}
+
+const AWS_HELP = `
+Reads AssumeRoleWithWebIdentity events (successes and failures) through CloudTrail LookupEvents,
+newest first, at most ${LOOKUP_EVENTS_PER_SECOND} requests a second per region (the API's limit), into the store.
+LookupEvents covers the last ${LOOKUP_RETENTION_DAYS} days of management events only: S3 data events (GetObject,
+PutObject) are never in it; ingest those from the trail's bucket with 'tokentrail ingest s3://BUCKET/AWSLogs/'.
+Calls to the global STS endpoint are logged in us-east-1, calls to a regional endpoint in that region:
+name every region your workloads use.
+
+Progress is saved after every page in a checkpoint file (default .tokentrail/backfill-aws-REGION.json,
+or under $TOKENTRAIL_CHECKPOINT_DIR): after an interruption, run again with --resume to continue the same
+window where it stopped. Credentials come from the AWS default chain (environment, profile, SSO, role).
+Exit status: 0 done, nothing quarantined; 3 done, some records quarantined; 1 an error (resumable).
+
+Examples:
+  $ tokentrail backfill aws --since 30d
+  $ tokentrail backfill aws --region us-east-1 --region eu-west-1 --since 2025-11-01 --until 2025-11-08
+  $ tokentrail backfill aws --resume
+  $ tokentrail backfill aws --since 7d --store bigquery://my-project/tokentrail --json`;
+
+const GCP_HELP = `
+Reads the project's federation audit logs (STS ExchangeToken, iamcredentials GenerateAccessToken and
+friends, GCS data access: the Log Router sink's filter) through Cloud Logging entries.list, oldest
+first, at most ${ENTRIES_LIST_PER_SECOND} request a second (the API's quota is 60 a minute), retrying 429 and 5xx with backoff.
+Data Access audit logs must have been enabled at the time, and stay ${DATA_ACCESS_RETENTION_DAYS} days in the _Default bucket.
+Credentials: Application Default Credentials (gcloud auth application-default login, or the runtime's
+service account) with roles/logging.privateLogViewer, which Data Access logs need; no keys.
+
+Progress is saved after every page in a checkpoint file (default .tokentrail/backfill-gcp-PROJECT.json,
+or under $TOKENTRAIL_CHECKPOINT_DIR): after an interruption, run again with --resume.
+Exit status: 0 done, nothing quarantined; 3 done, some records quarantined; 1 an error (resumable).
+
+Examples:
+  $ tokentrail backfill gcp --project acme-prod --since 7d
+  $ tokentrail backfill gcp --project acme-prod --since 2025-11-01 --until 2025-11-02T12:00:00Z
+  $ tokentrail backfill gcp --project acme-prod --resume`;
+
+const STORE_HELP =
+  'where rows go: a DuckDB file path (or duckdb:PATH) or bigquery://PROJECT/DATASET (default: $TOKENTRAIL_STORE, else .tokentrail/tokentrail.duckdb)';
+
+/** Repeated --region flags, each checked. */
+function regions(value: string, previous: string[]): string[] {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) {
+    throw new InvalidArgumentError('expected an AWS region such as us-east-1');
+  }
+  return [...previous, value];
+}
+
+function project(value: string): string {
+  if (!/^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(value)) {
+    throw new InvalidArgumentError('expected a GCP project id such as acme-prod (not the project number)');
+  }
+  return value;
+}
+
+function withBackfillOptions(command: Command): Command {
+  return command
+    .option('--since <time>', 'from this event time on: 7d, 12h, 2w, a date or a UTC timestamp (default: 7d)')
+    .option('--until <time>', 'up to this event time (default: now)')
+    .addOption(new Option('--store <uri>', STORE_HELP))
+    .option('--checkpoint <file>', 'where progress is saved (default: one file per region or project)')
+    .option('--resume', 'continue the unfinished window saved in the checkpoint', false)
+    .option('--json', 'print the summary as one JSON object per source', false)
+    .option('--no-progress', 'no progress line on a terminal');
+}
+
+/** A status line on a terminal's stderr, redrawn at most once a second. */
+function progressLine(io: CliIo, flags: BackfillFlags, job: BackfillJob) {
+  const enabled = flags.progress && io.stderrIsTTY && !flags.json;
+  let lastDraw = 0;
+  let drawn = false;
+  return {
+    draw(progress: BackfillProgress): void {
+      if (!enabled || Date.now() - lastDraw < 1000) return;
+      lastDraw = Date.now();
+      drawn = true;
+      const line = `${job.describe}: ${progress.pages} pages, ${progress.events} events, ${progress.rows} rows, ${job.direction} ${progress.reached ?? '-'}`;
+      io.stderr.write(`\r\x1b[2K${line.slice(0, 160)}`);
+    },
+    finish(): void {
+      if (drawn) io.stderr.write('\r\x1b[2K');
+      drawn = false;
+    },
+  };
+}
+
+function breakdown(counts: Partial<Record<string, number>>): string {
+  const parts = Object.entries(counts).map(([reason, count]) => `${reason} ${count}`);
+  return parts.length === 0 ? '' : `  (${parts.join(', ')})`;
+}
+
+function summaryText(job: BackfillJob, outcome: BackfillOutcome, store: string, seconds: number): string {
+  const { summary } = outcome;
+  const width = String(
+    Math.max(summary.written, summary.duplicates, summary.skipped, summary.quarantined),
+  ).length;
+  const line = (label: string, value: number, detail = '') =>
+    `  ${label.padEnd(19)}${String(value).padStart(width)}${detail}\n`;
+  const hint = summary.quarantined > 0 ? '\n  see them: tokentrail query sql "SELECT * FROM quarantine"' : '';
+  const state = outcome.complete ? '' : ' (stopped early)';
+  return (
+    `backfilled ${job.describe}, ${outcome.window.since} to ${outcome.window.until}${state}: ` +
+    `${outcome.pages} pages, ${outcome.events} events into ${store} in ${seconds.toFixed(1)} s\n` +
+    line('rows written', summary.written) +
+    line('duplicates ignored', summary.duplicates) +
+    line('skipped', summary.skipped, breakdown(summary.skippedBy)) +
+    line('quarantined', summary.quarantined, breakdown(summary.rejectedBy) + hint)
+  );
+}
+
+function daysBefore(now: Date, timestamp: string): number {
+  return (now.getTime() - Date.parse(timestamp)) / DAY_MS;
+}
+
+async function runJobs(
+  jobs: readonly BackfillJob[],
+  window: TimeRange,
+  flags: BackfillFlags,
+  io: CliIo,
+  hints: readonly string[],
+): Promise<number> {
+  const say = (type: 'notice' | 'error', source: string, message: string) =>
+    io.stderr.write(
+      flags.json
+        ? `${JSON.stringify({ type, source, message })}\n`
+        : `tokentrail backfill: ${type === 'error' ? '' : 'note: '}${message}\n`,
+    );
+  const store = await openStore(parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE), {
+    bigQueryEndpoint: io.env.TOKENTRAIL_BIGQUERY_ENDPOINT,
+  });
+  let exit: number = EXIT.ok;
+  try {
+    for (const job of jobs) {
+      const started = Date.now();
+      const progress = progressLine(io, flags, job);
+      const outcome = await runBackfill({
+        source: job.source,
+        pages: job.pages,
+        store,
+        clock: { now: () => io.now() },
+        checkpoint: backfillCheckpointFile(job.checkpointPath),
+        resume: flags.resume,
+        window,
+        notice: (message) => {
+          progress.finish();
+          say('notice', job.source, message);
+        },
+        onPage: (state) => progress.draw(state),
+      });
+      progress.finish();
+      const seconds = (Date.now() - started) / 1000;
+      io.stdout.write(
+        flags.json
+          ? `${JSON.stringify({
+              type: 'summary',
+              source: job.source,
+              store: store.description,
+              since: outcome.window.since,
+              until: outcome.window.until,
+              complete: outcome.complete,
+              resumed: outcome.resumed,
+              reached: outcome.reached,
+              pages: outcome.pages,
+              events: outcome.events,
+              checkpoint: job.checkpointPath,
+              ...outcome.summary,
+            })}\n`
+          : summaryText(job, outcome, store.description, seconds),
+      );
+      if (outcome.error) {
+        exit = EXIT.failure;
+        say('error', job.source, `${job.describe} stopped: ${outcome.error.message}`);
+        say(
+          'notice',
+          job.source,
+          `the pages read are stored; to continue${outcome.reached ? ` from ${outcome.reached}` : ''}, run the same command with --resume (checkpoint ${job.checkpointPath})`,
+        );
+      } else if (outcome.summary.quarantined > 0 && exit === EXIT.ok) {
+        exit = EXIT.rejected;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  for (const hint of hints) say('notice', jobs[0]?.source ?? '', hint);
+  return exit;
+}
+
+function windowOf(flags: BackfillFlags, io: CliIo): TimeRange {
+  return timeRange({ since: flags.since, until: flags.until }, io.now(), '7d');
+}
+
+/** `tokentrail backfill aws`: CloudTrail LookupEvents of each region into the store. */
+export async function backfillAwsCommand(
+  flags: BackfillFlags & { region: string[] },
+  io: CliIo,
+  dependencies: BackfillDependencies = REAL_DEPENDENCIES,
+): Promise<number> {
+  const regions = [...new Set(flags.region)];
+  if (regions.length === 0) regions.push(io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || 'us-east-1');
+  if (flags.checkpoint && regions.length > 1) {
+    throw new UsageError('--checkpoint names one file: use it with a single --region');
+  }
+  const window = windowOf(flags, io);
+  const endpoint = io.env.TOKENTRAIL_CLOUDTRAIL_ENDPOINT?.trim();
+  const jobs = regions.map(
+    (name): BackfillJob => ({
+      source: cloudTrailSource(name),
+      describe: `CloudTrail LookupEvents ${name} (${LOOKUP_EVENT_NAME})`,
+      checkpointPath: flags.checkpoint ?? checkpointPath(io.env, `backfill-aws-${name}`),
+      direction: 'back to',
+      pages: cloudTrailPages({
+        region: name,
+        ...(endpoint ? { endpoint } : {}),
+        ...(dependencies.awsMaxAttempts ? { maxAttempts: dependencies.awsMaxAttempts } : {}),
+        // The limit is per account and region: one pacer per region.
+        pacer: new RequestPacer(LOOKUP_EVENTS_PER_SECOND, dependencies.pacing),
+        limits: DEFAULT_LIMITS,
+      }),
+    }),
+  );
+  const hints = [
+    "S3 data events (GetObject, PutObject) are not in LookupEvents: ingest them from the trail's bucket, e.g. tokentrail ingest s3://BUCKET/AWSLogs/",
+  ];
+  if (daysBefore(io.now(), window.since) > LOOKUP_RETENTION_DAYS) {
+    hints.push(
+      `LookupEvents only reaches ${LOOKUP_RETENTION_DAYS} days back: older exchanges are only in the trail's S3 files`,
+    );
+  }
+  return runJobs(jobs, window, flags, io, hints);
+}
+
+/** `tokentrail backfill gcp`: Cloud Logging entries.list of a project into the store. */
+export async function backfillGcpCommand(
+  flags: BackfillFlags & { project: string },
+  io: CliIo,
+  dependencies: BackfillDependencies = REAL_DEPENDENCIES,
+): Promise<number> {
+  const window = windowOf(flags, io);
+  const endpoint = io.env.TOKENTRAIL_LOGGING_ENDPOINT?.trim();
+  const job: BackfillJob = {
+    source: cloudLoggingSource(flags.project),
+    describe: `Cloud Logging projects/${flags.project}`,
+    checkpointPath: flags.checkpoint ?? checkpointPath(io.env, `backfill-gcp-${flags.project}`),
+    direction: 'up to',
+    pages: cloudLoggingPages({
+      project: flags.project,
+      ...(endpoint ? { endpoint } : {}),
+      pacer: new RequestPacer(ENTRIES_LIST_PER_SECOND, dependencies.pacing),
+      limits: DEFAULT_LIMITS,
+      sleep: dependencies.pacing.sleep,
+      nowMs: dependencies.pacing.nowMs,
+      random: dependencies.random,
+    }),
+  };
+  const hints: string[] = [];
+  if (daysBefore(io.now(), window.since) > DATA_ACCESS_RETENTION_DAYS) {
+    hints.push(
+      `Data Access audit logs stay ${DATA_ACCESS_RETENTION_DAYS} days in the _Default bucket unless its retention was raised: older entries may be gone`,
+    );
+  }
+  return runJobs([job], window, flags, io, hints);
+}
+
+/** `backfill aws` and `backfill gcp`: read past audit events from the clouds' own APIs into the store. */
+export function registerBackfillCommand(
+  program: Command,
+  { io, setExit }: CommandContext,
+  dependencies: BackfillDependencies = REAL_DEPENDENCIES,
+): void {
+  const backfill = program
+    .command('backfill')
+    .description("load past federation events from the clouds' audit log APIs into the store (resumable)");
+
+  withBackfillOptions(
+    backfill
+      .command('aws')
+      .description('AssumeRoleWithWebIdentity events from CloudTrail LookupEvents (last 90 days)')
+      .option(
+        '--region <region>',
+        'a region to read; repeat for more (default: $AWS_REGION, else us-east-1)',
+        regions,
+        [],
+      ),
+  )
+    .addHelpText('after', AWS_HELP)
+    .action(async (flags: BackfillFlags & { region: string[] }) => {
+      setExit(await backfillAwsCommand(flags, io, dependencies));
+    });
+
+  withBackfillOptions(
+    backfill
+      .command('gcp')
+      .description("the project's federation audit log entries from Cloud Logging entries.list")
+      .requiredOption('--project <id>', 'the GCP project id whose audit logs to read', project),
+  )
+    .addHelpText('after', GCP_HELP)
+    .action(async (flags: BackfillFlags & { project: string }) => {
+      setExit(await backfillGcpCommand(flags, io, dependencies));
+    });
+}
