@@ -3,6 +3,7 @@ import { type CliIo, EXIT, UsageError } from './cli-io.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { normalizeCommand } from './commands/normalize.js';
+import { registerSinksCommand } from './commands/sinks.js';
 import { withInputOptions } from './input-options.js';
 import { registerStoreCommands } from './store-commands.js';
 
@@ -62,6 +63,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerStoreCommands(program, { io, setExit });
   registerBackfillCommand(program, { io, setExit });
   registerDoctorCommand(program, { io, setExit });
+  registerSinksCommand(program, { io, setExit });
   return program;
 }
 
