@@ -1,0 +1,105 @@
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { type Lockfile, lockfileSubset } from './lockfile-subset.js';
+
+export const GCP_ENTRY = 'functions/gcp/index.ts';
+export const DEFAULT_GCP_OUTDIR = 'dist/functions/gcp/bundle';
+/** The name a policy file gets in the upload; set TOKENTRAIL_POLICY to it. */
+export const BUNDLED_POLICY = 'policy.yaml';
+
+const FRAMEWORK = '@google-cloud/functions-framework';
+
+/**
+ * Left out of the bundle: the framework, because it must be the very module that serves the
+ * functions index.js registers (Cloud Build installs it from package.json); DuckDB, a native
+ * binding the cloud has no use for (it stores in BigQuery); the AWS SDKs behind ssm: and
+ * secretsmanager: references, which mean nothing on GCP.
+ */
+const EXTERNAL = [FRAMEWORK, '@duckdb/node-api', '@aws-sdk/*'];
+
+export interface GcpBuildOptions {
+  /** The repository root (holds package.json, package-lock.json and functions/gcp). */
+  readonly root: string;
+  readonly outdir: string;
+  /** A policy file to ship as policy.yaml beside index.js. */
+  readonly policy?: string | null;
+}
+
+export interface GcpBuildResult {
+  readonly outdir: string;
+  readonly files: readonly string[];
+  readonly bundleBytes: number;
+  readonly warnings: readonly string[];
+}
+
+interface RootPackage {
+  readonly version?: string;
+  readonly dependencies?: Readonly<Record<string, string>>;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/**
+ * Builds the source a gen2 Cloud Function deploys: one CommonJS file with tokentrail and its
+ * libraries (BigQuery, auth, YAML), a package.json whose only dependency is the functions framework
+ * pinned to the tested version, and a lockfile cut from this repository's, so the build in the
+ * cloud (`npm ci`) installs exactly what ran here.
+ */
+export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBuildResult> {
+  const root = resolve(options.root);
+  const outdir = resolve(root, options.outdir);
+  const rootPackage = await readJson<RootPackage>(join(root, 'package.json'));
+  const frameworkVersion = rootPackage.dependencies?.[FRAMEWORK];
+  if (!frameworkVersion) throw new Error(`package.json does not depend on ${FRAMEWORK}`);
+
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [join(root, GCP_ENTRY)],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: EXTERNAL,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'linked',
+    logLevel: 'silent',
+  });
+
+  const uploadPackage = {
+    name: 'tokentrail-gcp-functions',
+    version: rootPackage.version ?? '0.0.0',
+    private: true,
+    description:
+      'tokentrail Cloud Functions: ingestPubSub, ingestAuditLog, scheduledDetect (built, do not edit)',
+    main: 'index.js',
+    dependencies: { [FRAMEWORK]: frameworkVersion },
+  };
+  const lock = lockfileSubset(await readJson<Lockfile>(join(root, 'package-lock.json')), {
+    name: uploadPackage.name,
+    version: uploadPackage.version,
+    dependencies: uploadPackage.dependencies,
+  });
+  await writeFile(join(outdir, 'package.json'), `${JSON.stringify(uploadPackage, null, 2)}\n`);
+  await writeFile(join(outdir, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+  const files = ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'package.json', 'package-lock.json'];
+  if (options.policy) {
+    await copyFile(resolve(root, options.policy), join(outdir, BUNDLED_POLICY));
+    files.push(BUNDLED_POLICY);
+  }
+  const present: string[] = [];
+  for (const file of files) {
+    if (await stat(join(outdir, file)).catch(() => null)) present.push(file);
+  }
+  return {
+    outdir,
+    files: present,
+    bundleBytes: (await stat(join(outdir, 'index.js'))).size,
+    warnings: result.warnings.map((warning) => `${warning.location?.file ?? ''}: ${warning.text}`),
+  };
+}

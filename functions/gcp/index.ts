@@ -1,0 +1,23 @@
+/**
+ * The Cloud Functions (2nd gen) entry points. Each deployed function names one of these as its
+ * entry point; all of them share this source (see README.md beside this file):
+ * - ingestPubSub: CloudEvent `google.cloud.pubsub.topic.v1.messagePublished` (Log Router sink → Pub/Sub)
+ * - ingestAuditLog: CloudEvent `google.cloud.audit.log.v1.written` (Eventarc audit-log trigger)
+ * - scheduledDetect: HTTP, called by Cloud Scheduler
+ */
+
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import * as functions from '@google-cloud/functions-framework';
+import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
+import { ingestCloudEvent } from './ingest-cloud-event.js';
+import { scheduledDetectHttp } from './scheduled-detect-http.js';
+
+const runtime = lazyRuntime(() => startFunctionRuntime(process.env));
+
+functions.cloudEvent('ingestPubSub', (event: CloudEvent<unknown>) =>
+  ingestCloudEvent(runtime, 'pubsub', event),
+);
+functions.cloudEvent('ingestAuditLog', (event: CloudEvent<unknown>) =>
+  ingestCloudEvent(runtime, 'eventarc', event),
+);
+functions.http('scheduledDetect', (request, response) => scheduledDetectHttp(runtime, request, response));
