@@ -1,0 +1,109 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
+import { processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { type DecodedItem, decodeStream } from '../../shared/sources/index.js';
+import { type DeliveryCounts, deliveryCounts, errorMessage, logInvocation } from './invocation-log.js';
+import { lambdaRuntime } from './lambda-runtime.js';
+import { parseQueueMessage, type S3ObjectRef, type SkippedObject } from './s3-notification.js';
+import { s3Objects } from './s3-objects.js';
+
+const objects = s3Objects(process.env);
+
+type ObjectReport = S3ObjectRef & DeliveryCounts;
+
+export interface MessageReport {
+  readonly message_id: string;
+  /** ok: every object read; skipped: nothing to read; quarantined: a body we cannot use; failed: retried. */
+  readonly outcome: 'ok' | 'skipped' | 'quarantined' | 'failed';
+  readonly objects?: readonly ObjectReport[];
+  readonly skipped?: readonly SkippedObject[];
+  /** Why a message was skipped or quarantined. */
+  readonly reason?: string;
+  readonly error?: string;
+}
+
+async function readObject(runtime: FunctionRuntime, ref: S3ObjectRef): Promise<ObjectReport> {
+  const body = await objects.open(ref);
+  try {
+    const result = await processDelivery(
+      runtime.delivery,
+      `s3://${ref.bucket}/${ref.key}`,
+      decodeStream(body, runtime.limits),
+    );
+    return { ...ref, ...deliveryCounts(result) };
+  } finally {
+    body.destroy();
+  }
+}
+
+/** A body that is no notification at all is kept in the quarantine table and acknowledged. */
+async function quarantineBody(
+  runtime: FunctionRuntime,
+  message: SQSRecord,
+  code: 'invalid_json' | 'invalid_envelope',
+  reason: string,
+): Promise<void> {
+  const reject: DecodedItem = {
+    type: 'reject',
+    code,
+    message: `SQS message: ${reason}`,
+    raw: message.body,
+    delivery: 'plain',
+    position: { value: 0, path: '', offset: 0 },
+  };
+  await processDelivery(runtime.delivery, `sqs:${message.messageId}`, [[reject]]);
+}
+
+async function handleMessage(runtime: FunctionRuntime, message: SQSRecord): Promise<MessageReport> {
+  const message_id = message.messageId;
+  const parsed = parseQueueMessage(message.body);
+  try {
+    if (parsed.kind === 'test_event') return { message_id, outcome: 'skipped', reason: 's3:TestEvent' };
+    if (parsed.kind === 'invalid') {
+      await quarantineBody(runtime, message, parsed.code, parsed.message);
+      return { message_id, outcome: 'quarantined', reason: parsed.message };
+    }
+    const reports: ObjectReport[] = [];
+    for (const ref of parsed.objects) reports.push(await readObject(runtime, ref));
+    return {
+      message_id,
+      outcome: reports.length > 0 ? 'ok' : 'skipped',
+      objects: reports,
+      ...(parsed.skipped.length > 0 ? { skipped: parsed.skipped } : {}),
+    };
+  } catch (error) {
+    return { message_id, outcome: 'failed', error: errorMessage(error) };
+  }
+}
+
+/**
+ * SQS queue fed by the trail bucket's ObjectCreated notifications: each message names CloudTrail
+ * log files, each file is streamed from S3 through the gzip decoder into the store. A message
+ * whose processing throws (object missing, access denied, store down) is reported in
+ * `batchItemFailures` and comes back after the visibility timeout, then goes to the queue's
+ * dead-letter queue; the others are deleted. Records that are merely malformed are quarantined
+ * and their message acknowledged: a retry would not fix them.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const started = performance.now();
+  let runtime: FunctionRuntime;
+  try {
+    runtime = await lambdaRuntime.get();
+  } catch (error) {
+    // Without configuration or a store nothing in the batch can succeed: let all of it return.
+    logInvocation({ trigger: 'sqs', outcome: 'failed', error: errorMessage(error) });
+    throw error;
+  }
+  const messages: MessageReport[] = [];
+  for (const message of event.Records) messages.push(await handleMessage(runtime, message));
+  const failed = messages.filter((report) => report.outcome === 'failed');
+  logInvocation({
+    trigger: 'sqs',
+    outcome: failed.length > 0 ? 'partial' : 'ok',
+    received: messages.length,
+    failed: failed.length,
+    messages,
+    ms: Math.round(performance.now() - started),
+  });
+  return { batchItemFailures: failed.map((report) => ({ itemIdentifier: report.message_id })) };
+}

@@ -1,0 +1,44 @@
+import { processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { decodeValue } from '../../shared/sources/index.js';
+import { type DeliveryCounts, deliveryCounts, errorMessage, logInvocation } from './invocation-log.js';
+import { lambdaRuntime } from './lambda-runtime.js';
+
+export type EventSummary = DeliveryCounts & {
+  readonly trigger: string;
+  readonly input: string;
+  readonly outcome: 'ok';
+  readonly ms: number;
+};
+
+/**
+ * Ingests one event that arrives as a parsed object (EventBridge, CloudWatch Logs): decoded by
+ * shared/sources, stored and checked by processDelivery. Malformed records are quarantined and the
+ * invocation succeeds; a store failure throws, so Lambda retries the async invocation and then
+ * hands it to the on-failure destination.
+ */
+export async function deliverEvent(trigger: string, input: string, event: unknown): Promise<EventSummary> {
+  const started = performance.now();
+  try {
+    const runtime = await lambdaRuntime.get();
+    const items = decodeValue(event, { limits: runtime.limits });
+    const result = await processDelivery(runtime.delivery, input, [items]);
+    const summary: EventSummary = {
+      trigger,
+      input,
+      outcome: 'ok',
+      ...deliveryCounts(result),
+      ms: Math.round(performance.now() - started),
+    };
+    logInvocation(summary);
+    return summary;
+  } catch (error) {
+    logInvocation({
+      trigger,
+      input,
+      outcome: 'failed',
+      error: errorMessage(error),
+      ms: Math.round(performance.now() - started),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+import { checkGoogleCredentials } from '../../shared/adapters/gcp-auth/check-google-credentials.js';
+import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
+
+/**
+ * The adapters every handler uses, configured from the environment once per cold start and kept
+ * while the instance is warm. Tests `reset()` it to close the store between cases. A BigQuery store
+ * is reached through workload identity federation only: a missing credential config or a key file
+ * stops the start with the fix, instead of requests going out unauthenticated.
+ */
+export const lambdaRuntime = lazyRuntime(async () => {
+  if (process.env.TOKENTRAIL_STORE?.trim().startsWith('bigquery://')) {
+    await checkGoogleCredentials(process.env, { awsFederation: true });
+  }
+  return startFunctionRuntime(process.env);
+});

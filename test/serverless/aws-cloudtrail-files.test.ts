@@ -1,0 +1,236 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { SQSEvent } from 'aws-lambda';
+import { handler } from '../../functions/aws/cloudtrail-files.js';
+import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
+import { fixture, storeRows, useHandlerEnvironment } from './aws-handler-harness.js';
+import {
+  assumeRoleWithWebIdentity,
+  cloudTrailFile,
+  getObject,
+  objectCreated,
+  sqsMessage,
+} from './cloudtrail-records.js';
+
+const BUCKET = 'acme-org-trail';
+const FILE_KEY =
+  'AWSLogs/o-aa111bb222/111122223333/CloudTrail/us-east-1/2025/11/20/111122223333_CloudTrail_us-east-1_20251120T1005Z_Ab3dEf6hIj9kLm2n.json.gz';
+
+let s3: FakeS3;
+
+beforeAll(async () => {
+  s3 = await startFakeS3();
+});
+afterAll(() => s3.close());
+
+const env = useHandlerEnvironment(() => ({
+  TOKENTRAIL_S3_ENDPOINT: s3.endpoint,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDFAKEFORTESTS0001',
+  AWS_SECRET_ACCESS_KEY: 'fake-secret-for-the-local-s3-stand-in',
+}));
+
+const event = (...records: ReturnType<typeof sqsMessage>[]) => ({ Records: records }) as unknown as SQSEvent;
+
+function mintAndRead(suffix: string, time = '2025-11-20T10:05:00Z') {
+  const accessKeyId = `ASIAEXAMPLEFILE${suffix.padStart(5, '0')}`;
+  return [
+    assumeRoleWithWebIdentity({
+      eventId: `mint-${suffix}`,
+      subject: `repo:acme/payments-api:ref:refs/heads/main`,
+      role: 'github-deploy',
+      accessKeyId,
+      time,
+    }),
+    getObject({
+      eventId: `read-${suffix}`,
+      role: 'github-deploy',
+      accessKeyId,
+      bucket: 'acme-prod-data',
+      key: `exports/${suffix}.csv`,
+      time,
+    }),
+  ];
+}
+
+/** Data events with the random ids real ones carry, so their file compresses as little as a real one. */
+function manyReads(count: number, accessKeyId: string) {
+  return Array.from({ length: count }, (_, index) =>
+    getObject({
+      eventId: randomUUID(),
+      role: 'github-deploy',
+      accessKeyId,
+      bucket: 'acme-prod-data',
+      key: `exports/${randomBytes(12).toString('hex')}/${index}.csv`,
+      time: '2025-11-20T10:05:00Z',
+      amzId2: randomBytes(57).toString('base64'),
+    }),
+  );
+}
+
+function messageLog() {
+  const line = env.logs.find((entry) => entry.trigger === 'sqs');
+  return line as { outcome: string; messages: { message_id: string; outcome: string; error?: string }[] };
+}
+
+describe('CloudTrail files via SQS', () => {
+  it('reads the notified file from S3, skips the digest and the s3:TestEvent, and fails nothing', async () => {
+    s3.putObject(BUCKET, FILE_KEY, cloudTrailFile(mintAndRead('1')));
+    const requestsBefore = s3.requests.length;
+
+    const result = await handler(fixture('sqs-s3-object-created.json'));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const requests = s3.requests.slice(requestsBefore);
+    expect(requests.map(({ method, bucket, key }) => ({ method, bucket, key }))).toEqual([
+      { method: 'GET', bucket: BUCKET, key: FILE_KEY },
+    ]);
+    expect(requests[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFAKEFORTESTS0001\//);
+    expect(
+      await storeRows("SELECT bucket, object, subject FROM events_attributed WHERE action = 'GetObject'"),
+    ).toEqual([
+      {
+        bucket: 'acme-prod-data',
+        object: 'exports/1.csv',
+        subject: 'repo:acme/payments-api:ref:refs/heads/main',
+      },
+    ]);
+    expect(messageLog().messages.map(({ outcome }) => outcome)).toEqual(['ok', 'skipped', 'skipped']);
+    expect(messageLog().messages[1]).toMatchObject({ skipped: [{ reason: 'digest' }] });
+    expect(messageLog().messages[2]).toMatchObject({ reason: 's3:TestEvent' });
+  });
+
+  it('reports only the message whose object is missing; the others are stored', async () => {
+    const presentKey = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/present.json.gz';
+    s3.putObject(BUCKET, presentKey, cloudTrailFile(mintAndRead('2')));
+
+    const result = await handler(
+      event(
+        sqsMessage(
+          'msg-missing',
+          objectCreated(BUCKET, 'AWSLogs/111122223333/CloudTrail/us-east-1/gone.json.gz'),
+        ),
+        sqsMessage('msg-present', objectCreated(BUCKET, presentKey)),
+      ),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-missing' }] });
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 2 }]);
+    expect(messageLog()).toMatchObject({
+      outcome: 'partial',
+      messages: [
+        { message_id: 'msg-missing', outcome: 'failed', error: expect.stringContaining('NoSuchKey') },
+        { message_id: 'msg-present', outcome: 'ok' },
+      ],
+    });
+  });
+
+  it('quarantines a corrupt gzip file and acknowledges its message', async () => {
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/corrupt.json.gz';
+    const good = cloudTrailFile(mintAndRead('3'));
+    const corrupt = Buffer.concat([good.subarray(0, 40), randomBytes(200)]);
+    s3.putObject(BUCKET, key, corrupt);
+
+    const result = await handler(event(sqsMessage('msg-corrupt', objectCreated(BUCKET, key))));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await storeRows('SELECT input, code FROM quarantine')).toEqual([
+      { input: `s3://${BUCKET}/${key}`, code: 'decompression_failed' },
+    ]);
+    expect(messageLog().messages).toEqual([
+      expect.objectContaining({ outcome: 'ok', objects: [expect.objectContaining({ quarantined: 1 })] }),
+    ]);
+  });
+
+  it('decodes notification keys: + is a space, %2B a plus', async () => {
+    const key = 'audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/a+b file.json.gz';
+    const encoded = 'audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/a%2Bb+file.json.gz';
+    s3.putObject(BUCKET, key, cloudTrailFile(mintAndRead('4')));
+
+    const result = await handler(event(sqsMessage('msg-spaces', objectCreated(BUCKET, encoded))));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(s3.requests.at(-1)?.key).toBe(key);
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 2 }]);
+  });
+
+  it('quarantines a message body that is no notification, and acknowledges it', async () => {
+    const result = await handler(
+      event(sqsMessage('msg-junk', 'not json at all'), sqsMessage('msg-other', { hello: 'world' })),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await storeRows('SELECT input, code, raw FROM quarantine ORDER BY input')).toEqual([
+      { input: 'sqs:msg-junk', code: 'invalid_json', raw: 'not json at all' },
+      { input: 'sqs:msg-other', code: 'invalid_envelope', raw: '{"hello":"world"}' },
+    ]);
+    expect(messageLog().messages.map(({ outcome }) => outcome)).toEqual(['quarantined', 'quarantined']);
+  });
+
+  it('fails the whole batch when the store cannot be opened', async () => {
+    writeFileSync(env.store, 'not a database');
+    await expect(handler(fixture('sqs-s3-object-created.json'))).rejects.toThrow(/DuckDB/);
+    expect(env.logs).toEqual([expect.objectContaining({ trigger: 'sqs', outcome: 'failed' })]);
+  });
+
+  it('reads a CloudTrail notification delivered through SNS', async () => {
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/via-sns.json.gz';
+    s3.putObject(BUCKET, key, cloudTrailFile(mintAndRead('5')));
+    const sns = {
+      Type: 'Notification',
+      MessageId: '0f7a1c2e-9b3d-5e4f-8a6b-7c8d9e0f1a2b',
+      TopicArn: 'arn:aws:sns:us-east-1:111122223333:org-trail-deliveries',
+      Message: JSON.stringify({ s3Bucket: BUCKET, s3ObjectKey: [key] }),
+      Timestamp: '2025-11-20T10:10:42.001Z',
+    };
+    const result = await handler(event(sqsMessage('msg-sns', sns)));
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 2 }]);
+  });
+
+  it('streams a multi-megabyte file in chunks into the store', async () => {
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/large.json.gz';
+    const records = manyReads(20_000, 'ASIAEXAMPLELARGE0001');
+    const body = cloudTrailFile(records);
+    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    s3.putObject(BUCKET, key, body, { chunkBytes: 32 * 1024 });
+
+    const result = await handler(event(sqsMessage('msg-large', objectCreated(BUCKET, key, body.length))));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(s3.sentBytes(BUCKET, key)).toBe(body.length);
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 20_000 }]);
+  });
+
+  it('decodes while the body is still arriving: it stops at the size cap before S3 has sent the rest', async () => {
+    process.env.TOKENTRAIL_MAX_DECOMPRESSED_BYTES = String(1024 * 1024);
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/too-large.json.gz';
+    const records = manyReads(16_000, 'ASIAEXAMPLELARGE0002');
+    const body = cloudTrailFile(records);
+    const holdAfterBytes = 1024 * 1024;
+    expect(body.length).toBeGreaterThan(holdAfterBytes * 1.5);
+    // The server sends the first MiB and then waits: a reader that buffered the whole object first
+    // would wait with it.
+    s3.putObject(BUCKET, key, body, { chunkBytes: 16 * 1024, holdAfterBytes });
+
+    const pending = handler(event(sqsMessage('msg-cap', objectCreated(BUCKET, key, body.length))));
+    await s3.held(BUCKET, key);
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the handler waited for the whole object')), 3000);
+    });
+    const result = await Promise.race([pending, stalled]).finally(() => {
+      clearTimeout(timer);
+      s3.release();
+    });
+
+    expect(s3.sentBytes(BUCKET, key)).toBeLessThanOrEqual(holdAfterBytes);
+    expect(result).toEqual({ batchItemFailures: [] });
+    const [report] = messageLog().messages as unknown as {
+      objects: { rows: number; quarantined: number; rejected_by: Record<string, number> }[];
+    }[];
+    // The cap cuts the file inside a record: that record is kept as truncated, the cut as too_large.
+    expect(report?.objects[0]).toMatchObject({ quarantined: 2, rejected_by: { too_large: 1, truncated: 1 } });
+    expect(report?.objects[0]?.rows).toBeGreaterThan(0);
+    expect(report?.objects[0]?.rows).toBeLessThan(records.length);
+  });
+});

@@ -1,0 +1,369 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::Region} and the like are CloudFormation Fn::Sub, not JavaScript
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runServerless } from './run-serverless.js';
+import { type ZipEntry, zipEntries } from './zip-entries.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are inspected freely
+type Cfn = any;
+type Template = {
+  Resources: Record<string, Cfn>;
+  Conditions: Record<string, Cfn>;
+  Outputs: Record<string, Cfn>;
+};
+
+interface Packaged {
+  readonly template: Template;
+  readonly zip: ZipEntry[];
+}
+
+const HANDLERS = {
+  EventbridgeLambdaFunction: 'functions/aws/eventbridge.handler',
+  CloudtrailFilesLambdaFunction: 'functions/aws/cloudtrail-files.handler',
+  CloudwatchLogsLambdaFunction: 'functions/aws/cloudwatch-logs.handler',
+  ScheduledDetectLambdaFunction: 'functions/aws/scheduled-detect.handler',
+};
+
+const PARAMS = {
+  trailBucket: 'acme-org-trail',
+  trailKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+  cloudTrailLogGroup: 'aws-cloudtrail-logs-111122223333-org',
+  bigQueryProject: 'acme-audit',
+  bigQueryDataset: 'tokentrail',
+  gcpCredentialsFile: 'functions/aws/fixtures/gcp-wif-credentials.example.json',
+  policyFile: 'docs/policy.example.yaml',
+  webhooks: 'slack=ssm:/tokentrail/slack-webhook',
+  webhookParameter: '/tokentrail/slack-webhook',
+  alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:tokentrail-alarms',
+};
+
+let directory: string;
+let defaults: Packaged;
+let configured: Packaged;
+
+async function packageService(name: string, args: string[]): Promise<Packaged> {
+  const out = join(directory, name);
+  const run = await runServerless(['package', '--package', out, ...args]);
+  if (run.code !== 0)
+    throw new Error(`serverless package failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
+  return {
+    template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')),
+    zip: zipEntries(join(out, 'tokentrail.zip')),
+  };
+}
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'tokentrail-sls-package-'));
+  // One after the other: osls stages every package in the service's own .serverless directory.
+  defaults = await packageService('defaults', []);
+  configured = await packageService('configured', [
+    '--stage',
+    'prod',
+    ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
+  ]);
+}, 120_000);
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const ofType = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** Every string inside a CloudFormation value (Fn::Sub templates, Fn::If branches, lists). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** A role's statements, with each `Fn::If [cond, statement, AWS::NoValue]` taken as its statement. */
+function statementsOf(role: Cfn): { statement: Cfn; condition: string | null }[] {
+  return role.Properties.Policies.flatMap((policy: Cfn) =>
+    policy.PolicyDocument.Statement.map((entry: Cfn) =>
+      entry['Fn::If']
+        ? { statement: entry['Fn::If'][1], condition: entry['Fn::If'][0] }
+        : { statement: entry, condition: null },
+    ),
+  );
+}
+
+describe('npx serverless package (osls, offline, no AWS credentials)', () => {
+  it('deploys four functions on nodejs22.x, arm64, each with its own role', () => {
+    for (const template of [defaults.template, configured.template]) {
+      const functions = Object.fromEntries(ofType(template, 'AWS::Lambda::Function'));
+      expect(Object.keys(functions).sort()).toEqual(Object.keys(HANDLERS).sort());
+      const roles = new Set<string>();
+      for (const [id, handler] of Object.entries(HANDLERS)) {
+        expect(functions[id].Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: handler,
+        });
+        const role = functions[id].Properties.Role['Fn::GetAtt'];
+        expect(role[1]).toBe('Arn');
+        expect(template.Resources[role[0]].Type).toBe('AWS::IAM::Role');
+        roles.add(role[0]);
+      }
+      expect(roles.size).toBe(4);
+      expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    }
+    // Fixed names: the GCP workload identity provider admits exactly these roles.
+    const names = ofType(configured.template, 'AWS::IAM::Role').map(([, role]) => role.Properties.RoleName);
+    expect(names.sort()).toEqual([
+      'tokentrail-prod-us-east-1-cwlogs',
+      'tokentrail-prod-us-east-1-detect',
+      'tokentrail-prod-us-east-1-eventbridge',
+      'tokentrail-prod-us-east-1-files',
+    ]);
+    expect(configured.template.Outputs.LambdaRoleNames.Value.split(',').sort()).toEqual(names);
+  });
+
+  it('subscribes to STS AssumeRoleWithWebIdentity, read-only management events included', () => {
+    const rule = defaults.template.Resources.FederationEventsRule;
+    expect(rule.Type).toBe('AWS::Events::Rule');
+    expect(rule.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.sts'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['sts.amazonaws.com'], eventName: ['AssumeRoleWithWebIdentity'] },
+    });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['EventbridgeLambdaFunction', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AsyncDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+    expect(defaults.template.Resources.FederationEventsPermission.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['EventbridgeLambdaFunction', 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['FederationEventsRule', 'Arn'] },
+    });
+  });
+
+  it('consumes the trail queue with partial batch failures, and dead-letters after 5 receives', () => {
+    const { Resources, Conditions } = defaults.template;
+    expect(Resources.CloudtrailFilesEventSourceMapping.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['CloudtrailFilesLambdaFunction', 'Arn'] },
+      EventSourceArn: { 'Fn::If': ['CreateTrailQueue', { 'Fn::GetAtt': ['TrailQueue', 'Arn'] }, ''] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(Conditions.CreateTrailQueue).toEqual({ 'Fn::Equals': ['', ''] });
+    expect(Resources.TrailQueue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['TrailDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const timeout = Resources.CloudtrailFilesLambdaFunction.Properties.Timeout;
+    expect(Resources.TrailQueue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    const sendPolicy = Resources.TrailQueuePolicy.Properties.PolicyDocument.Statement[0];
+    expect(sendPolicy).toMatchObject({
+      Principal: { Service: 's3.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+    });
+    expect(stringsIn(configured.template.Resources.TrailQueuePolicy)).toContain(
+      'arn:${AWS::Partition}:s3:::acme-org-trail',
+    );
+  });
+
+  it('sends failed async invocations to a dead-letter queue, and alarms on every dead-letter queue', () => {
+    const { Resources } = configured.template;
+    const invokeConfigs = ofType(configured.template, 'AWS::Lambda::EventInvokeConfig').map(
+      ([, resource]) => resource.Properties,
+    );
+    expect(invokeConfigs.map((config) => config.FunctionName.Ref).sort()).toEqual([
+      'CloudwatchLogsLambdaFunction',
+      'EventbridgeLambdaFunction',
+      'ScheduledDetectLambdaFunction',
+    ]);
+    for (const config of invokeConfigs) {
+      expect(config.DestinationConfig.OnFailure.Destination).toEqual({
+        'Fn::GetAtt': ['AsyncDeadLetterQueue', 'Arn'],
+      });
+    }
+    const alarms = ofType(configured.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    expect(alarms.map((alarm) => alarm.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([
+      'AsyncDeadLetterQueue',
+      'TrailDeadLetterQueue',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: { 'Fn::If': ['HasAlarmTopic', [PARAMS.alarmTopicArn], { Ref: 'AWS::NoValue' }] },
+      });
+    }
+    expect(Resources.TrailDeadLetterQueue.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('runs detection on a schedule and subscribes to the CloudTrail log group when one is named', () => {
+    const schedules = ofType(defaults.template, 'AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => rule.ScheduleExpression);
+    expect(schedules).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: 'rate(15 minutes)',
+        Targets: [
+          expect.objectContaining({ Arn: { 'Fn::GetAtt': ['ScheduledDetectLambdaFunction', 'Arn'] } }),
+        ],
+      }),
+    ]);
+    const subscription = configured.template.Resources.CloudTrailLogsSubscription;
+    expect(subscription).toMatchObject({
+      Condition: 'HasCloudTrailLogGroup',
+      Properties: {
+        LogGroupName: PARAMS.cloudTrailLogGroup,
+        DestinationArn: { 'Fn::GetAtt': ['CloudwatchLogsLambdaFunction', 'Arn'] },
+      },
+    });
+    expect(subscription.Properties.FilterPattern).toContain('AssumeRoleWithWebIdentity');
+    expect(configured.template.Conditions.HasCloudTrailLogGroup).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [PARAMS.cloudTrailLogGroup, ''] }],
+    });
+  });
+
+  it('grants each role only named actions on named resources', () => {
+    const allowedWildcards = [
+      /^arn:\$\{AWS::Partition\}:logs:\$\{AWS::Region\}:\$\{AWS::AccountId\}:log-group:\/aws\/lambda\/tokentrail-prod-[A-Za-z]+:\*$/,
+      /^arn:\$\{AWS::Partition\}:s3:::acme-org-trail\/AWSLogs\/\*$/,
+    ];
+    const roles = ofType(configured.template, 'AWS::IAM::Role');
+    expect(roles).toHaveLength(4);
+    for (const [id, role] of roles) {
+      for (const { statement } of statementsOf(role)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of [statement.Action].flat()) {
+          expect({ id, action }).toEqual({ id, action: expect.stringMatching(/^[a-z0-9]+:[A-Za-z]+$/) });
+        }
+        for (const resource of stringsIn(statement.Resource).filter((text) => text.includes('*'))) {
+          expect({
+            id,
+            resource,
+            allowed: allowedWildcards.some((pattern) => pattern.test(resource)),
+          }).toEqual({
+            id,
+            resource,
+            allowed: true,
+          });
+        }
+      }
+    }
+  });
+
+  it('gives the file reader S3, its queue and the trail key; every role the webhook parameter only', () => {
+    const statements = (id: string) =>
+      statementsOf(configured.template.Resources[id]).map(({ statement, condition }) => ({
+        action: statement.Action,
+        resource: statement.Resource,
+        condition,
+      }));
+    const files = statements('CloudtrailFilesRole');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        {
+          action: 's3:GetObject',
+          resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::acme-org-trail/AWSLogs/*' },
+          condition: null,
+        },
+        {
+          action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resource: { 'Fn::If': ['CreateTrailQueue', { 'Fn::GetAtt': ['TrailQueue', 'Arn'] }, ''] },
+          condition: null,
+        },
+        { action: 'kms:Decrypt', resource: PARAMS.trailKmsKeyArn, condition: 'HasTrailKmsKey' },
+      ]),
+    );
+    for (const id of [
+      'EventbridgeRole',
+      'CloudtrailFilesRole',
+      'CloudwatchLogsRole',
+      'ScheduledDetectRole',
+    ]) {
+      const own = statements(id);
+      expect(own).toContainEqual({
+        action: 'ssm:GetParameter',
+        resource: {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/tokentrail/slack-webhook',
+        },
+        condition: 'HasWebhookParameter',
+      });
+      if (id !== 'CloudtrailFilesRole') {
+        const reads = own.filter(({ action }) => /^(s3|sqs:ReceiveMessage)/.test([action].flat().join()));
+        expect({ id, reads }).toEqual({ id, reads: [] });
+      }
+      for (const { action, condition } of own.filter(({ action }) => action === 'kms:Decrypt')) {
+        expect({ id, action, condition }).toEqual({
+          id,
+          action,
+          condition:
+            id === 'CloudtrailFilesRole'
+              ? expect.stringMatching(/^Has(Trail|Webhook)KmsKey$/)
+              : 'HasWebhookKmsKey',
+        });
+      }
+    }
+  });
+
+  it('configures every function from parameters: BigQuery, the policy, webhook references, the WIF credentials', () => {
+    const environment =
+      configured.template.Resources.EventbridgeLambdaFunction.Properties.Environment.Variables;
+    expect(environment).toEqual({
+      TOKENTRAIL_STORE: 'bigquery://acme-audit/tokentrail',
+      TOKENTRAIL_POLICY: 'docs/policy.example.yaml',
+      TOKENTRAIL_WEBHOOKS: 'slack=ssm:/tokentrail/slack-webhook',
+      TOKENTRAIL_LOOKBACK: '2h',
+      GOOGLE_APPLICATION_CREDENTIALS: PARAMS.gcpCredentialsFile,
+    });
+    const names = configured.zip.map((entry) => entry.name);
+    expect(names).toEqual(expect.arrayContaining([PARAMS.gcpCredentialsFile, PARAMS.policyFile]));
+    const credentials = JSON.parse(
+      configured.zip.find((entry) => entry.name === PARAMS.gcpCredentialsFile)!.text(),
+    );
+    expect(credentials).toMatchObject({
+      type: 'external_account',
+      credential_source: { environment_id: 'aws1' },
+    });
+    expect(JSON.stringify(credentials)).not.toMatch(/private_key|client_secret/);
+  });
+
+  it('packages ES module bundles with lazy chunks, and neither node_modules nor DuckDB', () => {
+    const names = defaults.zip.map((entry) => entry.name);
+    for (const handler of Object.values(HANDLERS)) {
+      expect(names).toContain(handler.replace(/\.handler$/, '.js'));
+    }
+    expect(
+      JSON.parse(defaults.zip.find((entry) => entry.name === 'functions/aws/package.json')!.text()),
+    ).toMatchObject({
+      type: 'module',
+    });
+    expect(names.filter((name) => /node_modules|\.node$|duckdb\.node|^docs\/|gcp-wif/.test(name))).toEqual(
+      [],
+    );
+    const text = (name: string) => defaults.zip.find((entry) => entry.name === name)!.text();
+    const bundled = (marker: string) =>
+      defaults.zip.filter((entry) => entry.text().includes(marker)).map((entry) => entry.name);
+    // The BigQuery client, google-auth-library and the S3 SDK load on first use, from their own
+    // chunks (esbuild names each bundled package in a comment).
+    for (const handler of Object.values(HANDLERS)) {
+      const entry = text(handler.replace(/\.handler$/, '.js'));
+      for (const marker of ['@google-cloud/bigquery/', 'google-auth-library/', '@aws-sdk/client-s3/']) {
+        expect({ handler, marker, inEntry: entry.includes(`// node_modules/${marker}`) }).toEqual({
+          handler,
+          marker,
+          inEntry: false,
+        });
+      }
+    }
+    expect(bundled('// node_modules/@google-cloud/bigquery/').length).toBeGreaterThan(0);
+    expect(bundled('// node_modules/@aws-sdk/client-s3/').length).toBeGreaterThan(0);
+    expect(text('functions/aws/eventbridge.js')).toMatch(
+      /import\(["']\.\/bigquery-store-[A-Z0-9]+\.js["']\)/,
+    );
+    // DuckDB stays an import of the external package, never bundled.
+    expect(bundled('from "@duckdb/node-api"').length).toBeGreaterThan(0);
+    expect(bundled('// node_modules/@duckdb/')).toEqual([]);
+    expect(defaults.zip.reduce((total, entry) => total + entry.size, 0)).toBeLessThan(20 * 1024 * 1024);
+  });
+});
