@@ -1,5 +1,6 @@
-/** `npm run bench`; BENCH_ONLY=normalize or BENCH_ONLY=store runs one part. */
+/** `npm run bench`; BENCH_ONLY=normalize, store or cold-start runs one part. */
 import { mkdirSync } from 'node:fs';
+import { coldStartBench } from './cold-start.bench.js';
 import { normalizeBench } from './normalize.bench.js';
 import { storeBench } from './store.bench.js';
 
@@ -7,3 +8,4 @@ mkdirSync('.bench', { recursive: true });
 const only = process.env.BENCH_ONLY;
 if (only === undefined || only === 'normalize') await normalizeBench();
 if (only === undefined || only === 'store') await storeBench();
+if (only === undefined || only === 'cold-start') await coldStartBench();

@@ -43,8 +43,8 @@ async function readJson<T>(path: string): Promise<T> {
 }
 
 /**
- * Builds the source a gen2 Cloud Function deploys: one CommonJS file with tokentrail and its
- * libraries (BigQuery, auth, YAML), a package.json whose only dependency is the functions framework
+ * Builds the source a gen2 Cloud Function deploys: an ES module entry (index.js) and its lazily
+ * loaded chunks with tokentrail and its libraries (BigQuery, auth, YAML), a package.json whose only dependency is the functions framework
  * pinned to the tested version, and a lockfile cut from this repository's, so the build in the
  * cloud (`npm ci`) installs exactly what ran here.
  */
@@ -58,12 +58,20 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [join(root, GCP_ENTRY)],
-    outfile: join(outdir, 'index.js'),
+    entryPoints: { index: join(root, GCP_ENTRY) },
+    outdir,
     bundle: true,
     platform: 'node',
     target: 'node20',
-    format: 'cjs',
+    // ES modules with splitting: each lazy `await import()` (the BigQuery client, the secret
+    // clients) becomes a chunk loaded on first use, so importing index.js stays cheap.
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Bundled CommonJS dependencies call require() for Node built-ins; ESM has no require of its own.
+    banner: {
+      js: "import { createRequire as __tokentrailCreateRequire } from 'node:module'; const require = __tokentrailCreateRequire(import.meta.url);",
+    },
     external: EXTERNAL,
     sourcemap: 'linked',
     sourcesContent: false,
@@ -77,6 +85,7 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
     private: true,
     description:
       'tokentrail Cloud Functions: ingestPubSub, ingestAuditLog, scheduledDetect (built, do not edit)',
+    type: 'module',
     main: 'index.js',
     dependencies: { [FRAMEWORK]: frameworkVersion },
   };

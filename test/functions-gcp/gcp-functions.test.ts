@@ -55,7 +55,7 @@ function env(store: string): Record<string, string> {
 }
 
 describe('the built source', () => {
-  it('is one CommonJS file, a package.json naming it, a lockfile for the framework alone, the policy', () => {
+  it('is an ES module entry with lazy chunks, a package.json naming it, a lockfile for the framework alone, the policy', () => {
     expect(built.build.files).toEqual(
       expect.arrayContaining([
         'index.js',
@@ -71,7 +71,7 @@ describe('the built source', () => {
       main: 'index.js',
       dependencies: { '@google-cloud/functions-framework': '5.0.5' },
     });
-    expect(uploadPackage.type).toBeUndefined();
+    expect(uploadPackage.type).toBe('module');
     const lock = require(join(built.source, 'package-lock.json'));
     expect(lock.packages['node_modules/@google-cloud/functions-framework'].version).toBe('5.0.5');
     expect(Object.keys(lock.packages)).not.toContain('node_modules/@google-cloud/bigquery');
