@@ -54,7 +54,15 @@ const RULES: Record<Layer, Rule> = {
     packages: 'any',
   },
   bench: {
-    layers: ['shared/core', 'shared/sources', 'shared/pipeline', 'shared/adapters', 'functions', 'cli', 'bench'],
+    layers: [
+      'shared/core',
+      'shared/sources',
+      'shared/pipeline',
+      'shared/adapters',
+      'functions',
+      'cli',
+      'bench',
+    ],
     node: 'any',
     packages: 'any',
   },

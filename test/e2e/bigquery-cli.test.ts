@@ -117,12 +117,12 @@ function run(
   it('bigquery init runs every set-up statement in order', async () => {
     const result = await run(['bigquery', 'init', '--project', 'test-project'], fake.endpoint);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^\[1\/8\] dataset\n[\s\S]*\[8\/8\] view-who-accessed\n$/);
+    expect(result.stderr).toMatch(/^\[1\/9\] dataset\n[\s\S]*\[9\/9\] view-who-accessed\n$/);
     const queries = fake.requestsTo('query').map((request) => (request.body as { query: string }).query);
     expect(queries[0]).toMatch(/^CREATE SCHEMA IF NOT EXISTS `test-project.tokentrail`/);
     expect(queries[1]).toMatch(
       /^CREATE TABLE IF NOT EXISTS `test-project.tokentrail.events`[\s\S]*PARTITION BY DATE\(event_time\)\nCLUSTER BY category, bucket, principal, subject/,
     );
-    expect(queries).toHaveLength(8);
+    expect(queries).toHaveLength(9);
   });
 });

@@ -30,4 +30,4 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
 )
 PARTITION BY DATE(event_time)
 CLUSTER BY category, bucket, principal, subject
-OPTIONS (description = 'tokentrail: one row per federation event (token exchange, impersonation, data access).');
+OPTIONS (description = 'tokentrail: one row per federation event (token exchange, impersonation, data access, trust change).');

@@ -23,6 +23,8 @@ function fieldsOf(alert: Alert): Omit<AlertRow, 'status' | 'delivered_count' | '
   };
 }
 
+// Canonical UTC timestamps (fixed width) sort as text in time order.
+
 /**
  * What the alerts table should hold after a run saw `alert`: a new incident is pending; one that
  * gained events since it was stored is pending again (delivered as an update), unless
@@ -43,8 +45,8 @@ export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: strin
     ...fieldsOf(alert),
     count: eventIds.length,
     event_ids: eventIds,
-    first_seen: alert.first_seen < stored.first_seen ? alert.first_seen : stored.first_seen,
-    last_seen: alert.last_seen > stored.last_seen ? alert.last_seen : stored.last_seen,
+    first_seen: [alert.first_seen, stored.first_seen].sort()[0]!,
+    last_seen: [alert.last_seen, stored.last_seen].sort()[1]!,
     status,
     updated_at: at,
   };
