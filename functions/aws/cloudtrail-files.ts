@@ -1,11 +1,15 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
+import { s3Objects } from '../../shared/adapters/s3/s3-objects.js';
 import { processDelivery } from '../../shared/pipeline/process-delivery.js';
 import { type DecodedItem, decodeStream } from '../../shared/sources/index.js';
+import {
+  parseQueueMessage,
+  type S3ObjectRef,
+  type SkippedObject,
+} from '../../shared/sources/s3-notification.js';
 import { type DeliveryCounts, deliveryCounts, errorMessage, logInvocation } from './invocation-log.js';
 import { lambdaRuntime } from './lambda-runtime.js';
-import { parseQueueMessage, type S3ObjectRef, type SkippedObject } from './s3-notification.js';
-import { s3Objects } from './s3-objects.js';
 
 const objects = s3Objects(process.env);
 

@@ -1,5 +1,5 @@
 import type { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { S3ObjectRef } from './s3-notification.js';
+import type { S3ObjectRef } from '../../sources/s3-notification.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,4 +1,4 @@
-import { asArray, asObject, asText, type JsonObject } from '../../shared/core/json-access.js';
+import { asArray, asObject, asText, type JsonObject } from '../core/json-access.js';
 
 /** One S3 object a queue message asks us to read. */
 export interface S3ObjectRef {
