@@ -16,7 +16,8 @@ export interface TableSpec {
 
 export const EVENTS_TABLE: TableSpec = {
   name: 'events',
-  description: 'tokentrail: one row per federation event (token exchange, impersonation, data access, trust change).',
+  description:
+    'tokentrail: one row per federation event (token exchange, impersonation, data access, trust change).',
   columns: COLUMNS,
   key: 'event_id',
   partitionBy: 'event_time',
