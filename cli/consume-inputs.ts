@@ -36,6 +36,8 @@ export async function consumeInputs(
   limits: DecodeLimits,
   progress: Progress,
   io: CliIo,
+  /** For s3:// names: skip objects filed before this day (canonical timestamp). */
+  s3Since?: string,
 ): Promise<ConsumeOutcome> {
   let failed = false;
   const reportError = (file: string, error: unknown) => {
@@ -52,7 +54,7 @@ export async function consumeInputs(
     let inputs: AsyncIterable<Input> | Iterable<Input>;
     try {
       inputs = isS3Uri(name)
-        ? s3InputsOf(name, consumer, io.env, notice)
+        ? s3InputsOf(name, consumer, io.env, notice, s3Since)
         : await resolveInputs([name], io.stdin);
     } catch (error) {
       reportError(name, error);
@@ -82,10 +84,12 @@ function s3InputsOf(
   consumer: Consumer,
   env: CliIo['env'],
   notice: (input: string, message: string) => void,
+  since: string | undefined,
 ): AsyncIterable<Input> {
   const commit = consumer.commit?.bind(consumer);
   return s3Inputs(uri, {
     ...s3OptionsFromEnv(env),
+    ...(since ? { since } : {}),
     ...(commit ? { commit, checkpointPath: s3CheckpointPath(env, uri) } : {}),
     notice: (message) => notice(uri, message),
   });
@@ -102,7 +106,7 @@ export interface IngestOutcome {
 export async function ingestInputs(
   store: EventStore,
   names: readonly string[],
-  options: { readonly limits: DecodeLimits; readonly progress: boolean },
+  options: { readonly limits: DecodeLimits; readonly progress: boolean; readonly s3Since?: string },
   io: CliIo,
 ): Promise<IngestOutcome> {
   const run = new IngestRun(store, { now: () => io.now() });
@@ -111,7 +115,7 @@ export async function ingestInputs(
     consume: (input, batches) => run.consume(input, batches),
     commit: () => run.finish(),
   };
-  let { failed } = await consumeInputs(names, consumer, options.limits, progress, io);
+  let { failed } = await consumeInputs(names, consumer, options.limits, progress, io, options.s3Since);
   try {
     await run.finish();
   } catch (error) {

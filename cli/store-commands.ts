@@ -79,6 +79,7 @@ export function registerStoreCommands(program: Command, { io, setExit }: Command
   )
     .addOption(storeOption())
     .option('--json', 'print the summary as one JSON object', false)
+    .option('--since <time>', 'with s3://: skip archive objects filed before this day (7d, 2026-11-01)')
     .addHelpText(
       'after',
       `
@@ -91,13 +92,13 @@ Exit status: 0 nothing quarantined, 3 some records quarantined, 1 usage, I/O or 
 
 Examples:
   $ tokentrail ingest AWSLogs/ gcp-export/
-  $ tokentrail ingest s3://acme-org-trail/AWSLogs/o-1234abcde/111122223333/CloudTrail/us-east-1/2026/11/
+  $ tokentrail ingest s3://acme-org-trail/AWSLogs/o-1234abcde/ --since 7d
   $ tokentrail ingest --store bigquery://my-project/tokentrail exported.ndjson.gz`,
     )
     .action(
       async (
         inputs: string[],
-        flags: StoreOptions & { json: boolean; progress: boolean; maxDecompressed?: number },
+        flags: StoreOptions & { json: boolean; progress: boolean; maxDecompressed?: number; since?: string },
       ) => {
         setExit(
           await ingestCommand(
@@ -108,6 +109,7 @@ Examples:
               json: flags.json,
               progress: flags.progress,
               maxDecompressedBytes: flags.maxDecompressed,
+              since: flags.since,
             },
             io,
           ),

@@ -1,5 +1,6 @@
 import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import { pointInTime } from '../../shared/core/queries/time-range.js';
 import type { IngestSummary } from '../../shared/pipeline/ingest.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
@@ -12,6 +13,8 @@ export interface IngestOptions {
   readonly progress: boolean;
   readonly json: boolean;
   readonly maxDecompressedBytes?: number;
+  /** For s3:// archives: skip objects filed before this time (7d, 2026-11-01, ...). */
+  readonly since?: string;
 }
 
 function breakdown(counts: Partial<Record<string, number>>): string {
@@ -51,7 +54,11 @@ export async function ingestCommand(
     const { summary, totals, failed } = await ingestInputs(
       store,
       names,
-      { limits: decodeLimits(options.maxDecompressedBytes), progress: options.progress },
+      {
+        limits: decodeLimits(options.maxDecompressedBytes),
+        progress: options.progress,
+        ...(options.since ? { s3Since: pointInTime(options.since, io.now()) } : {}),
+      },
       io,
     );
     io.stdout.write(

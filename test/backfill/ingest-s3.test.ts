@@ -106,6 +106,16 @@ describe('tokentrail ingest s3://', () => {
     expect(checkpoints()).toEqual([]);
   });
 
+  it('skips objects filed before --since, by the day in their key', async () => {
+    s3 = await startFakeS3Archive(archive(), { bucket: BUCKET, pageSize: 10 });
+
+    const result = await ingest(`s3://${BUCKET}/AWSLogs/`, '--since', '2025-11-21');
+
+    expect(result.code).toBe(0);
+    expect(fetched()).toEqual([KEYS.c, KEYS.d]);
+    expect(result.rows[0]).toMatchObject({ type: 'summary', files: 2 });
+  });
+
   it('keeps the checkpoint before an object that failed, and the next run continues after the last one stored', async () => {
     s3 = await startFakeS3Archive(archive(), {
       bucket: BUCKET,
