@@ -138,6 +138,7 @@ describe('infra/gcp/aws-federation.tf', () => {
       dataset_id: '${var.dataset}',
       role: 'roles/bigquery.dataEditor',
       member,
+      depends_on: ['${google_bigquery_dataset.tokentrail}'], // the grant waits for the dataset
     });
     expect(resource(hcl, 'google_project_iam_member', 'lambda_runs_jobs')).toEqual({
       project: '${var.project}',

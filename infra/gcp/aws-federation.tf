@@ -20,7 +20,7 @@ variable "aws_account_id" {
 }
 
 variable "aws_lambda_role_names" {
-  description = "Names (not ARNs, no path) of the IAM execution roles of the tokentrail Lambdas, e.g. [\"tokentrail-prod-us-east-1-lambdaRole\"]. Only sessions of these roles can reach BigQuery."
+  description = "Names (not ARNs, no path) of the IAM execution roles of the tokentrail Lambdas, serverless.yml names them tokentrail-STAGE-REGION-{eventbridge,files,cwlogs,detect}, e.g. [\"tokentrail-prod-us-east-1-eventbridge\", \"tokentrail-prod-us-east-1-files\", \"tokentrail-prod-us-east-1-cwlogs\", \"tokentrail-prod-us-east-1-detect\"]. Only sessions of these roles can reach BigQuery."
   type        = list(string)
 
   validation {
@@ -101,6 +101,7 @@ resource "google_bigquery_dataset_iam_member" "lambda_writes_dataset" {
   dataset_id = var.dataset
   role       = "roles/bigquery.dataEditor"
   member     = "serviceAccount:${google_service_account.lambda.email}"
+  depends_on = [google_bigquery_dataset.tokentrail]
 }
 
 # Query jobs (the alert book's DML, detection queries) run in the project.

@@ -20,7 +20,14 @@ export interface StoreOptions {
  */
 export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
   if (location.kind === 'duckdb') {
-    const { DuckDbStore, StoreError } = await import('../duckdb/duckdb-store.js');
+    const { DuckDbStore, StoreError } = await import('../duckdb/duckdb-store.js').catch((error: unknown) => {
+      // The function bundles leave DuckDB's native binding out: in the cloud the store is BigQuery.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+      throw new Error(
+        `the embedded DuckDB store is not part of this deployment (${(error as Error).message}); set TOKENTRAIL_STORE=bigquery://PROJECT/DATASET`,
+      );
+    });
     if (options.mustExist && location.path !== ':memory:' && !existsSync(location.path)) {
       throw new StoreError(
         `no store at ${location.path} yet: run tokentrail ingest first, or name one with --store`,
