@@ -26,6 +26,7 @@ import { parseStoreUri } from '../../shared/adapters/store/store-uri.js';
 import { type TimeRange, timeRange } from '../../shared/core/queries/time-range.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { ingestSummaryLines } from '../ingest-summary.js';
 import type { CommandContext } from '../store-commands.js';
 
 /** What tests replace: the clock and sleep behind request pacing and retries, and the SDK's attempts. */
@@ -145,27 +146,12 @@ function progressLine(io: CliIo, flags: BackfillFlags, job: BackfillJob) {
   };
 }
 
-function breakdown(counts: Partial<Record<string, number>>): string {
-  const parts = Object.entries(counts).map(([reason, count]) => `${reason} ${count}`);
-  return parts.length === 0 ? '' : `  (${parts.join(', ')})`;
-}
-
 function summaryText(job: BackfillJob, outcome: BackfillOutcome, store: string, seconds: number): string {
-  const { summary } = outcome;
-  const width = String(
-    Math.max(summary.written, summary.duplicates, summary.skipped, summary.quarantined),
-  ).length;
-  const line = (label: string, value: number, detail = '') =>
-    `  ${label.padEnd(19)}${String(value).padStart(width)}${detail}\n`;
-  const hint = summary.quarantined > 0 ? '\n  see them: tokentrail query sql "SELECT * FROM quarantine"' : '';
   const state = outcome.complete ? '' : ' (stopped early)';
   return (
     `backfilled ${job.describe}, ${outcome.window.since} to ${outcome.window.until}${state}: ` +
     `${outcome.pages} pages, ${outcome.events} events into ${store} in ${seconds.toFixed(1)} s\n` +
-    line('rows written', summary.written) +
-    line('duplicates ignored', summary.duplicates) +
-    line('skipped', summary.skipped, breakdown(summary.skippedBy)) +
-    line('quarantined', summary.quarantined, breakdown(summary.rejectedBy) + hint)
+    ingestSummaryLines(outcome.summary)
   );
 }
 

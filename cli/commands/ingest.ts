@@ -4,6 +4,7 @@ import { pointInTime } from '../../shared/core/queries/time-range.js';
 import type { IngestSummary } from '../../shared/pipeline/ingest.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
+import { ingestSummaryLines } from '../ingest-summary.js';
 import { decodeLimits, requireInputs } from '../input-options.js';
 import type { Progress } from '../progress.js';
 
@@ -17,24 +18,10 @@ export interface IngestOptions {
   readonly since?: string;
 }
 
-function breakdown(counts: Partial<Record<string, number>>): string {
-  const parts = Object.entries(counts).map(([reason, count]) => `${reason} ${count}`);
-  return parts.length === 0 ? '' : `  (${parts.join(', ')})`;
-}
-
 function summaryText(summary: IngestSummary, store: string, totals: ReturnType<Progress['totals']>): string {
-  const width = String(
-    Math.max(summary.written, summary.duplicates, summary.skipped, summary.quarantined),
-  ).length;
-  const line = (label: string, value: number, detail = '') =>
-    `  ${label.padEnd(19)}${String(value).padStart(width)}${detail}\n`;
-  const hint = summary.quarantined > 0 ? '\n  see them: tokentrail query sql "SELECT * FROM quarantine"' : '';
   return (
     `ingested ${totals.files} inputs (${(totals.bytes / 1024 ** 2).toFixed(1)} MB) into ${store} in ${totals.seconds.toFixed(1)} s\n` +
-    line('rows written', summary.written) +
-    line('duplicates ignored', summary.duplicates) +
-    line('skipped', summary.skipped, breakdown(summary.skippedBy)) +
-    line('quarantined', summary.quarantined, breakdown(summary.rejectedBy) + hint)
+    ingestSummaryLines(summary)
   );
 }
 
