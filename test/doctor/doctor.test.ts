@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
-import { registerDoctorCommand } from '../../cli/commands/doctor.js';
 import { LOG_ROUTER_FILTER } from '../../shared/core/queries/log-router-filter.js';
+import { runCli } from '../helpers/cli-harness.js';
 import {
   awsError,
   type FakeAwsServer,
@@ -58,44 +56,17 @@ interface Run {
   readonly lines: string[];
 }
 
-/** Runs `tokentrail doctor ...` on a fresh commander program, as cli/main.ts would. */
+/** Runs `tokentrail doctor ...` in-process, through the CLI's own entry. */
 async function doctor(argv: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  let code = 0;
-  const io = {
-    stdin: Readable.from([]),
-    stdout,
-    stderr,
-    stdinIsTTY: false,
-    stderrIsTTY: false,
-    version: '0.0.0-test',
+  const { code, stdout, stderr } = await runCli(['doctor', ...argv], {
     env,
-    now: () => new Date('2026-02-01T00:00:00Z'),
-  };
-  const program = new Command('tokentrail')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
-  registerDoctorCommand(program, { io, setExit: (exit) => (code = exit) });
-  try {
-    await program.parseAsync(['doctor', ...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) code = error.exitCode === 0 ? 0 : 1;
-    else {
-      stderr.write(`tokentrail: ${(error as Error).message}\n`);
-      code = 1;
-    }
-  }
-  const text = Buffer.concat(out).toString('utf8');
-  const lines = text
+    now: new Date('2026-02-01T00:00:00Z'),
+  });
+  const lines = stdout
     .split('\n')
     .filter((line) => line.startsWith('['))
     .map((line) => line.slice(0, line.indexOf(':')));
-  return { code, stdout: text, stderr: Buffer.concat(err).toString('utf8'), lines };
+  return { code, stdout, stderr, lines };
 }
 
 describe('tokentrail doctor against local AWS and GCP stand-ins', () => {

@@ -1,8 +1,5 @@
-import { PassThrough, Readable } from 'node:stream';
-import { Command, CommanderError } from 'commander';
-import { EXIT } from '../../cli/cli-io.js';
-import { registerSinksCommand } from '../../cli/commands/sinks.js';
 import { LOG_ROUTER_FILTER } from '../../shared/core/queries/log-router-filter.js';
+import { runCli } from '../helpers/cli-harness.js';
 import { type FakeCloudLogging, startFakeCloudLogging } from './fake-cloud-logging.js';
 
 /**
@@ -34,45 +31,12 @@ interface Run {
   readonly stderr: string;
 }
 
-/** The command registered on its own program, run the way cli/main.ts runs commands. */
-async function sinks(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  let code: number = EXIT.ok;
-  const io = {
-    stdin: Readable.from([]),
-    stdout,
-    stderr,
-    stdinIsTTY: false,
-    stderrIsTTY: false,
-    version: '0.0.0-test',
+/** Runs `tokentrail sinks apply ...` in-process, through the CLI's own entry, against the stand-in. */
+function sinks(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runCli(['sinks', 'apply', ...args], {
     env: { TOKENTRAIL_LOGGING_ENDPOINT: fake.url, TOKENTRAIL_PUBSUB_ENDPOINT: fake.url, ...env },
-    now: () => new Date('2026-11-22T00:00:00Z'),
-  };
-  const program = new Command('tokentrail')
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
-  registerSinksCommand(program, {
-    io,
-    setExit: (exit) => {
-      code = exit;
-    },
+    now: new Date('2026-11-22T00:00:00Z'),
   });
-  try {
-    await program.parseAsync(['sinks', 'apply', ...args], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    code = error.exitCode === 0 ? EXIT.ok : EXIT.failure;
-  }
-  return {
-    code,
-    stdout: Buffer.concat(out).toString('utf8'),
-    stderr: Buffer.concat(err).toString('utf8'),
-  };
 }
 
 const TOPIC = 'pubsub.googleapis.com/projects/my-project/topics/tokentrail-audit-logs';
