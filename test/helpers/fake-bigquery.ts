@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { runInThisContext } from 'node:vm';
 import type { BigQueryStoreOptions } from '../../shared/adapters/bigquery/bigquery-store.js';
 import { TABLES, type TableSpec } from '../../shared/core/schema/tables.js';
+import { listenLocally } from './local-server.js';
 
 /**
  * A stand-in for the BigQuery REST API on 127.0.0.1, for `new BigQuery({ apiEndpoint })` (which
@@ -176,9 +176,8 @@ export class FakeBigQuery {
         response.end(JSON.stringify(answer.body ?? {}));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeBigQuery(server, `http://127.0.0.1:${port}`);
+    const local = await listenLocally(server);
+    fake = new FakeBigQuery(server, local.url);
     return fake;
   }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './local-server.js';
 
 /**
  * A stand-in for a chat service's webhook endpoint on 127.0.0.1: it records every request and
@@ -65,20 +65,16 @@ export async function startFakeChatServer(
       timers.add(timer);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(server);
   return {
     requests,
-    url: (pathAndQuery) => `http://127.0.0.1:${port}${pathAndQuery}`,
+    url: (pathAndQuery) => `${local.url}${pathAndQuery}`,
     reply: (...replies) => {
       script.push(...replies);
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      await local.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './local-server.js';
 
 /**
  * A stand-in on 127.0.0.1 for the three Google REST calls `tokentrail doctor` makes, all under one
@@ -87,17 +87,12 @@ export async function startFakeGcpConfig(initial: FakeGcpState): Promise<FakeGcp
       response.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(server);
   const fake: FakeGcpServer = {
-    url: `http://127.0.0.1:${port}`,
+    url: local.url,
     requests,
     state: initial,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: local.close,
   };
   return fake;
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './local-server.js';
 
 /**
  * Stand-ins on 127.0.0.1 for the two Google endpoints of AWS workload identity federation, served
@@ -187,9 +187,8 @@ export class FakeGoogleFederation {
         response.end(JSON.stringify(answer.body));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    fake = new FakeGoogleFederation(server, `http://127.0.0.1:${port}`, options);
+    const local = await listenLocally(server);
+    fake = new FakeGoogleFederation(server, local.url, options);
     return fake;
   }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './local-server.js';
 
 /**
  * A stand-in for the S3 REST API on 127.0.0.1, path-style (`GET /BUCKET/KEY`), for an S3 client
@@ -130,11 +130,10 @@ export async function startFakeS3(): Promise<FakeS3> {
       void serve(response, name(bucket, key), object);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: local.url,
     requests,
     putObject(bucket, key, body, options = {}) {
       objects.set(name(bucket, key), { body, options });
@@ -147,8 +146,7 @@ export async function startFakeS3(): Promise<FakeS3> {
     },
     async close() {
       released.resolve();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
     },
   };
 }

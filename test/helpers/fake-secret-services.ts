@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from './local-server.js';
 
 /**
  * Stand-ins on 127.0.0.1 for the three secret stores resolveSecret reads:
@@ -95,16 +95,11 @@ export async function startFakeSecretServer(stores: FakeSecretStores): Promise<F
       response.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.url,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: local.close,
   };
 }
 

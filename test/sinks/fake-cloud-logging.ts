@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocally } from '../helpers/local-server.js';
 
 /**
  * A stand-in for the parts of the Cloud Logging REST API (v2 sinks) and the Pub/Sub IAM API that
@@ -146,19 +146,14 @@ export async function startFakeCloudLogging(): Promise<FakeCloudLogging> {
       reply(404, errorBody(404, 'NOT_FOUND', `no route for ${method} ${url.pathname}`));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const local = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.url,
     requests,
     sinks,
     policies,
     denied,
     missing,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: local.close,
   };
 }
