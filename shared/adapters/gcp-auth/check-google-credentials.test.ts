@@ -99,7 +99,7 @@ describe('checkGoogleCredentials on AWS Lambda', () => {
     ],
     [
       'a file credential source',
-      { ...FEDERATION, credential_source: { file: '/tmp/token' } },
+      { ...FEDERATION, credential_source: { file: 'oidc-token.jwt' } },
       /environment_id/,
     ],
     ['a malformed audience', { ...FEDERATION, audience: 'tokentrail-aws' }, /audience "tokentrail-aws"/],
