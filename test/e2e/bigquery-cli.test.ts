@@ -105,7 +105,7 @@ function run(
       last_seen: '2025-11-20T11:00:00.000000Z',
     });
     const body = fake.requestsTo('query')[0]!.body as { query: string; queryParameters: unknown[] };
-    expect(body.query).toContain('FROM `test-project.tokentrail.access`');
+    expect(body.query).toContain('FROM `test-project.tokentrail.events_unique` AS used');
     expect(body.query).not.toContain('OR 1=1');
     expect(body.queryParameters).toContainEqual({
       name: 'bucket',

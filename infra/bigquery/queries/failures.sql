@@ -12,9 +12,25 @@ SELECT
   MIN(event_time) AS first_seen,
   MAX(event_time) AS last_seen,
   ANY_VALUE(error_message) AS example_message
-FROM `tokentrail.events_attributed`
-WHERE outcome = 'failure'
-  AND event_time >= TIMESTAMP(@since)
-  AND event_time < TIMESTAMP(@until)
+FROM (
+WITH mint AS (
+  SELECT event_id, credential_id, subject, issuer, identity_provider, audience
+  FROM `tokentrail.events_unique`
+  WHERE category = 'token_exchange' AND outcome = 'success' AND credential_id IS NOT NULL
+    AND event_time >= TIMESTAMP_SUB(TIMESTAMP(@since), INTERVAL 12 HOUR) AND event_time < TIMESTAMP(@until)
+)
+SELECT used.event_id, used.event_time, used.cloud, used.source, used.action, used.category, used.outcome,
+  used.error_code, used.error_message, used.principal,
+  COALESCE(used.subject, mint.subject) AS subject,
+  COALESCE(used.issuer, mint.issuer) AS issuer,
+  COALESCE(used.identity_provider, mint.identity_provider) AS identity_provider,
+  COALESCE(used.audience, mint.audience) AS audience,
+  used.resource, used.bucket, used.object, used.credential_id, used.source_ip, used.user_agent,
+  used.account, used.region, used.binding_deltas
+FROM `tokentrail.events_unique` AS used
+LEFT JOIN mint ON mint.credential_id = used.credential_id
+WHERE used.event_time >= TIMESTAMP(@since) AND used.event_time < TIMESTAMP(@until)
+  AND used.outcome = 'failure'
+)
 GROUP BY cloud, action, error_code, subject, principal
 ORDER BY count DESC, last_seen DESC;

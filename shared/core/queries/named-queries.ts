@@ -1,3 +1,5 @@
+import { boundedAttribution } from './bounded-attribution.js';
+
 /**
  * The questions tokentrail answers, each spelled for both stores side by side. User input never
  * reaches the SQL text: patterns and times arrive as parameters (`$name` in DuckDB, `@name` in
@@ -46,10 +48,10 @@ ORDER BY bucket, count DESC, subject NULLS LAST, principal`,
   COUNTIF(outcome = 'failure') AS failures,
   MIN(event_time) AS first_seen,
   MAX(event_time) AS last_seen
-FROM \`${dataset}.access\`
+FROM (
+${boundedAttribution(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)', "\n  AND used.category = 'data_access'")}
+)
 WHERE REGEXP_CONTAINS(bucket, @bucket)
-  AND event_time >= TIMESTAMP(@since)
-  AND event_time < TIMESTAMP(@until)
 GROUP BY cloud, bucket, subject, principal
 ORDER BY bucket, count DESC, subject IS NULL, subject, principal`,
 };
@@ -158,10 +160,9 @@ ORDER BY count DESC, last_seen DESC`,
   MIN(event_time) AS first_seen,
   MAX(event_time) AS last_seen,
   ANY_VALUE(error_message) AS example_message
-FROM \`${dataset}.events_attributed\`
-WHERE outcome = 'failure'
-  AND event_time >= TIMESTAMP(@since)
-  AND event_time < TIMESTAMP(@until)
+FROM (
+${boundedAttribution(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)', "\n  AND used.outcome = 'failure'")}
+)
 GROUP BY cloud, action, error_code, subject, principal
 ORDER BY count DESC, last_seen DESC`,
 };
