@@ -19,14 +19,30 @@ WITH mint AS (
   WHERE category = 'token_exchange' AND outcome = 'success' AND credential_id IS NOT NULL
     AND event_time >= TIMESTAMP_SUB(TIMESTAMP(@since), INTERVAL 12 HOUR) AND event_time < TIMESTAMP(@until)
 )
-SELECT used.event_id, used.event_time, used.cloud, used.source, used.action, used.category, used.outcome,
-  used.error_code, used.error_message, used.principal,
+SELECT
+  used.event_id,
+  used.event_time,
+  used.cloud,
+  used.source,
+  used.action,
+  used.category,
+  used.outcome,
+  used.error_code,
+  used.error_message,
+  used.principal,
   COALESCE(used.subject, mint.subject) AS subject,
   COALESCE(used.issuer, mint.issuer) AS issuer,
   COALESCE(used.identity_provider, mint.identity_provider) AS identity_provider,
   COALESCE(used.audience, mint.audience) AS audience,
-  used.resource, used.bucket, used.object, used.credential_id, used.source_ip, used.user_agent,
-  used.account, used.region, used.binding_deltas
+  used.resource,
+  used.bucket,
+  used.object,
+  used.credential_id,
+  used.source_ip,
+  used.user_agent,
+  used.account,
+  used.region,
+  used.binding_deltas
 FROM `tokentrail.events_unique` AS used
 LEFT JOIN mint ON mint.credential_id = used.credential_id
 WHERE used.event_time >= TIMESTAMP(@since) AND used.event_time < TIMESTAMP(@until)

@@ -11,20 +11,10 @@ export interface ViewSpec {
 }
 
 /**
- * Every event with its external subject filled in. AWS calls made with minted credentials carry
- * only the access key; the subject comes from the AssumeRoleWithWebIdentity that minted it. The
- * join happens at query time, so it holds whichever of the two events was ingested first (S3
- * trail files lag minutes behind EventBridge). GCP events carry their subject already.
- * `minted_by` names the exchange that minted the credentials (an exchange names itself).
- * The join is a plain equality so both engines hash it; a condition on the outer side in ON
- * made DuckDB fall back to a nested-loop join (35 s instead of milliseconds on 1M rows).
+ * The columns of an attributed event: the event (`used`) with subject, issuer, provider and
+ * audience taken from the exchange (`mint`) that minted its credentials where it lacks them.
  */
-export const ATTRIBUTED_VIEW: ViewSpec = {
-  name: 'events_attributed',
-  description:
-    'tokentrail: every event, with subject, identity provider and issuer taken from the exchange that minted its credentials.',
-  select: (table) => `SELECT
-  used.event_id,
+export const ATTRIBUTED_SELECT = `  used.event_id,
   used.event_time,
   used.cloud,
   used.source,
@@ -46,13 +36,34 @@ export const ATTRIBUTED_VIEW: ViewSpec = {
   used.user_agent,
   used.account,
   used.region,
-  used.binding_deltas,
+  used.binding_deltas`;
+
+/** The `mint` side: successful exchanges that minted credentials, from `table`, with `and` conditions. */
+export function mintsFrom(table: string, and = ''): string {
+  return `  SELECT event_id, credential_id, subject, issuer, identity_provider, audience
+  FROM ${table}
+  WHERE category = 'token_exchange' AND outcome = 'success' AND credential_id IS NOT NULL${and}`;
+}
+
+/**
+ * Every event with its external subject filled in. AWS calls made with minted credentials carry
+ * only the access key; the subject comes from the AssumeRoleWithWebIdentity that minted it. The
+ * join happens at query time, so it holds whichever of the two events was ingested first (S3
+ * trail files lag minutes behind EventBridge). GCP events carry their subject already.
+ * `minted_by` names the exchange that minted the credentials (an exchange names itself).
+ * The join is a plain equality so both engines hash it; a condition on the outer side in ON
+ * made DuckDB fall back to a nested-loop join (35 s instead of milliseconds on 1M rows).
+ */
+export const ATTRIBUTED_VIEW: ViewSpec = {
+  name: 'events_attributed',
+  description:
+    'tokentrail: every event, with subject, identity provider and issuer taken from the exchange that minted its credentials.',
+  select: (table) => `SELECT
+${ATTRIBUTED_SELECT},
   mint.event_id AS minted_by
 FROM ${table('events_unique')} AS used
 LEFT JOIN (
-  SELECT event_id, credential_id, subject, issuer, identity_provider, audience
-  FROM ${table('events_unique')}
-  WHERE category = 'token_exchange' AND outcome = 'success' AND credential_id IS NOT NULL
+${mintsFrom(table('events_unique'))}
 ) AS mint
   ON mint.credential_id = used.credential_id`,
 };
