@@ -1,14 +1,19 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
 import { s3Objects } from '../../shared/adapters/s3/s3-objects.js';
-import { processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { describeError } from '../../shared/core/errors.js';
+import {
+  type DeliveryCounts,
+  deliveryCounts,
+  processDelivery,
+} from '../../shared/pipeline/process-delivery.js';
 import { type DecodedItem, decodeStream } from '../../shared/sources/index.js';
 import {
   parseQueueMessage,
   type S3ObjectRef,
   type SkippedObject,
 } from '../../shared/sources/s3-notification.js';
-import { type DeliveryCounts, deliveryCounts, errorMessage, logInvocation } from './invocation-log.js';
+import { logInvocation } from './invocation-log.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 const objects = s3Objects(process.env);
@@ -76,7 +81,7 @@ async function handleMessage(runtime: FunctionRuntime, message: SQSRecord): Prom
       ...(parsed.skipped.length > 0 ? { skipped: parsed.skipped } : {}),
     };
   } catch (error) {
-    return { message_id, outcome: 'failed', error: errorMessage(error) };
+    return { message_id, outcome: 'failed', error: describeError(error) };
   }
 }
 
@@ -95,7 +100,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     runtime = await lambdaRuntime.get();
   } catch (error) {
     // Without configuration or a store nothing in the batch can succeed: let all of it return.
-    logInvocation({ trigger: 'sqs', outcome: 'failed', error: errorMessage(error) });
+    logInvocation({ trigger: 'sqs', outcome: 'failed', error: describeError(error) });
     throw error;
   }
   const messages: MessageReport[] = [];

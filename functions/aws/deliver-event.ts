@@ -1,6 +1,11 @@
-import { processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { describeError } from '../../shared/core/errors.js';
+import {
+  type DeliveryCounts,
+  deliveryCounts,
+  processDelivery,
+} from '../../shared/pipeline/process-delivery.js';
 import { decodeValue } from '../../shared/sources/index.js';
-import { type DeliveryCounts, deliveryCounts, errorMessage, logInvocation } from './invocation-log.js';
+import { logInvocation } from './invocation-log.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 export type EventSummary = DeliveryCounts & {
@@ -36,7 +41,7 @@ export async function deliverEvent(trigger: string, input: string, event: unknow
       trigger,
       input,
       outcome: 'failed',
-      error: errorMessage(error),
+      error: describeError(error),
       ms: Math.round(performance.now() - started),
     });
     throw error;

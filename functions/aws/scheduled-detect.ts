@@ -1,5 +1,6 @@
+import { describeError } from '../../shared/core/errors.js';
 import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
-import { errorMessage, logInvocation } from './invocation-log.js';
+import { logInvocation } from './invocation-log.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 export interface ScheduleSummary {
@@ -39,7 +40,7 @@ export async function handler(): Promise<ScheduleSummary> {
     logInvocation({
       trigger: 'schedule',
       outcome: 'failed',
-      error: errorMessage(error),
+      error: describeError(error),
       ms: Math.round(performance.now() - started),
     });
     throw error;

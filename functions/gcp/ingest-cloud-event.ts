@@ -1,9 +1,14 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
-import { type DeliveryResult, processDelivery } from '../../shared/pipeline/process-delivery.js';
+import { describeError } from '../../shared/core/errors.js';
+import {
+  type DeliveryResult,
+  deliveryCounts,
+  processDelivery,
+} from '../../shared/pipeline/process-delivery.js';
 import { decodeValue } from '../../shared/sources/index.js';
 import { structuredCloudEvent } from './cloud-event.js';
-import { describeError, type LogLine, type WriteLog, writeLog } from './log-line.js';
+import { type LogLine, type WriteLog, writeLog } from './log-line.js';
 
 /** The runtime of a warm instance (see lazyRuntime). */
 export interface RuntimeHandle {
@@ -14,22 +19,14 @@ export interface RuntimeHandle {
 export type Trigger = 'pubsub' | 'eventarc';
 
 function summaryLine(input: string, type: unknown, result: DeliveryResult): LogLine {
-  const { ingest, alerts, notified } = result;
-  const troubled = ingest.quarantined > 0 || notified.failed > 0;
+  const counts = deliveryCounts(result);
+  const troubled = counts.quarantined > 0 || counts.alerts_failed > 0;
   return {
     severity: troubled ? 'WARNING' : 'INFO',
-    message: `${input}: ${ingest.written} written, ${ingest.duplicates} duplicates, ${ingest.skipped} skipped, ${ingest.quarantined} quarantined, ${alerts.length} alerts`,
+    message: `${input}: ${counts.written} written, ${counts.duplicates} duplicates, ${counts.skipped} skipped, ${counts.quarantined} quarantined, ${counts.alerts} alerts`,
     input,
     type: typeof type === 'string' ? type : null,
-    written: ingest.written,
-    duplicates: ingest.duplicates,
-    skipped: ingest.skipped,
-    quarantined: ingest.quarantined,
-    skipped_by: ingest.skippedBy,
-    rejected_by: ingest.rejectedBy,
-    alerts: alerts.length,
-    alerts_delivered: notified.delivered,
-    alerts_failed: notified.failed,
+    ...counts,
   };
 }
 

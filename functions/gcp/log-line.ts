@@ -15,9 +15,3 @@ export const writeLog: WriteLog = (line) => {
   const stream = line.severity === 'ERROR' ? process.stderr : process.stdout;
   stream.write(`${JSON.stringify(line)}\n`);
 };
-
-/** An error's message on one line, for a log field (stacks stay out of the summary). */
-export function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.replaceAll(/\s+/g, ' ').trim();
-}

@@ -1,7 +1,8 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { describeError } from '../../shared/core/errors.js';
 import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
 import type { RuntimeHandle } from './ingest-cloud-event.js';
-import { describeError, type WriteLog, writeLog } from './log-line.js';
+import { type WriteLog, writeLog } from './log-line.js';
 
 /**
  * Cloud Scheduler calls this over HTTP (POST, with an OIDC token the platform checks): every rule

@@ -35,3 +35,9 @@ export class RejectError extends Error {
     super(message);
   }
 }
+
+/** An error as one line for a log field: its name and message, whitespace collapsed (no stack). */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replaceAll(/\s+/g, ' ').trim();
+}

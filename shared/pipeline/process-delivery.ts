@@ -30,6 +30,35 @@ export interface DeliveryResult {
   readonly notified: NotifySummary;
 }
 
+/** A delivery's outcome as flat counts, for the invoking function's log line. */
+export interface DeliveryCounts {
+  readonly rows: number;
+  readonly written: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+  readonly quarantined: number;
+  readonly skipped_by: Readonly<Record<string, number>>;
+  readonly rejected_by: Readonly<Record<string, number>>;
+  readonly alerts: number;
+  readonly alerts_delivered: number;
+  readonly alerts_failed: number;
+}
+
+export function deliveryCounts({ ingest, alerts, notified }: DeliveryResult): DeliveryCounts {
+  return {
+    rows: ingest.rows,
+    written: ingest.written,
+    duplicates: ingest.duplicates,
+    skipped: ingest.skipped,
+    quarantined: ingest.quarantined,
+    skipped_by: ingest.skippedBy as Record<string, number>,
+    rejected_by: ingest.rejectedBy as Record<string, number>,
+    alerts: alerts.length,
+    alerts_delivered: notified.delivered,
+    alerts_failed: notified.failed,
+  };
+}
+
 // A baseline is never read by event-scoped rules; this one says so if one ever does.
 const NO_BASELINE = {
   principalSubjects: new Set<string>(),
