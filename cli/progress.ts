@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { StatusLine } from './status-line.js';
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
@@ -9,41 +10,36 @@ export class Progress {
   private bytes = 0;
   private files = 0;
   private current = '';
-  private lastDraw = 0;
-  private drawn = false;
   private readonly started = Date.now();
+  private readonly line: StatusLine;
 
   constructor(
-    private readonly stream: Writable,
-    private readonly enabled: boolean,
+    stream: Writable,
+    enabled: boolean,
     private readonly rows: () => number,
-  ) {}
+  ) {
+    this.line = new StatusLine(stream, enabled);
+  }
 
   /** Wraps a byte source so that reading it advances the status line. */
   async *track(name: string, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     this.current = name;
     for await (const chunk of source) {
       this.bytes += chunk.length;
-      this.maybeDraw();
+      this.line.draw(this.status);
       yield chunk;
     }
     this.files++;
   }
 
-  private maybeDraw(): void {
-    if (!this.enabled) return;
-    const now = Date.now();
-    if (now - this.lastDraw < 1000) return;
-    this.lastDraw = now;
-    this.drawn = true;
-    const seconds = (now - this.started) / 1000;
+  private readonly status = (): string => {
+    const seconds = (Date.now() - this.started) / 1000;
     const rate = megabytes(this.bytes / Math.max(seconds, 0.001));
-    const line = `${this.files} files, ${megabytes(this.bytes)} read (${rate}/s), ${this.rows()} rows - ${this.current}`;
-    this.stream.write(`\r\x1b[2K${line.slice(0, 160)}`);
-  }
+    return `${this.files} files, ${megabytes(this.bytes)} read (${rate}/s), ${this.rows()} rows - ${this.current}`;
+  };
 
   finish(): void {
-    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.line.finish();
   }
 
   totals(): { files: number; bytes: number; seconds: number } {

@@ -27,6 +27,7 @@ import { type TimeRange, timeRange } from '../../shared/core/queries/time-range.
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
 import { ingestSummaryLines } from '../ingest-summary.js';
+import { StatusLine } from '../status-line.js';
 import type { CommandContext } from '../store-commands.js';
 
 /** What tests replace: the clock and sleep behind request pacing and retries, and the SDK's attempts. */
@@ -126,23 +127,16 @@ function withBackfillOptions(command: Command): Command {
     .option('--no-progress', 'no progress line on a terminal');
 }
 
-/** A status line on a terminal's stderr, redrawn at most once a second. */
+/** The status line of one backfill job: pages, events and rows so far, and how far it reached. */
 function progressLine(io: CliIo, flags: BackfillFlags, job: BackfillJob) {
-  const enabled = flags.progress && io.stderrIsTTY && !flags.json;
-  let lastDraw = 0;
-  let drawn = false;
+  const line = new StatusLine(io.stderr, flags.progress && io.stderrIsTTY && !flags.json);
   return {
-    draw(progress: BackfillProgress): void {
-      if (!enabled || Date.now() - lastDraw < 1000) return;
-      lastDraw = Date.now();
-      drawn = true;
-      const line = `${job.describe}: ${progress.pages} pages, ${progress.events} events, ${progress.rows} rows, ${job.direction} ${progress.reached ?? '-'}`;
-      io.stderr.write(`\r\x1b[2K${line.slice(0, 160)}`);
-    },
-    finish(): void {
-      if (drawn) io.stderr.write('\r\x1b[2K');
-      drawn = false;
-    },
+    draw: (progress: BackfillProgress) =>
+      line.draw(
+        () =>
+          `${job.describe}: ${progress.pages} pages, ${progress.events} events, ${progress.rows} rows, ${job.direction} ${progress.reached ?? '-'}`,
+      ),
+    finish: () => line.finish(),
   };
 }
 
