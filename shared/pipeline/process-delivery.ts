@@ -59,7 +59,7 @@ export function deliveryCounts({ ingest, alerts, notified }: DeliveryResult): De
   };
 }
 
-// A baseline is never read by event-scoped rules; this one says so if one ever does.
+// Event-scoped rules judge each row with the policy alone; they never read the baseline.
 const NO_BASELINE = {
   principalSubjects: new Set<string>(),
   subjectBuckets: new Set<string>(),
