@@ -6,6 +6,7 @@ import { parseTimestamp } from '../../core/time/timestamp.js';
 import { decodeValue } from '../../sources/decode-value.js';
 import type { DecodeLimits } from '../../sources/limits.js';
 import { backoffDelayMs, type RetryPolicy, retryAfterMs } from '../chat/backoff.js';
+import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
 import type { BackfillPage, BackfillWindow, PageSource } from './backfill-run.js';
 import type { RequestPacer } from './request-pacer.js';
 
@@ -53,7 +54,7 @@ export class CloudLoggingError extends Error {
 
 async function defaultAuthHeaders(): Promise<AuthHeaders> {
   // Loaded only when talking to Google: it is large, and tests and other commands do not need it.
-  const { GoogleAuth } = await import('google-auth-library');
+  const GoogleAuth = await loadGoogleAuth();
   try {
     const client = await new GoogleAuth({ scopes: [LOGGING_READ_SCOPE] }).getClient();
     return (url) => client.getRequestHeaders(url);

@@ -1,6 +1,7 @@
 import { type Fetched, fetched, fetchFailed } from '../../core/doctor/check-result.js';
 import type { LogSink } from '../../core/doctor/gcp-log-sink.js';
 import type { IamPolicy } from '../../core/doctor/iam-policy.js';
+import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
 import { gcpFetchFailure, transportFailure } from './fetch-failure.js';
 
 /** What the doctor asks of a google-auth-library client. */
@@ -38,7 +39,7 @@ export class GcpDoctorClient {
     if (this.options.endpoint && !this.options.authClient) return Promise.resolve(null);
     this.auth ??= this.options.authClient
       ? Promise.resolve(this.options.authClient)
-      : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth({ scopes: [SCOPE] }));
+      : loadGoogleAuth().then((GoogleAuth) => new GoogleAuth({ scopes: [SCOPE] }));
     return this.auth;
   }
 

@@ -5,6 +5,8 @@
  * SDKs load with import() only when a reference of their kind is used; credentials come from each
  * cloud's default provider chain. Errors name the kind and the parameter or secret, never a value.
  */
+import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
+
 export const SECRET_KINDS = ['env', 'ssm', 'secretsmanager', 'gcpsecret'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
@@ -183,7 +185,7 @@ async function readSecretsManager(name: string, options: AwsSecretOptions): Prom
 }
 
 async function defaultGcpAuth(): Promise<GcpAuthClient> {
-  const { GoogleAuth } = await import('google-auth-library');
+  const GoogleAuth = await loadGoogleAuth();
   return new GoogleAuth({ scopes: [GCP_SCOPE] });
 }
 
