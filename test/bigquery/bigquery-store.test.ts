@@ -17,10 +17,6 @@ import {
   queryResponse,
 } from '../helpers/fake-bigquery.js';
 
-jest.mock('@google-cloud/bigquery', () =>
-  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
-);
-
 function eventRow(id: number, overrides: Partial<Row> = {}): Row {
   return {
     event_id: `evt-${id}`,
@@ -230,7 +226,7 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
     it('rejects, naming the store and the status, once the attempts are used up (never drops the batch)', async () => {
       fake.respond('insertAll', ...Array(3).fill(apiError(503, 'backendError', 'Service unavailable')));
       await expect(open().writeRows([eventRow(0)])).rejects.toThrow(
-        /^bigquery:\/\/my-project\/tokentrail: insertAll into events failed after 3 attempt\(s\), 1 row\(s\) not written: HTTP 503 Service unavailable$/,
+        /^bigquery:\/\/my-project\/tokentrail: insertAll into events failed after 3 attempt\(s\), 1 row\(s\) not written: HTTP 503 backendError: Service unavailable$/,
       );
       expect(fake.requestsTo('insertAll')).toHaveLength(3);
       expect(sleeps).toHaveLength(2);
@@ -253,7 +249,7 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
         apiError(403, 'accessDenied', 'Access Denied: Table my-project:tokentrail.events'),
       );
       await expect(open().writeRows([eventRow(0)])).rejects.toThrow(
-        'bigquery://my-project/tokentrail: insertAll into events failed: HTTP 403 Access Denied: Table my-project:tokentrail.events',
+        'bigquery://my-project/tokentrail: insertAll into events failed: HTTP 403 accessDenied: Access Denied: Table my-project:tokentrail.events',
       );
       expect(fake.requestsTo('insertAll')).toHaveLength(1);
     });
@@ -315,8 +311,7 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
         location: 'EU',
         useLegacySql: false,
         formatOptions: { useInt64Timestamp: true },
-        // The v8 client spells the mode in lower case; the API accepts it (POSITIONAL/NAMED in the reference).
-        parameterMode: 'named',
+        parameterMode: 'NAMED',
         queryParameters: ['bucket', 'since', 'until'].map((name) => ({
           name,
           parameterType: { type: 'STRING' },
@@ -427,6 +422,92 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       }
     });
 
+    it('reads the further pages of a complete answer with its page token, nothing else', async () => {
+      const fields = [{ name: 'n', type: 'INTEGER' }];
+      fake.respond('query', {
+        status: 200,
+        body: queryResponse(fields, [['1'], ['2']], {
+          jobReference: { projectId: 'my-project', jobId: 'job_paged', location: 'EU' },
+          pageToken: 'page-2',
+          totalRows: '5',
+        }),
+      });
+      fake.respond(
+        'getQueryResults',
+        { status: 200, body: queryResponse(fields, [['3'], ['4']], { pageToken: 'page-3' }) },
+        { status: 200, body: queryResponse(fields, [['5']]) },
+      );
+      await expect(open({ location: 'EU' }).sql('SELECT n FROM t')).resolves.toEqual({
+        columns: ['n'],
+        rows: [1, 2, 3, 4, 5].map((n) => ({ n })),
+      });
+      const follow = fake.requestsTo('getQueryResults');
+      expect(follow.map((r) => r.path)).toEqual(
+        Array(2).fill('/bigquery/v2/projects/my-project/queries/job_paged'),
+      );
+      expect(follow.map((r) => r.query)).toEqual([
+        { location: 'EU', pageToken: 'page-2', 'formatOptions.useInt64Timestamp': 'true' },
+        { location: 'EU', pageToken: 'page-3', 'formatOptions.useInt64Timestamp': 'true' },
+      ]);
+      expect(follow.map((r) => r.headers.authorization)).toEqual(Array(2).fill(`Bearer ${FAKE_TOKEN}`));
+    });
+
+    it('gives the rows a DML statement changed once its job completes', async () => {
+      const store = open();
+      fake.respond('query', {
+        status: 200,
+        body: { jobReference: { projectId: 'my-project', jobId: 'job_dml' }, jobComplete: false },
+      });
+      fake.respond('getQueryResults', {
+        status: 200,
+        body: { jobReference: { jobId: 'job_dml' }, jobComplete: true, numDmlAffectedRows: '3' },
+      });
+      await expect(store.updateAlert('a1', { status: 'acked' }, '2026-11-20T10:06:00.000000Z')).resolves.toBe(
+        true,
+      );
+      expect(fake.requestsTo('getQueryResults')[0]!.query.location).toBe('US');
+    });
+
+    it('keeps one requestId across the retries of a statement, and takes a new one for the next', async () => {
+      fake.respond('query', { drop: true }, apiError(503, 'backendError', 'down'));
+      const store = open();
+      await store.sql('UPDATE t SET a = 1 WHERE TRUE');
+      await store.sql('UPDATE t SET a = 1 WHERE TRUE');
+      const ids = fake.requestsTo('query').map((r) => r.body.requestId as string);
+      expect(ids).toHaveLength(4);
+      expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids.slice(0, 3)).size).toBe(1);
+      expect(ids[3]).not.toBe(ids[0]);
+      expect(sleeps).toHaveLength(2);
+    });
+
+    it('retries getQueryResults on its own, without running the statement again', async () => {
+      fake.respond('query', {
+        status: 200,
+        body: { jobReference: { projectId: 'my-project', jobId: 'job_1' }, jobComplete: false },
+      });
+      fake.respond('getQueryResults', { drop: true }, apiError(502, 'backendError', 'bad gateway'));
+      await expect(open().sql('SELECT 1')).resolves.toEqual({ columns: [], rows: [] });
+      expect(fake.requestsTo('query')).toHaveLength(1);
+      expect(fake.requestsTo('getQueryResults')).toHaveLength(3);
+    });
+
+    it("names the status, the reason and BigQuery's message of a refusal", async () => {
+      fake.respond(
+        'query',
+        apiError(
+          403,
+          'accessDenied',
+          'Access Denied: Project my-project: User does not have bigquery.jobs.create permission in project my-project.',
+        ),
+      );
+      await expect(open().sql('SELECT 1')).rejects.toThrow(
+        'bigquery://my-project/tokentrail: jobs.query failed: HTTP 403 accessDenied: Access Denied: Project my-project: User does not have bigquery.jobs.create permission in project my-project.',
+      );
+      expect(fake.requestsTo('query')).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+
     it('runs the user SQL as is, with no parameters', async () => {
       await open().sql('SELECT 1');
       const [request] = fake.requestsTo('query');
@@ -449,14 +530,14 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
 
       fake.respond('query', ...Array(3).fill(apiError(503, 'backendError', 'unavailable')));
       await expect(open().sql('SELECT 1')).rejects.toThrow(
-        'bigquery://my-project/tokentrail: jobs.query failed after 3 attempt(s): HTTP 503 unavailable',
+        'bigquery://my-project/tokentrail: jobs.query failed after 3 attempt(s): HTTP 503 backendError: unavailable',
       );
     });
 
     it('does not retry a bad query', async () => {
       fake.respond('query', apiError(400, 'invalidQuery', 'Syntax error: Unexpected keyword FROM at [1:8]'));
       await expect(open().sql('SELECT FROM')).rejects.toThrow(
-        'bigquery://my-project/tokentrail: jobs.query failed: HTTP 400 Syntax error: Unexpected keyword FROM at [1:8]',
+        'bigquery://my-project/tokentrail: jobs.query failed: HTTP 400 invalidQuery: Syntax error: Unexpected keyword FROM at [1:8]',
       );
       expect(fake.requestsTo('query')).toHaveLength(1);
     });

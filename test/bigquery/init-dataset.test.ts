@@ -2,10 +2,6 @@ import { type InitStep, initBigQuery } from '../../shared/adapters/bigquery/init
 import { bigQueryDdl } from '../../shared/core/schema/bigquery-ddl.js';
 import { apiError, FakeBigQuery, fakeAuthClient } from '../helpers/fake-bigquery.js';
 
-jest.mock('@google-cloud/bigquery', () =>
-  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
-);
-
 describe('initBigQuery', () => {
   let fake: FakeBigQuery;
   beforeEach(async () => {
@@ -67,7 +63,7 @@ describe('initBigQuery', () => {
     fake.respond('query', { status: 200, body: done }, apiError(403, 'accessDenied', 'no'));
     const steps: string[] = [];
     await expect(initBigQuery(options(), (step) => steps.push(step.name))).rejects.toThrow(
-      'bigquery init: statement table-events failed: bigquery://my-project/tokentrail: jobs.query failed: HTTP 403 no',
+      'bigquery init: statement table-events failed: bigquery://my-project/tokentrail: jobs.query failed: HTTP 403 accessDenied: no',
     );
     expect(steps).toEqual(['dataset']);
     expect(fake.requestsTo('query')).toHaveLength(2);

@@ -1,3 +1,4 @@
+import { BigQueryRequestError } from '../../shared/adapters/bigquery/bigquery-rest.js';
 import { backoffDelay, describeFailure, isTransient } from '../../shared/adapters/bigquery/retry.js';
 
 describe('backoffDelay', () => {
@@ -13,24 +14,62 @@ describe('backoffDelay', () => {
   });
 });
 
+const answered = (status: number, ...reasons: string[]) =>
+  new BigQueryRequestError(`HTTP ${status} ${reasons[0] ?? ''}: …`, status, reasons, null);
+
+/** What fetch throws when no answer came: a TypeError whose cause is the socket's error. */
+const fetchFailed = (cause: Error) => new TypeError('fetch failed', { cause });
+const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+
 describe('isTransient', () => {
   it.each([
-    [{ code: 429 }, true],
-    [{ code: 500 }, true],
-    [{ code: 503 }, true],
-    [{ code: 403, errors: [{ reason: 'rateLimitExceeded' }] }, true],
-    [{ code: 403, errors: [{ reason: 'accessDenied' }] }, false],
-    [{ code: 400, errors: [{ reason: 'invalidQuery' }] }, false],
-    [{ code: 404 }, false],
-    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
-    [Object.assign(new Error('timeout'), { type: 'request-timeout' }), true],
-    [new Error('Provided types must match'), false],
-  ])('%o -> %s', (error, expected) => {
+    ['HTTP 429 rateLimitExceeded', answered(429, 'rateLimitExceeded'), true],
+    ['HTTP 500 internalError', answered(500, 'internalError'), true],
+    ['HTTP 502', answered(502), true],
+    ['HTTP 503 backendError', answered(503, 'backendError'), true],
+    ['HTTP 504', answered(504), true],
+    ['HTTP 403 rateLimitExceeded', answered(403, 'rateLimitExceeded'), true],
+    ['HTTP 403 quotaExceeded', answered(403, 'quotaExceeded'), true],
+    ['HTTP 400 invalidQuery', answered(400, 'invalidQuery'), false],
+    ['HTTP 401 authError', answered(401, 'authError'), false],
+    ['HTTP 403 accessDenied', answered(403, 'accessDenied'), false],
+    ['HTTP 404 notFound', answered(404, 'notFound'), false],
+    ['HTTP 501', answered(501), false],
+    [
+      'no answer (BigQueryRequestError)',
+      new BigQueryRequestError('fetch failed', null, [], 'UND_ERR_SOCKET'),
+      true,
+    ],
+    ['fetch: connection dropped', fetchFailed(coded('other side closed', 'UND_ERR_SOCKET')), true],
+    ['fetch: refused', fetchFailed(coded('connect ECONNREFUSED 127.0.0.1:9', 'ECONNREFUSED')), true],
+    ['fetch: reset', fetchFailed(coded('read ECONNRESET', 'ECONNRESET')), true],
+    ['fetch: headers timeout', fetchFailed(coded('Headers Timeout Error', 'UND_ERR_HEADERS_TIMEOUT')), true],
+    ['fetch: bad port', fetchFailed(new Error('bad port')), false],
+    // google-auth-library's GaxiosError from a token exchange carries the status.
+    ['GaxiosError 400', Object.assign(new Error('invalid_grant'), { status: 400 }), false],
+    ['GaxiosError 503', Object.assign(new Error('Service Unavailable'), { status: 503 }), true],
+    // Client-library shapes: `code` for the status, `errors[].reason`.
+    ['{code: 429}', { code: 429 }, true],
+    ['{code: 403, rateLimitExceeded}', { code: 403, errors: [{ reason: 'rateLimitExceeded' }] }, true],
+    ['{code: 403, accessDenied}', { code: 403, errors: [{ reason: 'accessDenied' }] }, false],
+    ['{code: 404}', { code: 404 }, false],
+    ['ECONNRESET', coded('socket hang up', 'ECONNRESET'), true],
+    ['request-timeout', Object.assign(new Error('timeout'), { type: 'request-timeout' }), true],
+    ['a plain Error', new Error('Provided types must match'), false],
+  ])('%s -> %s', (_name, error, expected) => {
     expect(isTransient(error)).toBe(expected);
   });
 });
 
 describe('describeFailure', () => {
+  it("gives a BigQueryRequestError's own message: status, reason and BigQuery's message", () => {
+    expect(
+      describeFailure(
+        new BigQueryRequestError('HTTP 403 accessDenied: Access Denied', 403, ['accessDenied'], null),
+      ),
+    ).toBe('HTTP 403 accessDenied: Access Denied');
+  });
+
   it('leads with the HTTP status or the network code, on one line', () => {
     expect(describeFailure({ code: 503, message: 'Multiple errors:\n\n  1. down' })).toBe(
       'HTTP 503 Multiple errors: 1. down',

@@ -14,9 +14,11 @@ import { decodeValue } from '../../shared/sources/index.js';
 import { FakeBigQuery } from '../helpers/fake-bigquery.js';
 import { type FakeAwsSession, FakeGoogleFederation, verifySigV4 } from '../helpers/fake-google-sts.js';
 
-// The real client over real HTTP, loaded outside jest's sandbox (see requireOutsideJest).
-jest.mock('@google-cloud/bigquery', () =>
-  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
+// The real google-auth-library over real HTTP. Its HTTP layer (gaxios) loads node-fetch with
+// import(), which jest's CommonJS sandbox refuses, so it is loaded outside the sandbox (see
+// requireOutsideJest); the store's own requests go out with the sandbox's global fetch.
+jest.mock('google-auth-library', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('google-auth-library'),
 );
 
 /**

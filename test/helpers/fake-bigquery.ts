@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { runInThisContext } from 'node:vm';
-import type { BigQueryStoreOptions } from '../../shared/adapters/bigquery/bigquery-store.js';
+import type { BigQueryAuthClient } from '../../shared/adapters/bigquery/bigquery-rest.js';
 import { TABLES, type TableSpec } from '../../shared/core/schema/tables.js';
 import { listenLocally } from './local-server.js';
 
 /**
- * A stand-in for the BigQuery REST API on 127.0.0.1, for `new BigQuery({ apiEndpoint })` (which
- * keeps the `/bigquery/v2` prefix). It records every request and answers from a queue of scripted
+ * A stand-in for the BigQuery REST API on 127.0.0.1, for the store's `apiEndpoint` (requests keep
+ * the `/bigquery/v2` prefix). It records every request and answers from a queue of scripted
  * responses per route, falling back to a plausible success:
  * - insertAll checks each row against the tokentrail table it targets the way BigQuery does with
  *   skipInvalidRows false: any invalid row fails the whole request, the others come back `stopped`.
@@ -26,7 +26,10 @@ export interface RecordedRequest {
   readonly body: any;
 }
 
-/** A scripted answer: a status and JSON body, or a connection dropped without an answer. */
+/**
+ * A scripted answer: a status and a body (sent as JSON, or as it is when a string: an error page
+ * from a proxy), or a connection dropped without an answer.
+ */
 export type FakeResponse = { readonly status: number; readonly body?: unknown } | { readonly drop: true };
 
 export interface FakeField {
@@ -57,12 +60,12 @@ export function queryResponse(
 }
 
 /**
- * The client's HTTP layer (teeny-request) loads node-fetch with import(), which jest's CommonJS
- * sandbox refuses without --experimental-vm-modules. Loading the client with Node's own require,
- * outside the sandbox, keeps the real client over real HTTP. Use it from a test file:
- * `jest.mock('@google-cloud/bigquery', () => require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'))`.
- * Objects then cross realms: the client's `constructor === Object` checks fail on objects made in
- * the test (its `types` query option is one such check).
+ * Google's client libraries load their HTTP layer with import() (gaxios: node-fetch), which jest's
+ * CommonJS sandbox refuses without --experimental-vm-modules. Loading them with Node's own require,
+ * outside the sandbox, keeps the real library over real HTTP. Use it from a test file:
+ * `jest.mock('google-auth-library', () => require('../helpers/fake-bigquery.js').requireOutsideJest('google-auth-library'))`.
+ * Objects then cross realms: `instanceof Error` and `constructor === Object` checks fail on
+ * objects made on the other side.
  */
 export function requireOutsideJest(id: string): unknown {
   const realProcess = runInThisContext('process') as NodeJS.Process;
@@ -72,12 +75,12 @@ export function requireOutsideJest(id: string): unknown {
 export const FAKE_TOKEN = 'fake-access-token';
 
 /**
- * Stands in for a google-auth-library client (all the client asks of it is request headers), so
+ * Stands in for a google-auth-library client (all the store asks of it is request headers), so
  * tests neither look for Application Default Credentials nor probe the metadata server.
  */
-export const fakeAuthClient = {
+export const fakeAuthClient: BigQueryAuthClient = {
   getRequestHeaders: async () => new Headers({ authorization: `Bearer ${FAKE_TOKEN}` }),
-} as unknown as NonNullable<BigQueryStoreOptions['authClient']>;
+};
 
 const ROUTES: readonly [FakeRoute, string, RegExp][] = [
   ['insertAll', 'POST', /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/],
@@ -172,8 +175,11 @@ export class FakeBigQuery {
           request.socket.destroy();
           return;
         }
-        response.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
-        response.end(JSON.stringify(answer.body ?? {}));
+        const raw = typeof answer.body === 'string';
+        response.writeHead(answer.status, {
+          'content-type': raw ? 'text/html; charset=UTF-8' : 'application/json; charset=UTF-8',
+        });
+        response.end(raw ? answer.body : JSON.stringify(answer.body ?? {}));
       });
     });
     const local = await listenLocally(server);

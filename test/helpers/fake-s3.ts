@@ -1,12 +1,15 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type FakeAwsSession, verifySigV4 } from './fake-google-sts.js';
 import { listenLocally } from './local-server.js';
 
 /**
- * A stand-in for the S3 REST API on 127.0.0.1, path-style (`GET /BUCKET/KEY`), for an S3 client
- * built with `endpoint` + `forcePathStyle: true`. It answers GetObject from the objects put into
+ * A stand-in for the S3 REST API on 127.0.0.1, path-style (`GET /BUCKET/KEY`), for a reader
+ * pointed at it with `TOKENTRAIL_S3_ENDPOINT`. It answers GetObject from the objects put into
  * it, sends each body in chunks and waits for the socket to drain between them (so a reader that
  * stops reading holds the server back, as S3 would), can hold a body partway until `release()`,
- * and answers a missing key with S3's NoSuchKey error. Every request is recorded.
+ * and answers as S3 does: NoSuchKey for a missing key, SignatureDoesNotMatch for a request that
+ * does not verify (when given sessions), 301 with `x-amz-bucket-region` for a request signed for
+ * the wrong region, SlowDown when told to. Every request is recorded.
  */
 export interface S3Request {
   readonly method: string;
@@ -20,6 +23,15 @@ export interface ServeOptions {
   readonly chunkBytes?: number;
   /** Stop after this many bytes until `release()` is called. */
   readonly holdAfterBytes?: number;
+  /** The bucket's region: a request signed for another gets S3's 301 naming it. */
+  readonly region?: string;
+  /** Answer this many GETs with 503 SlowDown before serving the object. */
+  readonly slowDowns?: number;
+}
+
+export interface FakeS3Options {
+  /** When given, every request must carry a valid SigV4 signature of one of these sessions. */
+  readonly sessions?: readonly FakeAwsSession[];
 }
 
 export interface FakeS3 {
@@ -33,6 +45,8 @@ export interface FakeS3 {
   held(bucket: string, key: string): Promise<void>;
   /** Lets every held body go on. */
   release(): void;
+  /** From now on, accept signatures of these sessions only. */
+  trustSessions(sessions: readonly FakeAwsSession[]): void;
   close(): Promise<void>;
 }
 
@@ -51,7 +65,14 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function xmlError(response: ServerResponse, status: number, code: string, message: string, key: string) {
+function xmlError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  key: string,
+  headers: Record<string, string> = {},
+) {
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${code}</Code><Message>${message}</Message><Key>${key}</Key>` +
@@ -60,6 +81,7 @@ function xmlError(response: ServerResponse, status: number, code: string, messag
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(body),
     'x-amz-request-id': 'FAKE0REQUEST0ID',
+    ...headers,
   });
   response.end(body);
 }
@@ -71,11 +93,28 @@ function writeChunk(response: ServerResponse, chunk: Uint8Array): Promise<void> 
   });
 }
 
-export async function startFakeS3(): Promise<FakeS3> {
+/** The region of a SigV4 Authorization header's credential scope. */
+function signedRegion(authorization: string | undefined): string | null {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1] ?? null;
+}
+
+function signatureProblem(request: IncomingMessage, sessions: readonly FakeAwsSession[]): string | null {
+  const headers = Object.entries(request.headers).map(([key, value]) => ({
+    key,
+    value: Array.isArray(value) ? value.join(',') : (value ?? ''),
+  }));
+  const url = `http://${request.headers.host ?? ''}${request.url ?? '/'}`;
+  const verdict = verifySigV4({ url, method: request.method ?? 'GET', headers }, sessions, new Date());
+  return 'problem' in verdict ? verdict.problem : null;
+}
+
+export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
+  let sessions = options.sessions;
   const objects = new Map<string, StoredObject>();
   const sent = new Map<string, number>();
   const heldSignals = new Map<string, ReturnType<typeof deferred>>();
   const requests: S3Request[] = [];
+  const slowDowns = new Map<string, number>();
   let released = deferred();
 
   const signalFor = (id: string) => {
@@ -122,7 +161,18 @@ export async function startFakeS3(): Promise<FakeS3> {
     requests.push({ method: request.method ?? '', bucket, key, headers: request.headers });
     request.resume();
     const object = objects.get(name(bucket, key));
-    if (request.method !== 'GET') {
+    const problem = sessions ? signatureProblem(request, sessions) : null;
+    const region = object?.options.region;
+    if (problem !== null) {
+      xmlError(response, 403, 'SignatureDoesNotMatch', problem, key);
+    } else if (region !== undefined && signedRegion(request.headers.authorization) !== region) {
+      xmlError(response, 301, 'PermanentRedirect', 'The bucket is in another region.', key, {
+        'x-amz-bucket-region': region,
+      });
+    } else if (object && (slowDowns.get(name(bucket, key)) ?? 0) > 0) {
+      slowDowns.set(name(bucket, key), (slowDowns.get(name(bucket, key)) ?? 0) - 1);
+      xmlError(response, 503, 'SlowDown', 'Please reduce your request rate.', key);
+    } else if (request.method !== 'GET') {
       xmlError(response, 405, 'MethodNotAllowed', 'Only GetObject is faked', key);
     } else if (!object) {
       xmlError(response, 404, 'NoSuchKey', 'The specified key does not exist.', key);
@@ -137,12 +187,16 @@ export async function startFakeS3(): Promise<FakeS3> {
     requests,
     putObject(bucket, key, body, options = {}) {
       objects.set(name(bucket, key), { body, options });
+      slowDowns.set(name(bucket, key), options.slowDowns ?? 0);
     },
     sentBytes: (bucket, key) => sent.get(name(bucket, key)) ?? 0,
     held: (bucket, key) => signalFor(name(bucket, key)).promise,
     release() {
       released.resolve();
       released = deferred();
+    },
+    trustSessions(trusted) {
+      sessions = trusted;
     },
     async close() {
       released.resolve();

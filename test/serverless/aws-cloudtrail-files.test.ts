@@ -18,16 +18,25 @@ const FILE_KEY =
 
 let s3: FakeS3;
 
+/** The function role's session, as Lambda puts it in the environment (fakes, not keys). */
+const SESSION = {
+  accessKeyId: 'ASIAFAKEFORTESTS0001',
+  secretAccessKey: 'fake-secret-for-the-local-s3-stand-in',
+  sessionToken: 'fake-session-token-for-the-local-s3-stand-in',
+  arn: 'arn:aws:sts::111122223333:assumed-role/tokentrail-prod-us-east-1-files/tokentrail-prod-cloudtrailFiles',
+};
+
 beforeAll(async () => {
-  s3 = await startFakeS3();
+  s3 = await startFakeS3({ sessions: [SESSION] });
 });
 afterAll(() => s3.close());
 
 const env = useHandlerEnvironment(() => ({
   TOKENTRAIL_S3_ENDPOINT: s3.endpoint,
   AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'AKIDFAKEFORTESTS0001',
-  AWS_SECRET_ACCESS_KEY: 'fake-secret-for-the-local-s3-stand-in',
+  AWS_ACCESS_KEY_ID: SESSION.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: SESSION.secretAccessKey,
+  AWS_SESSION_TOKEN: SESSION.sessionToken,
 }));
 
 const event = (...records: ReturnType<typeof sqsMessage>[]) => ({ Records: records }) as unknown as SQSEvent;
@@ -85,7 +94,7 @@ describe('CloudTrail files via SQS', () => {
     expect(requests.map(({ method, bucket, key }) => ({ method, bucket, key }))).toEqual([
       { method: 'GET', bucket: BUCKET, key: FILE_KEY },
     ]);
-    expect(requests[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFAKEFORTESTS0001\//);
+    expect(requests[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAFAKEFORTESTS0001\//);
     expect(
       await storeRows("SELECT bucket, object, subject FROM events_attributed WHERE action = 'GetObject'"),
     ).toEqual([
@@ -123,6 +132,64 @@ describe('CloudTrail files via SQS', () => {
         { message_id: 'msg-present', outcome: 'ok' },
       ],
     });
+  });
+
+  it('follows S3 to the bucket region and remembers it for the next object', async () => {
+    const bucket = 'acme-org-trail-eu';
+    const keys = ['first', 'second'].map(
+      (name) => `AWSLogs/111122223333/CloudTrail/eu-west-1/2025/11/20/${name}.json.gz`,
+    );
+    for (const [index, key] of keys.entries()) {
+      s3.putObject(bucket, key, cloudTrailFile(mintAndRead(`eu${index}`)), { region: 'eu-west-1' });
+    }
+    const requestsBefore = s3.requests.length;
+
+    const result = await handler(
+      event(...keys.map((key, index) => sqsMessage(`msg-eu-${index}`, objectCreated(bucket, key)))),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const scopes = s3.requests
+      .slice(requestsBefore)
+      .map(({ headers }) => /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headers.authorization ?? '')?.[1]);
+    expect(scopes).toEqual(['us-east-1', 'eu-west-1', 'eu-west-1']);
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 4 }]);
+  });
+
+  it('tries again when S3 answers SlowDown, and fails the message when it keeps on', async () => {
+    const patient = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/slow.json.gz';
+    const stubborn = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/slower.json.gz';
+    s3.putObject(BUCKET, patient, cloudTrailFile(mintAndRead('6')), { slowDowns: 2 });
+    s3.putObject(BUCKET, stubborn, cloudTrailFile(mintAndRead('7')), { slowDowns: 3 });
+
+    const result = await handler(
+      event(
+        sqsMessage('msg-patient', objectCreated(BUCKET, patient)),
+        sqsMessage('msg-stubborn', objectCreated(BUCKET, stubborn)),
+      ),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-stubborn' }] });
+    expect(messageLog().messages[1]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringMatching(/GetObject answered 503 SlowDown: .* \(after 3 tries\)/),
+    });
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 2 }]);
+  });
+
+  it('fails the message, without retrying, when S3 refuses the signature', async () => {
+    const key = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/refused.json.gz';
+    s3.putObject(BUCKET, key, cloudTrailFile(mintAndRead('8')));
+    s3.trustSessions([{ ...SESSION, secretAccessKey: 'another-secret-for-this-key' }]);
+    const requestsBefore = s3.requests.length;
+
+    const result = await handler(event(sqsMessage('msg-refused', objectCreated(BUCKET, key)))).finally(() =>
+      s3.trustSessions([SESSION]),
+    );
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-refused' }] });
+    expect(s3.requests.length - requestsBefore).toBe(1);
+    expect(messageLog().messages[0]?.error).toMatch(/GetObject answered 403 SignatureDoesNotMatch/);
   });
 
   it('quarantines a corrupt gzip file and acknowledges its message', async () => {

@@ -49,12 +49,20 @@ async function startFakeGoogleSts() {
   };
 }
 
+/** run-serverless.ts's dummy credentials, with the session token a Lambda always has. */
+const INVOKE_SESSION = {
+  accessKeyId: 'AKIDSERVERLESSTEST01',
+  secretAccessKey: 'not-a-real-secret',
+  sessionToken: 'fake-invoke-local-session-token',
+  arn: 'arn:aws:sts::111122223333:assumed-role/tokentrail-dev-us-east-1-files/invoke-local',
+};
+
 let directory: string;
 let s3: FakeS3;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'tokentrail-invoke-local-'));
-  s3 = await startFakeS3();
+  s3 = await startFakeS3({ sessions: [INVOKE_SESSION] });
 });
 afterAll(async () => {
   await s3.close();
@@ -203,6 +211,7 @@ describe('npx serverless invoke local', () => {
       TOKENTRAIL_STORE: store,
       TOKENTRAIL_S3_ENDPOINT: s3.endpoint,
       AWS_REGION: 'us-east-1',
+      AWS_SESSION_TOKEN: INVOKE_SESSION.sessionToken,
     });
     const { log, result } = outputOf(run);
     expect(result).toEqual({ batchItemFailures: [] });

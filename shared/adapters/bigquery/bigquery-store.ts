@@ -1,4 +1,4 @@
-import { BigQuery, type BigQueryOptions, type Query, type TableField } from '@google-cloud/bigquery';
+import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../core/alerts/alert.js';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
 import type { AlertStatus } from '../../core/schema/alert-columns.js';
@@ -7,9 +7,10 @@ import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schem
 import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
+import { type BigQueryAuthClient, BigQueryRest } from './bigquery-rest.js';
 import { insertAllRow } from './insert-all-row.js';
 import { type InsertAllRow, planInsertAll } from './insert-batches.js';
-import { INT64_CAST, queryResultOf } from './query-result.js';
+import { queryResultOf, type TableField, type WireRow } from './query-result.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -25,10 +26,10 @@ export interface BigQueryStoreOptions {
   readonly dataset: string;
   /** Where the dataset lives and query jobs run. Default `US`. */
   readonly location?: string;
-  /** `http://host:port` of a stand-in; the client appends `/bigquery/v2`. */
+  /** `http://host:port` of a stand-in; `/bigquery/v2` is appended. Default `https://bigquery.googleapis.com`. */
   readonly apiEndpoint?: string;
   /** E.g. a google-auth-library external-account client; absent, Application Default Credentials. */
-  readonly authClient?: BigQueryOptions['authClient'];
+  readonly authClient?: BigQueryAuthClient;
   readonly retry?: RetryPolicy;
   readonly sleep?: Sleep;
 }
@@ -56,10 +57,10 @@ interface TableWrite<T> {
   readonly refused: readonly { readonly row: T; readonly reason: string }[];
 }
 
-/** The insertErrors of an HTTP 200 insertAll answer, which the client throws as PartialFailureError. */
-function insertErrorsOf(error: unknown): readonly InsertError[] | null {
-  const response = (error as { response?: { insertErrors?: unknown } } | null)?.response;
-  return Array.isArray(response?.insertErrors) ? (response.insertErrors as InsertError[]) : null;
+/** The insertErrors of an HTTP 200 insertAll answer: empty when every row went in. */
+function insertErrorsOf(answer: unknown): readonly InsertError[] {
+  const insertErrors = (answer as { insertErrors?: unknown } | null)?.insertErrors;
+  return Array.isArray(insertErrors) ? (insertErrors as InsertError[]) : [];
 }
 
 function rowFault(entry: InsertError): string | null {
@@ -98,9 +99,45 @@ function sortPartialFailure<T>(
 }
 
 /**
- * Streams rows with tabledata.insertAll and answers named queries with jobs.query. The client's own
- * retries are off (its `retryOptions.autoRetry` and insert's `partialRetries`) so that the policy
- * here is the only one: `retry.attempts` tries in all per request.
+ * A jobs.query request as the client library built it: standard SQL, TIMESTAMP cells as int64
+ * microseconds, strings as named STRING parameters, and a requestId that makes a retry of the
+ * same request run the statement once.
+ */
+function jobsQueryRequest(text: string, location: string, params: Readonly<Record<string, string>>) {
+  const names = Object.keys(params);
+  return {
+    query: text,
+    location,
+    useLegacySql: false,
+    formatOptions: { useInt64Timestamp: true },
+    requestId: randomUUID(),
+    ...(names.length === 0
+      ? {}
+      : {
+          parameterMode: 'NAMED',
+          queryParameters: names.map((name) => ({
+            name,
+            parameterType: { type: 'STRING' },
+            parameterValue: { value: params[name] },
+          })),
+        }),
+  };
+}
+
+/** A jobs.query or getQueryResults answer, the members read here. */
+interface QueryAnswer {
+  readonly jobComplete?: boolean;
+  readonly jobReference?: { readonly jobId?: string; readonly location?: string };
+  readonly schema?: { readonly fields?: readonly TableField[] };
+  readonly rows?: readonly WireRow[];
+  readonly pageToken?: string;
+  readonly numDmlAffectedRows?: string | number | null;
+}
+
+/**
+ * Streams rows with tabledata.insertAll and answers named queries with jobs.query (then
+ * getQueryResults while the job runs or pages remain), over BigQuery's REST API (bigquery-rest.ts).
+ * The retry policy here is the only one: `retry.attempts` tries in all per request.
  */
 export class BigQueryStore implements EventStore, AlertBook {
   readonly description: string;
@@ -108,7 +145,9 @@ export class BigQueryStore implements EventStore, AlertBook {
   /** `project.dataset`, as the DDL and query texts name it. */
   readonly datasetRef: string;
   readonly location: string;
-  private readonly client: BigQuery;
+  private readonly rest: BigQueryRest;
+  /** `/projects/{project}`, the prefix of every request path. */
+  private readonly projectPath: string;
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
   /** The alerts table, written with DML query jobs only (see bigquery-alert-book.ts). */
@@ -121,13 +160,12 @@ export class BigQueryStore implements EventStore, AlertBook {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? realSleep;
     if (this.retry.attempts < 1) throw this.failure('retry.attempts must be at least 1');
-    this.client = new BigQuery({
+    this.rest = new BigQueryRest({
       projectId: options.projectId,
-      location: this.location,
-      retryOptions: { autoRetry: false, maxRetries: 0 },
       ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
       ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
     });
+    this.projectPath = `/projects/${encodeURIComponent(options.projectId)}`;
     this.alerts = new BigQueryAlertBook(this.datasetRef, (text, params) => this.runStatement(text, params));
   }
 
@@ -185,31 +223,55 @@ export class BigQueryStore implements EventStore, AlertBook {
     return (await this.runStatement(text, params)).result;
   }
 
-  /** One query job; for DML also the rows it changed, from the answer's numDmlAffectedRows. */
+  /**
+   * One query job; for DML also the rows it changed, from the answer's numDmlAffectedRows. The
+   * requestId stays the same on retries of the statement, so BigQuery runs a retried DML once.
+   */
   private async runStatement(
     text: string,
     params: Readonly<Record<string, string>>,
   ): Promise<StatementResult> {
-    // Strings go out as typed STRING parameters (the client infers the type from the value).
-    const request: Query = {
-      query: text,
-      location: this.location,
-      wrapIntegers: INT64_CAST,
-      ...(Object.keys(params).length === 0 ? {} : { params: { ...params } }),
-    };
-    // At run time the promise holds [rows, nextQuery, lastResponse] (the typings say [rows, job]);
-    // the response carries the schema, which gives the columns even when no row comes back.
-    const answer = (await this.withRetry('jobs.query', () => this.client.query(request))) as unknown[];
-    const rows = (answer[0] ?? []) as Record<string, unknown>[];
-    const response = answer[2] as
-      | { schema?: { fields?: TableField[] }; numDmlAffectedRows?: string | number }
-      | undefined;
-    const fields = response?.schema?.fields ?? [];
-    const affected = response?.numDmlAffectedRows;
+    const request = jobsQueryRequest(text, this.location, params);
+    const first = await this.withRetry('jobs.query', () =>
+      this.rest.post<QueryAnswer>(`${this.projectPath}/queries`, request),
+    );
+    const { complete, rows } = await this.followJob(first);
+    const affected = complete.numDmlAffectedRows;
     return {
-      result: queryResultOf(fields, rows),
+      result: queryResultOf(complete.schema?.fields ?? [], rows),
       affectedRows: affected === undefined || affected === null ? null : Number(affected),
     };
+  }
+
+  /**
+   * Asks getQueryResults until the job is complete (BigQuery holds each answer up to 10 s while
+   * it runs) and every page is read. Returns the first complete answer and the rows of all pages.
+   */
+  private async followJob(first: QueryAnswer): Promise<{ complete: QueryAnswer; rows: WireRow[] }> {
+    const job = first.jobReference;
+    const rows: WireRow[] = [];
+    let complete: QueryAnswer | null = null;
+    let answer = first;
+    for (;;) {
+      const done = answer.jobComplete !== false;
+      if (done) {
+        complete ??= answer;
+        rows.push(...(answer.rows ?? []));
+        if (!answer.pageToken) return { complete, rows };
+      }
+      const jobId = job?.jobId;
+      if (jobId === undefined) {
+        throw this.failure('jobs.query answered without a jobReference to follow the job with');
+      }
+      const query = {
+        location: job?.location ?? this.location,
+        pageToken: done ? answer.pageToken : undefined,
+        'formatOptions.useInt64Timestamp': 'true',
+      };
+      answer = await this.withRetry('getQueryResults', () =>
+        this.rest.get<QueryAnswer>(`${this.projectPath}/queries/${encodeURIComponent(jobId)}`, query),
+      );
+    }
   }
 
   private async insert<T extends Readonly<Record<string, unknown>>>(
@@ -238,33 +300,31 @@ export class BigQueryStore implements EventStore, AlertBook {
     let pending = batch;
     let written = 0;
     let failures = 0;
+    const path = `${this.projectPath}/datasets/${encodeURIComponent(this.options.dataset)}/tables/${encodeURIComponent(table.name)}/insertAll`;
     while (pending.length > 0) {
       let failure: string;
       try {
-        await this.client
-          .dataset(this.options.dataset)
-          .table(table.name)
-          .insert(
-            pending.map(({ insertId, json }) => ({ insertId, json })),
-            { raw: true, skipInvalidRows: false, ignoreUnknownValues: false, partialRetries: 0 },
-          );
-        written += pending.length;
-        break;
-      } catch (error) {
-        const insertErrors = insertErrorsOf(error);
-        if (insertErrors === null) {
-          if (!isTransient(error)) {
-            throw this.failure(`insertAll into ${table.name} failed: ${describeFailure(error)}`, error);
-          }
-          failure = describeFailure(error);
-        } else {
-          const outcome = sortPartialFailure(pending, insertErrors);
-          written += outcome.written;
-          refused.push(...outcome.refused);
-          pending = outcome.retry;
-          if (pending.length === 0 || outcome.refused.length > 0) continue;
-          failure = `HTTP 200 with insertErrors (${outcome.reasons.join(', ')})`;
+        const answer = await this.rest.post(path, {
+          skipInvalidRows: false,
+          ignoreUnknownValues: false,
+          rows: pending.map(({ insertId, json }) => ({ insertId, json })),
+        });
+        const insertErrors = insertErrorsOf(answer);
+        if (insertErrors.length === 0) {
+          written += pending.length;
+          break;
         }
+        const outcome = sortPartialFailure(pending, insertErrors);
+        written += outcome.written;
+        refused.push(...outcome.refused);
+        pending = outcome.retry;
+        if (pending.length === 0 || outcome.refused.length > 0) continue;
+        failure = `HTTP 200 with insertErrors (${outcome.reasons.join(', ')})`;
+      } catch (error) {
+        if (!isTransient(error)) {
+          throw this.failure(`insertAll into ${table.name} failed: ${describeFailure(error)}`, error);
+        }
+        failure = describeFailure(error);
       }
       failures += 1;
       if (failures >= this.retry.attempts) {

@@ -1,3 +1,5 @@
+import { BigQueryRequestError } from './bigquery-rest.js';
+
 export interface RetryPolicy {
   /** Total tries of one request, the first included. */
   readonly attempts: number;
@@ -21,12 +23,22 @@ export function backoffDelay(
   return Math.round(step / 2 + (random() * step) / 2);
 }
 
-interface ClientError {
+/**
+ * What a failure may say about itself: a BigQueryRequestError (status, reasons, code), a
+ * google-auth-library GaxiosError from the token exchange (status), or a bare network error (code).
+ */
+interface FailureShape {
+  readonly status?: unknown;
   readonly code?: unknown;
   readonly type?: unknown;
   readonly message?: unknown;
+  readonly reasons?: unknown;
   readonly errors?: readonly { readonly reason?: unknown }[];
+  readonly cause?: unknown;
 }
+
+/** Statuses that say "try again": too many requests, and the server-side failures that pass. */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 /** Reasons BigQuery gives for failures that may pass on their own (some arrive as 403). */
 const TRANSIENT_REASONS = new Set([
@@ -37,6 +49,7 @@ const TRANSIENT_REASONS = new Set([
   'timeout',
 ]);
 
+/** No answer at all: the connection was refused, reset, dropped or timed out (Node's and undici's codes). */
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -46,33 +59,63 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'ENETUNREACH',
   'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** The HTTP status of a failed client call, or null when no response arrived. */
+function shapeOf(error: unknown): FailureShape {
+  return typeof error === 'object' && error !== null ? (error as FailureShape) : {};
+}
+
+/** The HTTP status of a failed call, or null when no response arrived. */
 export function httpStatusOf(error: unknown): number | null {
-  const code = (error as ClientError | null)?.code;
+  const { status, code } = shapeOf(error);
+  if (typeof status === 'number') return status;
   return typeof code === 'number' ? code : null;
 }
 
-/** HTTP 429 and 5xx, transient BigQuery reasons, and failures with no response at all (reset, refused, timeout). */
+function reasonsOf(error: unknown): string[] {
+  const { reasons, errors } = shapeOf(error);
+  const listed = Array.isArray(reasons) ? reasons : (errors ?? []).map((entry) => entry?.reason);
+  return listed.filter((reason): reason is string => typeof reason === 'string');
+}
+
+/** The network code of the error or of one of its causes (fetch wraps the socket error). */
+function networkCodeOf(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, cause } = shapeOf(current);
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return null;
+}
+
+/** HTTP 429/500/502/503/504, transient BigQuery reasons, and failures with no response at all (reset, refused, dropped, timeout). */
 export function isTransient(error: unknown): boolean {
   const status = httpStatusOf(error);
   if (status === null) {
-    const { code, type } = (error ?? {}) as ClientError;
-    return (typeof code === 'string' && NETWORK_CODES.has(code)) || type === 'request-timeout';
+    const code = networkCodeOf(error);
+    return (code !== null && NETWORK_CODES.has(code)) || shapeOf(error).type === 'request-timeout';
   }
-  if (status === 429 || status >= 500) return true;
-  const reasons = (error as ClientError).errors ?? [];
-  return reasons.some((entry) => typeof entry.reason === 'string' && TRANSIENT_REASONS.has(entry.reason));
+  if (TRANSIENT_STATUSES.has(status)) return true;
+  return reasonsOf(error).some((reason) => TRANSIENT_REASONS.has(reason));
 }
 
-/** A short account of a failure for messages: `HTTP 503 backend unavailable` or `ECONNRESET socket hang up`. */
+/**
+ * A short account of a failure for messages, on one line: a BigQueryRequestError's own message
+ * (`HTTP 403 accessDenied: Access Denied: …`), else `HTTP 503 …` or `ECONNRESET socket hang up`.
+ */
 export function describeFailure(error: unknown): string {
-  const status = httpStatusOf(error);
-  const code = (error as ClientError | null)?.code;
-  const message = String((error as ClientError | null)?.message ?? error)
+  const message = String(shapeOf(error).message ?? error)
     .replaceAll(/\s+/g, ' ')
     .trim();
+  if (error instanceof BigQueryRequestError) return message;
+  const status = httpStatusOf(error);
   if (status !== null) return `HTTP ${status} ${message}`;
+  const code = shapeOf(error).code;
   return typeof code === 'string' ? `${code} ${message}` : message;
 }

@@ -14,8 +14,8 @@ export interface StoreOptions {
 }
 
 /**
- * Opens the store a location names. Each store's library is loaded only when asked for: the
- * BigQuery client takes seconds to import, DuckDB's native binding tens of megabytes, and
+ * Opens the store a location names. Each store's code is loaded only when asked for: DuckDB's
+ * native binding weighs tens of megabytes, the BigQuery store brings google-auth-library, and
  * commands without a store (normalize, --help) should pay for neither.
  */
 export async function openStore(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
