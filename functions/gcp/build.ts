@@ -1,12 +1,13 @@
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { compilePolicy } from '../../shared/adapters/policy/compile-policy-file.js';
 import { type Lockfile, lockfileSubset } from './lockfile-subset.js';
 
 export const GCP_ENTRY = 'functions/gcp/index.ts';
 export const DEFAULT_GCP_OUTDIR = 'dist/functions/gcp/bundle';
 /** The name a policy file gets in the upload; set TOKENTRAIL_POLICY to it. */
-export const BUNDLED_POLICY = 'policy.yaml';
+export const BUNDLED_POLICY = 'policy.json';
 
 const FRAMEWORK = '@google-cloud/functions-framework';
 
@@ -22,7 +23,7 @@ export interface GcpBuildOptions {
   /** The repository root (holds package.json, package-lock.json and functions/gcp). */
   readonly root: string;
   readonly outdir: string;
-  /** A policy file to ship as policy.yaml beside index.js. */
+  /** A YAML policy file: checked (a problem fails the build) and shipped compiled, as policy.json. */
   readonly policy?: string | null;
 }
 
@@ -44,9 +45,10 @@ async function readJson<T>(path: string): Promise<T> {
 
 /**
  * Builds the source a gen2 Cloud Function deploys: an ES module entry (index.js) and its lazily
- * loaded chunks with tokentrail and its libraries (BigQuery, auth, YAML), a package.json whose only dependency is the functions framework
- * pinned to the tested version, and a lockfile cut from this repository's, so the build in the
- * cloud (`npm ci`) installs exactly what ran here.
+ * loaded chunks with tokentrail and its libraries (google-auth-library above all), the policy
+ * compiled to JSON when one is given, a package.json whose only dependency is the functions
+ * framework pinned to the tested version, and a lockfile cut from this repository's, so the build
+ * in the cloud (`npm ci`) installs exactly what ran here.
  */
 export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBuildResult> {
   const root = resolve(options.root);
@@ -54,6 +56,8 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
   const rootPackage = await readJson<RootPackage>(join(root, 'package.json'));
   const frameworkVersion = rootPackage.dependencies?.[FRAMEWORK];
   if (!frameworkVersion) throw new Error(`package.json does not depend on ${FRAMEWORK}`);
+  // Checked before anything is built: a policy with a typo fails here, not in every cold start.
+  const policy = options.policy ? await compilePolicy(resolve(root, options.policy)) : null;
 
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -63,7 +67,7 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
     bundle: true,
     platform: 'node',
     target: 'node20',
-    // ES modules with splitting: each lazy `await import()` (the BigQuery client, the secret
+    // ES modules with splitting: each lazy `await import()` (the BigQuery store, the secret
     // clients) becomes a chunk loaded on first use, so importing index.js stays cheap.
     format: 'esm',
     splitting: true,
@@ -97,8 +101,8 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
   await writeFile(join(outdir, 'package.json'), `${JSON.stringify(uploadPackage, null, 2)}\n`);
   await writeFile(join(outdir, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
   const files = ['index.js', 'index.js.map', 'index.js.LEGAL.txt', 'package.json', 'package-lock.json'];
-  if (options.policy) {
-    await copyFile(resolve(root, options.policy), join(outdir, BUNDLED_POLICY));
+  if (policy !== null) {
+    await writeFile(join(outdir, BUNDLED_POLICY), policy);
     files.push(BUNDLED_POLICY);
   }
   const present: string[] = [];

@@ -24,7 +24,7 @@ export interface BuiltSource {
 }
 
 /**
- * Builds the upload into a temporary directory, with a policy shipped as policy.yaml when given.
+ * Builds the upload into a temporary directory, with a policy compiled into policy.json when given.
  * In the cloud, `npm ci` puts the framework in source/node_modules; here a node_modules link beside
  * the source stands in for it (and lends the DuckDB binding the cloud build leaves out, for tests
  * that store in a DuckDB file).

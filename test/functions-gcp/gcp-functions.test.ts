@@ -1,4 +1,7 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildGcpFunctions } from '../../functions/gcp/build.js';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { eventarcId } from '../helpers/envelopes.js';
@@ -51,7 +54,7 @@ afterAll(() => built?.remove());
 
 /** As deployed: the store named by the environment, the policy shipped in the source (the working directory). */
 function env(store: string): Record<string, string> {
-  return { TOKENTRAIL_STORE: join(built.directory, store), TOKENTRAIL_POLICY: 'policy.yaml' };
+  return { TOKENTRAIL_STORE: join(built.directory, store), TOKENTRAIL_POLICY: 'policy.json' };
 }
 
 describe('the built source', () => {
@@ -62,7 +65,7 @@ describe('the built source', () => {
         'index.js.map',
         'package.json',
         'package-lock.json',
-        'policy.yaml',
+        'policy.json',
       ]),
     );
     expect(built.build.warnings).toEqual([]);
@@ -75,6 +78,25 @@ describe('the built source', () => {
     const lock = require(join(built.source, 'package-lock.json'));
     expect(lock.packages['node_modules/@google-cloud/functions-framework'].version).toBe('5.0.5');
     expect(Object.keys(lock.packages)).not.toContain('node_modules/@google-cloud/bigquery');
+    // The policy ships checked and compiled: the functions read JSON, never the YAML parser.
+    expect(JSON.parse(readFileSync(join(built.source, 'policy.json'), 'utf8'))).toMatchObject({
+      format: 'tokentrail-policy/1',
+      policy: { expect: [expect.objectContaining({ principal: expect.any(String) })] },
+    });
+  });
+
+  it('is not built when the policy has a problem, which it names by line and column', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tokentrail-gcp-bad-policy-'));
+    try {
+      const policy = join(directory, 'policy.yaml');
+      writeFileSync(policy, 'expect:\n  - principal: "arn:aws:iam::111122223333:role/deploy"\n');
+      await expect(
+        buildGcpFunctions({ root: join(__dirname, '../..'), outdir: join(directory, 'out'), policy }),
+      ).rejects.toThrow(/policy\.yaml:2:5: expect\[0\] needs subjects/);
+      expect(existsSync(join(directory, 'out'))).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::Region} and the like are CloudFormation Fn::Sub, not JavaScript
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runServerless } from './run-serverless.js';
@@ -311,13 +311,20 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
       configured.template.Resources.EventbridgeLambdaFunction.Properties.Environment.Variables;
     expect(environment).toEqual({
       TOKENTRAIL_STORE: 'bigquery://acme-audit/tokentrail',
-      TOKENTRAIL_POLICY: 'docs/policy.example.yaml',
+      TOKENTRAIL_POLICY: expect.stringMatching(/^\.tokentrail\/packaged\/policy-[0-9a-f]{12}\.json$/),
       TOKENTRAIL_WEBHOOKS: 'slack=ssm:/tokentrail/slack-webhook',
       TOKENTRAIL_LOOKBACK: '2h',
       GOOGLE_APPLICATION_CREDENTIALS: PARAMS.gcpCredentialsFile,
     });
     const names = configured.zip.map((entry) => entry.name);
-    expect(names).toEqual(expect.arrayContaining([PARAMS.gcpCredentialsFile, PARAMS.policyFile]));
+    expect(names).toEqual(expect.arrayContaining([PARAMS.gcpCredentialsFile, environment.TOKENTRAIL_POLICY]));
+    expect(names).not.toContain(PARAMS.policyFile);
+    // The policy ships checked and compiled: the functions read JSON, never the YAML parser.
+    const policy = JSON.parse(
+      configured.zip.find((entry) => entry.name === environment.TOKENTRAIL_POLICY)!.text(),
+    );
+    expect(policy).toMatchObject({ format: 'tokentrail-policy/1', source: 'policy.example.yaml' });
+    expect(policy.policy.expect.length).toBeGreaterThan(0);
     const credentials = JSON.parse(
       configured.zip.find((entry) => entry.name === PARAMS.gcpCredentialsFile)!.text(),
     );
@@ -367,5 +374,15 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     expect(bundled('from "@duckdb/node-api"').length).toBeGreaterThan(0);
     expect(bundled('// node_modules/@duckdb/')).toEqual([]);
     expect(defaults.zip.reduce((total, entry) => total + entry.size, 0)).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  it('refuses to package a policy with a problem, naming its line and column', async () => {
+    const policy = join(directory, 'broken-policy.yaml');
+    writeFileSync(policy, 'expect:\n  - principal: "arn:aws:iam::111122223333:role/deploy"\n');
+    const run = await runServerless(['print', `--param=policyFile=${policy}`]);
+    expect(run.code).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toMatch(
+      /policyFile \S*broken-policy\.yaml:2:5: expect\[0\] needs subjects/,
+    );
   });
 });

@@ -30,16 +30,9 @@ import {
   type Suppression,
 } from '../../core/detect/policy.js';
 import { parseTimestamp } from '../../core/time/timestamp.js';
+import { PolicyError } from './policy-error.js';
 
-export class PolicyError extends Error {
-  override readonly name = 'PolicyError';
-  /** Each `source:line:column: what is wrong`, in file order. */
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.problems = problems;
-  }
-}
+export { PolicyError } from './policy-error.js';
 
 export interface PolicyOptions {
   /** The rule ids that exist; when given, `rules` and `suppress[].rule` must name one of them. */

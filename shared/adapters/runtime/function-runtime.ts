@@ -1,9 +1,9 @@
-import { EMPTY_POLICY } from '../../core/detect/policy.js';
+import { EMPTY_POLICY, type Policy } from '../../core/detect/policy.js';
 import type { DeliveryContext } from '../../pipeline/process-delivery.js';
 import type { ScheduledDetectContext } from '../../pipeline/scheduled-detect.js';
 import type { DecodeLimits } from '../../sources/limits.js';
 import { channelsFromSpecs } from '../chat/channels-from-env.js';
-import { loadPolicy } from '../policy/load-policy.js';
+import { readCompiledPolicy } from '../policy/compiled-policy.js';
 import type { ResolveSecretDeps } from '../secrets/resolve-secret.js';
 import { openStore, type Store } from '../store/open-store.js';
 import { stableId } from '../store/stable-id.js';
@@ -25,12 +25,22 @@ export interface RuntimeDeps {
   readonly secrets?: Omit<ResolveSecretDeps, 'env'>;
 }
 
+/**
+ * A compiled policy (`.json`, what the builds ship) is read as JSON. A YAML policy is checked here
+ * instead, loading the YAML parser on use: it is most of a handler's bundle.
+ */
+async function readPolicy(path: string): Promise<Policy> {
+  if (path.endsWith('.json')) return readCompiledPolicy(path);
+  const { loadPolicy } = await import('../policy/load-policy.js');
+  return loadPolicy(path);
+}
+
 export async function startFunctionRuntime(
   env: Readonly<Record<string, string | undefined>>,
   deps: RuntimeDeps = {},
 ): Promise<FunctionRuntime> {
   const config = parseFunctionConfig(env);
-  const policy = config.policyPath ? await loadPolicy(config.policyPath) : EMPTY_POLICY;
+  const policy = config.policyPath ? await readPolicy(config.policyPath) : EMPTY_POLICY;
   const channels = await channelsFromSpecs(config.webhookSpecs, env, deps.secrets ?? {});
   const store = await openStore(
     config.store,
