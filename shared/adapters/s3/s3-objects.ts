@@ -15,11 +15,6 @@ export interface S3Objects {
   open(ref: S3ObjectRef): Promise<S3ObjectBody>;
 }
 
-export interface S3ObjectsOptions {
-  /** Waits between tries; tests pass one that does not wait. */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
 const ATTEMPTS = 3;
 const IDLE_TIMEOUT_MS = 30_000;
 /** What S3 answers when it is briefly unable to: worth another try. */
@@ -38,17 +33,16 @@ class S3ReadError extends Error {
 
 /**
  * Reads S3 objects for the trail-files Lambda with one signed GetObject over node:http(s)
- * (node-request.ts), not `@aws-sdk/client-s3`: in the bundled Lambda the client costs about 55 ms to import and 27 ms more
- * on its first request, which alone broke the ≤ 3× cold-start target (4.6× with it, see
- * bench/cold-start.bench.ts). The signing is the SDK's own (`@smithy/signature-v4`) and what the
+ * (node-request.ts), not `@aws-sdk/client-s3`: in the bundled Lambda the client costs about 55 ms
+ * to import and 27 ms more on its first request, which alone broke the ≤ 3× cold-start target
+ * (4.6× with it, see bench/cold-start.bench.ts). The signing is the SDK's own (`@smithy/signature-v4`) and what the
  * client would add here is little: a Lambda's credentials are always in its environment, and the
  * one redirect that matters, to the bucket's region, is followed below as the client does.
  *
  * `TOKENTRAIL_S3_ENDPOINT` points it at another S3 API (path-style), for tests and S3-compatible
  * stores. The CLI keeps the client (s3-inputs.ts): it needs listing and the full credential chain.
  */
-export function s3Objects(env: Env, options: S3ObjectsOptions = {}): S3Objects {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+export function s3Objects(env: Env): S3Objects {
   /** Buckets S3 told us live elsewhere: an organisation trail's bucket is often in another region. */
   const bucketRegions = new Map<string, string>();
 
@@ -89,6 +83,8 @@ export function s3Objects(env: Env, options: S3ObjectsOptions = {}): S3Objects {
     },
   };
 }
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 function credentialsFrom(env: Env): S3Credentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
