@@ -23,8 +23,10 @@ export interface ServeOptions {
   readonly chunkBytes?: number;
   /** Stop after this many bytes until `release()` is called. */
   readonly holdAfterBytes?: number;
-  /** The bucket's region: a request signed for another gets S3's 301 naming it. */
+  /** The bucket's region: a request signed for another gets S3's 301 naming it in a header. */
   readonly region?: string;
+  /** Name the region as AuthorizationHeaderMalformed does instead: a 400 with `<Region>` in the XML. */
+  readonly regionIn?: 'header' | 'error-body';
   /** Answer this many GETs with 503 SlowDown before serving the object. */
   readonly slowDowns?: number;
 }
@@ -72,10 +74,11 @@ function xmlError(
   message: string,
   key: string,
   headers: Record<string, string> = {},
+  moreXml = '',
 ) {
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<Error><Code>${code}</Code><Message>${message}</Message><Key>${key}</Key>` +
+    `<Error><Code>${code}</Code><Message>${message}</Message><Key>${key}</Key>${moreXml}` +
     '<RequestId>FAKE0REQUEST0ID</RequestId><HostId>fake-s3-host-id</HostId></Error>';
   response.writeHead(status, {
     'content-type': 'application/xml',
@@ -166,9 +169,22 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     if (problem !== null) {
       xmlError(response, 403, 'SignatureDoesNotMatch', problem, key);
     } else if (region !== undefined && signedRegion(request.headers.authorization) !== region) {
-      xmlError(response, 301, 'PermanentRedirect', 'The bucket is in another region.', key, {
-        'x-amz-bucket-region': region,
-      });
+      if (object?.options.regionIn === 'error-body') {
+        const message = `the region '${signedRegion(request.headers.authorization)}' is wrong; expecting '${region}'`;
+        xmlError(
+          response,
+          400,
+          'AuthorizationHeaderMalformed',
+          message,
+          key,
+          {},
+          `<Region>${region}</Region>`,
+        );
+      } else {
+        xmlError(response, 301, 'PermanentRedirect', 'The bucket is in another region.', key, {
+          'x-amz-bucket-region': region,
+        });
+      }
     } else if (object && (slowDowns.get(name(bucket, key)) ?? 0) > 0) {
       slowDowns.set(name(bucket, key), (slowDowns.get(name(bucket, key)) ?? 0) - 1);
       xmlError(response, 503, 'SlowDown', 'Please reduce your request rate.', key);

@@ -156,6 +156,20 @@ describe('CloudTrail files via SQS', () => {
     expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 4 }]);
   });
 
+  it('follows the region an AuthorizationHeaderMalformed error names', async () => {
+    const bucket = 'acme-org-trail-ap';
+    const key = 'AWSLogs/111122223333/CloudTrail/ap-southeast-2/2025/11/20/only.json.gz';
+    s3.putObject(bucket, key, cloudTrailFile(mintAndRead('ap')), {
+      region: 'ap-southeast-2',
+      regionIn: 'error-body',
+    });
+
+    const result = await handler(event(sqsMessage('msg-ap', objectCreated(bucket, key))));
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 2 }]);
+  });
+
   it('tries again when S3 answers SlowDown, and fails the message when it keeps on', async () => {
     const patient = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/slow.json.gz';
     const stubborn = 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/slower.json.gz';

@@ -71,6 +71,10 @@ describe('objectUrl', () => {
     expect(objectUrl('trail.logs.example', 'a', 'us-east-2').href).toBe(
       'https://s3.us-east-2.amazonaws.com/trail.logs.example/a',
     );
+    expect(objectUrl('trail', 'a', 'cn-north-1').href).toBe('https://trail.s3.cn-north-1.amazonaws.com.cn/a');
+    expect(objectUrl('trail', 'a', 'us-gov-west-1').href).toBe(
+      'https://trail.s3.us-gov-west-1.amazonaws.com/a',
+    );
     expect(objectUrl('trail', 'a', 'us-east-2', 'http://127.0.0.1:9000/').href).toBe(
       'http://127.0.0.1:9000/trail/a',
     );

@@ -62,12 +62,16 @@ export function encodeKey(key: string): string {
     .join('/');
 }
 
-/** Where GetObject goes: virtual-hosted at AWS when the bucket name allows it, else path-style. */
+/**
+ * Where GetObject goes: virtual-hosted at AWS when the bucket name allows it, else path-style. The
+ * China regions have their own domain; GovCloud's follows the usual pattern.
+ */
 export function objectUrl(bucket: string, key: string, region: string, endpoint?: string): URL {
   const path = encodeKey(key);
   if (endpoint !== undefined) return new URL(`${endpoint.replace(/\/+$/, '')}/${bucket}/${path}`);
-  if (VIRTUAL_HOSTABLE.test(bucket)) return new URL(`https://${bucket}.s3.${region}.amazonaws.com/${path}`);
-  return new URL(`https://s3.${region}.amazonaws.com/${bucket}/${path}`);
+  const host = `s3.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+  if (VIRTUAL_HOSTABLE.test(bucket)) return new URL(`https://${bucket}.${host}/${path}`);
+  return new URL(`https://${host}/${bucket}/${path}`);
 }
 
 /** A GetObject request signed with SigV4 for `s3` in the bucket's region. */

@@ -55,8 +55,8 @@ export function s3Objects(env: Env): S3Objects {
       timeoutMs: IDLE_TIMEOUT_MS,
     });
     if (response.statusCode === 200) return response;
-    const movedTo = response.headers['x-amz-bucket-region'];
-    const error = await errorOf(response, ref);
+    const { error, bucketRegion } = await errorOf(response, ref);
+    const movedTo = response.headers['x-amz-bucket-region'] ?? bucketRegion;
     if (typeof movedTo === 'string' && movedTo !== region && !bucketRegions.has(ref.bucket)) {
       bucketRegions.set(ref.bucket, movedTo);
       return get(ref, movedTo);
@@ -103,17 +103,24 @@ function credentialsFrom(env: Env): S3Credentials {
   };
 }
 
-/** S3's XML error, read (bounded) into `404 NoSuchKey: The specified key does not exist.`. */
-async function errorOf(response: IncomingMessage, ref: S3ObjectRef): Promise<S3ReadError> {
+/**
+ * S3's XML error, read (bounded) into `404 NoSuchKey: The specified key does not exist.`, and the
+ * bucket's region when the error names it (AuthorizationHeaderMalformed does, in `<Region>`).
+ */
+async function errorOf(
+  response: IncomingMessage,
+  ref: S3ObjectRef,
+): Promise<{ error: S3ReadError; bucketRegion: string | undefined }> {
   const text = await readText(response, MAX_ERROR_BODY_BYTES);
   const status = response.statusCode ?? 0;
   const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
   const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
   const detail = [code, message].filter(Boolean).join(': ') || response.statusMessage || 'no detail';
-  return new S3ReadError(
+  const error = new S3ReadError(
     `s3://${ref.bucket}/${ref.key}: GetObject answered ${status} ${detail}`,
     TRANSIENT_STATUS.has(status) || code === 'SlowDown',
   );
+  return { error, bucketRegion: /<Region>([a-z0-9-]+)<\/Region>/.exec(text)?.[1] };
 }
 
 function withObject(error: unknown, ref: S3ObjectRef, attempts: number): Error {
