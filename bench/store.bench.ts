@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../shared/adapters/duckdb/duckdb-store.js';
 import { normalizeRecord } from '../shared/core/normalize/normalize-record.js';
 import { WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
-import { COLUMNS } from '../shared/core/schema/columns.js';
+import { COLUMNS, type ColumnSpec } from '../shared/core/schema/columns.js';
 import { duckDbSetup } from '../shared/core/schema/duckdb-ddl.js';
 import type { Row } from '../shared/core/schema/row.js';
 import { answer } from '../shared/pipeline/query.js';
@@ -101,12 +101,18 @@ async function loadComparison(): Promise<void> {
   );
 }
 
+/** The columns fillSql writes, in order: those of the schema's first version. */
+const FILLED_COLUMNS = (COLUMNS as readonly ColumnSpec[])
+  .filter((column) => !column.addedLater)
+  .map((column) => column.name);
+
 /**
  * A month of synthetic events written by SQL: one mint per ten events, the other nine data access
  * with the minted key, over 60 buckets (a third of them acme-prod-*) and 400 subjects.
  */
 function fillSql(count: number): string {
-  return `INSERT INTO events
+  // The columns named, so a nullable column added to the schema later stays NULL here.
+  return `INSERT INTO events (${FILLED_COLUMNS.join(', ')})
 SELECT
   'e' || i AS event_id,
   TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_seconds(CAST(i * 2592000 // ${count} AS BIGINT)) AS event_time,
