@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
  * exchange, from the normalizers' fixtures) and one whose record tokentrail skips (it is not
  * federation), so nothing goes out.
  */
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 function fixtureRecord(root: string, path: string): Json {
   const file = join(root, 'shared/core/normalize/fixtures', path);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pubSubPush } from './cold-start-events.js';
+import { type Json, pubSubPush } from './cold-start-events.js';
 
 /** One way of starting a handler cold: `run` gives the wall time of one fresh process, in ms. */
 export interface Probe {
@@ -56,8 +56,8 @@ await import(${JSON.stringify(bundle)});
 `;
 
 /** In-process: the framework, the bundle, then the registered function called with one event. */
-export function gcpInvoke(root: string, bundle: string, functionName: string, entry: object): string {
-  const push = pubSubPush(entry as Record<string, unknown>);
+export function gcpInvoke(root: string, bundle: string, functionName: string, entry: Json): string {
+  const push = pubSubPush(entry);
   const event = {
     specversion: '1.0',
     id: 'bench',
@@ -93,8 +93,8 @@ let nextPort = 18_700;
  * As Cloud Run starts a function: the functions framework's own server on the bundle, from
  * process start until it has answered one binary CloudEvent (polled every 2 ms until it listens).
  */
-export function serverProbe(root: string, bundleDir: string, functionName: string, entry: object): Probe {
-  const request = pubSubPush(entry as Record<string, unknown>);
+export function serverProbe(root: string, bundleDir: string, functionName: string, entry: Json): Probe {
+  const request = pubSubPush(entry);
   return {
     async run(env) {
       const port = nextPort++;

@@ -1,14 +1,15 @@
 import { BigQueryRequestError } from '../../shared/adapters/bigquery/bigquery-rest.js';
-import { backoffDelay, describeFailure, isTransient } from '../../shared/adapters/bigquery/retry.js';
+import { describeFailure, isTransient } from '../../shared/adapters/bigquery/retry.js';
+import { backoffDelayMs } from '../../shared/adapters/http/backoff.js';
 
-describe('backoffDelay', () => {
+describe('backoffDelayMs, as the store retries', () => {
   const policy = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
 
   it('doubles per failure, with jitter between half and all of the step, up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(policy, n, () => 0))).toEqual([
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0))).toEqual([
       50, 100, 200, 400, 500, 500,
     ]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(policy, n, () => 1))).toEqual([
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 1))).toEqual([
       100, 200, 400, 800, 1000, 1000,
     ]);
   });

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { backoffDelayMs, retryAfterMs } from '../../shared/adapters/chat/backoff.js';
 import { type DeliveryOptions, deliver } from '../../shared/adapters/chat/webhook-delivery.js';
 import {
   type ChatKind,
@@ -7,6 +6,7 @@ import {
   redactUrl,
   withoutSecrets,
 } from '../../shared/adapters/chat/webhook-url.js';
+import { backoffDelayMs, retryAfterMs } from '../../shared/adapters/http/backoff.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
 import { renderGoogleChat } from '../../shared/core/alerts/render-google-chat.js';
 import { renderSlack } from '../../shared/core/alerts/render-slack.js';

@@ -97,7 +97,7 @@ function writeChunk(response: ServerResponse, chunk: Uint8Array): Promise<void> 
 }
 
 /** The region of a SigV4 Authorization header's credential scope. */
-function signedRegion(authorization: string | undefined): string | null {
+export function signedRegion(authorization: string | undefined): string | null {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization ?? '')?.[1] ?? null;
 }
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { handler } from '../../functions/aws/cloudtrail-files.js';
-import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
+import { type FakeS3, signedRegion, startFakeS3 } from '../helpers/fake-s3.js';
 import { fixture, storeRows, useHandlerEnvironment } from './aws-handler-harness.js';
 import {
   assumeRoleWithWebIdentity,
@@ -151,7 +151,7 @@ describe('CloudTrail files via SQS', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     const scopes = s3.requests
       .slice(requestsBefore)
-      .map(({ headers }) => /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headers.authorization ?? '')?.[1]);
+      .map(({ headers }) => signedRegion(headers.authorization));
     expect(scopes).toEqual(['us-east-1', 'eu-west-1', 'eu-west-1']);
     expect(await storeRows('SELECT count(*)::INTEGER AS n FROM events')).toEqual([{ n: 4 }]);
   });

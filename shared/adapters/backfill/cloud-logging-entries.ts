@@ -5,8 +5,8 @@ import { terminalSafe } from '../../core/render/terminal-safe.js';
 import { parseTimestamp } from '../../core/time/timestamp.js';
 import { decodeValue } from '../../sources/decode-value.js';
 import type { DecodeLimits } from '../../sources/limits.js';
-import { backoffDelayMs, type RetryPolicy, retryAfterMs } from '../chat/backoff.js';
 import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
+import { backoffDelayMs, type RetryPolicy, retryAfterMs } from '../http/backoff.js';
 import type { BackfillPage, BackfillWindow, PageSource } from './backfill-run.js';
 import type { RequestPacer } from './request-pacer.js';
 

@@ -100,7 +100,7 @@ function httpFailure(status: number, statusText: string, text: string): BigQuery
 }
 
 /** The first string `code` along an error's causes (a wrapped socket error keeps its code in `cause`). */
-function networkCodeOf(error: unknown): string | null {
+export function networkCodeOf(error: unknown): string | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
     const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };

@@ -5,21 +5,14 @@ import type { AlertStatus } from '../../core/schema/alert-columns.js';
 import type { AlertRow, Row } from '../../core/schema/row.js';
 import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
 import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, realSleep, type Sleep } from '../http/backoff.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
 import { type BigQueryAuthClient, BigQueryRest } from './bigquery-rest.js';
 import { insertAllRow } from './insert-all-row.js';
 import { type InsertAllRow, planInsertAll } from './insert-batches.js';
 import { queryResultOf, type TableField, type WireRow } from './query-result.js';
-import {
-  backoffDelay,
-  DEFAULT_RETRY,
-  describeFailure,
-  isTransient,
-  type RetryPolicy,
-  realSleep,
-  type Sleep,
-} from './retry.js';
+import { describeFailure, isTransient } from './retry.js';
 
 export interface BigQueryStoreOptions {
   readonly projectId: string;
@@ -333,7 +326,7 @@ export class BigQueryStore implements EventStore, AlertBook {
             `${pending.length} row(s) not written: ${failure}`,
         );
       }
-      await this.sleep(backoffDelay(this.retry, failures));
+      await this.sleep(backoffDelayMs(failures, this.retry, Math.random));
     }
     return { written, refused };
   }
@@ -351,7 +344,7 @@ export class BigQueryStore implements EventStore, AlertBook {
         if (attempt >= this.retry.attempts) {
           throw this.failure(`${what} failed after ${attempt} attempt(s): ${describeFailure(error)}`, error);
         }
-        await this.sleep(backoffDelay(this.retry, attempt));
+        await this.sleep(backoffDelayMs(attempt, this.retry, Math.random));
       }
     }
   }

@@ -1,27 +1,4 @@
-import { BigQueryRequestError } from './bigquery-rest.js';
-
-export interface RetryPolicy {
-  /** Total tries of one request, the first included. */
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
-export type Sleep = (ms: number) => Promise<void>;
-
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with jitter ("equal jitter": between half and all of the exponential step). */
-export function backoffDelay(
-  policy: RetryPolicy,
-  failures: number,
-  random: () => number = Math.random,
-): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
+import { BigQueryRequestError, networkCodeOf } from './bigquery-rest.js';
 
 /**
  * What a failure may say about itself: a BigQueryRequestError (status, reasons, code), a
@@ -81,17 +58,6 @@ function reasonsOf(error: unknown): string[] {
   const { reasons, errors } = shapeOf(error);
   const listed = Array.isArray(reasons) ? reasons : (errors ?? []).map((entry) => entry?.reason);
   return listed.filter((reason): reason is string => typeof reason === 'string');
-}
-
-/** The network code of the error or of one of its causes (fetch wraps the socket error). */
-function networkCodeOf(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    const { code, cause } = shapeOf(current);
-    if (typeof code === 'string') return code;
-    current = cause;
-  }
-  return null;
 }
 
 /** HTTP 429/500/502/503/504, transient BigQuery reasons, and failures with no response at all (reset, refused, dropped, timeout). */

@@ -5,10 +5,10 @@ import { renderGoogleChat } from '../../core/alerts/render-google-chat.js';
 import { renderSlack } from '../../core/alerts/render-slack.js';
 import { renderTeams } from '../../core/alerts/render-teams.js';
 import { terminalSafe } from '../../core/render/terminal-safe.js';
-import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, retryAfterMs } from './backoff.js';
+import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, retryAfterMs } from '../http/backoff.js';
 import { type ChatKind, redactUrl, type Webhook, withoutSecrets, withReplyInThread } from './webhook-url.js';
 
-export type { RetryPolicy } from './backoff.js';
+export type { RetryPolicy } from '../http/backoff.js';
 export type { ChatKind, Webhook } from './webhook-url.js';
 
 /**

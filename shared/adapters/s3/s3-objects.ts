@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { S3ObjectRef } from '../../sources/s3-notification.js';
+import { backoffDelayMs, type RetryPolicy, realSleep } from '../http/backoff.js';
 import { readText, sendRequest } from '../http/node-request.js';
 import { getObjectRequest, type S3Credentials } from './get-object-request.js';
 
@@ -15,7 +16,8 @@ export interface S3Objects {
   open(ref: S3ObjectRef): Promise<S3ObjectBody>;
 }
 
-const ATTEMPTS = 3;
+/** Tries of one GetObject in all; the waits between them are short, the message is retried anyway. */
+const RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 const IDLE_TIMEOUT_MS = 30_000;
 /** What S3 answers when it is briefly unable to: worth another try. */
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
@@ -76,15 +78,13 @@ export function s3Objects(env: Env): S3Objects {
           };
         } catch (error) {
           const transient = !(error instanceof S3ReadError) || error.transient;
-          if (!transient || attempt >= ATTEMPTS) throw withObject(error, ref, attempt);
-          await sleep(100 * 4 ** (attempt - 1) * (0.5 + Math.random() / 2));
+          if (!transient || attempt >= RETRY.attempts) throw withObject(error, ref, attempt);
+          await realSleep(backoffDelayMs(attempt, RETRY, Math.random));
         }
       }
     },
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 function credentialsFrom(env: Env): S3Credentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;

@@ -2,7 +2,7 @@ export interface RetryPolicy {
   /** Attempts in all, the first included. */
   readonly attempts: number;
   readonly baseDelayMs: number;
-  /** The longest wait between attempts, also the longest `Retry-After` this delivery will honour. */
+  /** The longest wait between attempts; where the server sends `Retry-After`, also the longest honoured. */
   readonly maxDelayMs: number;
 }
 
@@ -29,3 +29,7 @@ export function retryAfterMs(header: string | null, nowMs: number): number | und
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
