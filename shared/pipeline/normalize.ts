@@ -65,6 +65,7 @@ export class NormalizeRun {
         code: item.code,
         message: item.message,
         raw: item.raw,
+        ...(item.whole ? { whole: item.whole } : {}),
         delivery: item.delivery,
         position: item.position,
       });

@@ -4,7 +4,7 @@ import type { NamedQuery, QueryParams } from '../core/queries/named-queries.js';
 import type { QueryCell, QueryResult } from '../core/queries/query-result.js';
 import type { AlertStatus } from '../core/schema/alert-columns.js';
 import type { AlertRow, Row } from '../core/schema/row.js';
-import type { Delivery, Position } from '../sources/decoded-item.js';
+import type { Delivery, Position, WholeBytes } from '../sources/decoded-item.js';
 
 export type { QueryCell, QueryResult };
 
@@ -20,6 +20,8 @@ export interface Rejection {
   readonly code: RejectCode;
   readonly message: string;
   readonly raw: string;
+  /** Length and SHA-256 of the whole record, set when `raw` holds only its head. */
+  readonly whole?: WholeBytes;
   readonly delivery: Delivery;
   readonly position: Position;
 }

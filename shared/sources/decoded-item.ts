@@ -38,9 +38,20 @@ export type DecodedItem =
       readonly message: string;
       /** The rejected bytes as text (the head only, for values over the size cap). */
       readonly raw: string;
+      /**
+       * Set only when `raw` is not the whole record (a value over the size cap): the byte length
+       * and hex SHA-256 of all of its bytes, so the record can be found again and checked.
+       */
+      readonly whole?: WholeBytes;
       readonly delivery: Delivery;
       readonly position: Position;
     };
+
+/** What identifies a record's bytes when only their head was kept. */
+export interface WholeBytes {
+  readonly bytes: number;
+  readonly sha256: string;
+}
 
 export function at(position: Position, path: string): Position {
   return { ...position, path: position.path + path };
