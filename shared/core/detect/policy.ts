@@ -42,7 +42,15 @@ export const EMPTY_POLICY: Policy = Object.freeze({
   suppress: Object.freeze([]),
 });
 
-type Matcher = (value: string) => boolean;
+/**
+ * Counts the characters a match examines (compared, or scanned by indexOf), so that linearity can
+ * be checked by counting rather than by timing.
+ */
+export interface MatchMeter {
+  examined: number;
+}
+
+type Matcher = (value: string, meter?: MatchMeter) => boolean;
 
 const ANY = '\u0000any';
 
@@ -61,16 +69,22 @@ function compile(pattern: string): Matcher {
 
 function segmentMatcher(segments: readonly string[]): Matcher {
   const first = segments[0]!;
-  if (segments.length === 1) return (value) => value === first;
+  if (segments.length === 1)
+    return (value, meter) => {
+      if (meter) meter.examined += Math.min(value.length, first.length);
+      return value === first;
+    };
   const last = segments[segments.length - 1]!;
   const middle = segments.slice(1, -1).filter((segment) => segment !== '');
-  return (value) => {
+  return (value, meter) => {
     if (value.length < first.length + last.length) return false;
+    if (meter) meter.examined += first.length + last.length;
     if (!value.startsWith(first) || !value.endsWith(last)) return false;
     const end = value.length - last.length;
     let position = first.length;
     for (const segment of middle) {
       const found = value.indexOf(segment, position);
+      if (meter) meter.examined += (found === -1 ? value.length : found + segment.length) - position;
       if (found === -1 || found + segment.length > end) return false;
       position = found + segment.length;
     }
@@ -78,9 +92,15 @@ function segmentMatcher(segments: readonly string[]): Matcher {
   };
 }
 
-function segmentAt(value: readonly string[], segment: readonly string[], position: number): boolean {
+function segmentAt(
+  value: readonly string[],
+  segment: readonly string[],
+  position: number,
+  meter: MatchMeter | undefined,
+): boolean {
   for (let i = 0; i < segment.length; i++) {
     const char = segment[i]!;
+    if (meter) meter.examined++;
     if (char !== ANY && char !== value[position + i]) return false;
   }
   return true;
@@ -90,15 +110,17 @@ function codePointMatcher(segments: readonly (readonly string[])[]): Matcher {
   const first = segments[0]!;
   const last = segments[segments.length - 1]!;
   const middle = segments.slice(1, -1).filter((segment) => segment.length > 0);
-  return (text) => {
+  return (text, meter) => {
     const value = Array.from(text);
-    if (segments.length === 1) return value.length === first.length && segmentAt(value, first, 0);
+    if (meter) meter.examined += text.length;
+    if (segments.length === 1) return value.length === first.length && segmentAt(value, first, 0, meter);
     const end = value.length - last.length;
-    if (end < first.length || !segmentAt(value, first, 0) || !segmentAt(value, last, end)) return false;
+    if (end < first.length || !segmentAt(value, first, 0, meter) || !segmentAt(value, last, end, meter))
+      return false;
     // Leftmost placement of each fixed-length segment is never worse than a later one.
     let position = first.length;
     for (const segment of middle) {
-      while (position + segment.length <= end && !segmentAt(value, segment, position)) position++;
+      while (position + segment.length <= end && !segmentAt(value, segment, position, meter)) position++;
       if (position + segment.length > end) return false;
       position += segment.length;
     }
@@ -109,15 +131,18 @@ function codePointMatcher(segments: readonly (readonly string[])[]): Matcher {
 const compiled = new Map<string, Matcher>();
 const MAX_COMPILED = 10_000;
 
-/** AWS StringLike: `*` any run (incl. ':' and '/'), `?` one character, case-sensitive, whole string. */
-export function stringLike(pattern: string, value: string): boolean {
+/**
+ * AWS StringLike: `*` any run (incl. ':' and '/'), `?` one character, case-sensitive, whole string.
+ * A meter, if given, counts the characters examined.
+ */
+export function stringLike(pattern: string, value: string, meter?: MatchMeter): boolean {
   let matcher = compiled.get(pattern);
   if (matcher === undefined) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
     matcher = compile(pattern);
     compiled.set(pattern, matcher);
   }
-  return matcher(value);
+  return matcher(value, meter);
 }
 
 /** The entries whose principal pattern matches; empty means the principal is not enforced. */
