@@ -1,7 +1,12 @@
-/** Tests run as CommonJS through swc (fast, no type-check); `npm run typecheck` covers types. */
-export default {
+/**
+ * Tests run as CommonJS through swc (fast, no type-check); `npm run typecheck` covers types.
+ *
+ * Two projects: `unit` is the fast loop (the tests beside the code, pure or nearly so), run alone
+ * with `npm run test:unit`; `integration` is everything under test/ (local servers, DuckDB files,
+ * child processes), run alone with `npm run test:integration`. Bare `jest` runs both.
+ */
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/shared', '<rootDir>/cli', '<rootDir>/functions', '<rootDir>/test', '<rootDir>/infra'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': [
@@ -14,4 +19,20 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+};
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/shared', '<rootDir>/cli', '<rootDir>/functions', '<rootDir>/infra'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-timeout.ts'],
+    },
+  ],
 };
