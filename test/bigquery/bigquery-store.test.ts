@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type BigQueryStoreOptions,
   openBigQueryStore,
@@ -279,6 +280,20 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
         ],
       });
       expect(fake.stored('quarantine')).toHaveLength(1);
+    });
+
+    it('carries the length, SHA-256 and head of a huge record, which the table takes', async () => {
+      const raw = `{"Records":[${'x'.repeat(200_000)}`;
+      await open().writeQuarantine([{ ...rejection, raw }], '2026-11-20T10:06:00.000000Z');
+      const [request] = fake.requestsTo('insertAll');
+      const json = (request!.body as { rows: { json: Record<string, unknown> }[] }).rows[0]!.json;
+      expect(json).toMatchObject({
+        raw: raw.slice(0, 64 * 1024),
+        raw_bytes: 200_012,
+        raw_sha256: createHash('sha256').update(raw).digest('hex'),
+        raw_truncated: true,
+      });
+      expect(fake.stored('quarantine')).toEqual([expect.objectContaining({ raw_bytes: 200_012 })]);
     });
 
     it('rejects when the quarantine table refuses a row', async () => {

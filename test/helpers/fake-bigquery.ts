@@ -121,12 +121,15 @@ function rowProblem(table: TableSpec, json: unknown): { location: string; messag
           ? typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)
           : column.type === 'integer'
             ? Number.isSafeInteger(value)
-            : typeof value === 'string';
+            : column.type === 'boolean'
+              ? typeof value === 'boolean'
+              : typeof value === 'string';
     if (!fine) {
       const wanted = {
         json: 'a string holding JSON text',
         timestamp: 'a timestamp',
         integer: 'an integer',
+        boolean: 'a boolean',
         string: 'a string',
       }[column.type];
       return { location: column.name, message: `Cannot convert value to ${wanted}: ${column.name}.` };

@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { bigQuerySchema } from '../../shared/core/schema/bigquery-schema.js';
 import { COLUMNS } from '../../shared/core/schema/columns.js';
 import { duckDbCreateTable } from '../../shared/core/schema/duckdb-ddl.js';
+import { QUARANTINE_TABLE } from '../../shared/core/schema/tables.js';
 
 describe('the DuckDB DDL derived from the row definition', () => {
   it('creates a table a real DuckDB accepts, with every column, type and constraint', async () => {
@@ -33,6 +34,24 @@ describe('the DuckDB DDL derived from the row definition', () => {
   });
 });
 
+describe('the DuckDB DDL of the quarantine table', () => {
+  it('types the length, hash and truncation flag of a rejected record, nullable for older rows', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(duckDbCreateTable(QUARANTINE_TABLE));
+    const described = await connection.runAndReadAll('DESCRIBE quarantine');
+    const columns = described.getRowObjectsJson().map((row) => [row.column_name, row.column_type, row.null]);
+    expect(columns.slice(-4)).toEqual([
+      ['raw', 'VARCHAR', 'NO'],
+      ['raw_bytes', 'BIGINT', 'YES'],
+      ['raw_sha256', 'VARCHAR', 'YES'],
+      ['raw_truncated', 'BOOLEAN', 'YES'],
+    ]);
+    connection.closeSync();
+    instance.closeSync();
+  });
+});
+
 describe('the BigQuery schema derived from the row definition', () => {
   it('maps every column with its mode', () => {
     expect(bigQuerySchema().map(({ name, type, mode }) => `${name}:${type}:${mode}`)).toEqual(
@@ -41,5 +60,15 @@ describe('the BigQuery schema derived from the row definition', () => {
           `${c.name}:${{ string: 'STRING', timestamp: 'TIMESTAMP', json: 'JSON' }[c.type]}:${c.required ? 'REQUIRED' : 'NULLABLE'}`,
       ),
     );
+  });
+});
+
+describe('the BigQuery schema of the quarantine table', () => {
+  it('adds raw_bytes INT64, raw_sha256 STRING and raw_truncated BOOL, nullable, after the original columns', () => {
+    expect(
+      bigQuerySchema(QUARANTINE_TABLE)
+        .map(({ name, type, mode }) => `${name}:${type}:${mode}`)
+        .slice(-3),
+    ).toEqual(['raw_bytes:INT64:NULLABLE', 'raw_sha256:STRING:NULLABLE', 'raw_truncated:BOOL:NULLABLE']);
   });
 });

@@ -30,6 +30,8 @@ function fromJson(column: ColumnSpec, json: string): string {
       return `JSON_VALUE(${json}, ${path})`;
     case 'integer':
       return `CAST(JSON_VALUE(${json}, ${path}) AS INT64)`;
+    case 'boolean':
+      return `CAST(JSON_VALUE(${json}, ${path}) AS BOOL)`;
     case 'timestamp':
       return `TIMESTAMP(JSON_VALUE(${json}, ${path}))`;
     case 'json':

@@ -1,15 +1,53 @@
+import { createHash } from 'node:crypto';
 import type { QuarantineRow } from '../../core/schema/row.js';
 import type { Rejection } from '../../pipeline/ports.js';
 import { stableId } from './stable-id.js';
 
 /**
- * The stored form of a rejection. Its id hashes where the record came from and its bytes, so
- * re-ingesting an input keeps one copy, while equal bytes at two places stay two records.
+ * How much of a rejected record a quarantine row holds: enough to read what it was, small enough
+ * that one hostile 157 MB body cannot fill a store or break BigQuery's 10 MB insertAll row limit.
+ * The rest is found again through input + position.offset + raw_bytes and checked by raw_sha256.
  */
-export function quarantineRow(rejection: Rejection, quarantinedAt: string): QuarantineRow {
-  const { input, delivery, position, code, message, raw } = rejection;
+export const QUARANTINE_RAW_MAX_BYTES = 64 * 1024;
+
+/**
+ * The longest head of `text` whose UTF-8 is at most `maxBytes` bytes, cut between characters, so
+ * its bytes are a prefix of the whole text's bytes.
+ */
+function utf8Head(text: string, maxBytes: number): string {
+  // Every UTF-16 unit encodes to at least one byte: the first maxBytes units cover the head.
+  let units = Math.min(text.length, maxBytes);
+  const last = text.charCodeAt(units - 1);
+  if (units < text.length && last >= 0xd800 && last <= 0xdbff) units--; // keep a surrogate pair whole
+  const bytes = Buffer.from(text.slice(0, units), 'utf8');
+  let end = Math.min(bytes.length, maxBytes);
+  while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // a continuation byte
+  return bytes.toString('utf8', 0, end);
+}
+
+/**
+ * The stored form of a rejection, the one place every path (CLI, backfill, the functions) keeps a
+ * rejected record: its head up to QUARANTINE_RAW_MAX_BYTES, and the byte length and SHA-256 of all
+ * of it (from the decoder when it kept only a head itself). Its id hashes where the record came
+ * from and its bytes, so re-ingesting an input keeps one copy, while equal bytes at two places
+ * stay two records.
+ */
+export function quarantineRow(
+  rejection: Rejection,
+  quarantinedAt: string,
+  maxRawBytes = QUARANTINE_RAW_MAX_BYTES,
+): QuarantineRow {
+  const { input, delivery, position, code, message, raw, whole } = rejection;
+  const rawBytes = Buffer.byteLength(raw, 'utf8');
+  const head = rawBytes > maxRawBytes ? utf8Head(raw, maxRawBytes) : raw;
+  const headBytes = head === raw ? rawBytes : Buffer.byteLength(head, 'utf8');
+  const bytes = whole?.bytes ?? rawBytes;
+  const sha256 = whole?.sha256 ?? createHash('sha256').update(raw, 'utf8').digest('hex');
+  const truncated = headBytes < bytes;
+  // A whole record's id is what it always was; a truncated one is named by its hash, not its head.
+  const content = truncated ? `sha256:${sha256}` : raw;
   const id = stableId(
-    JSON.stringify([input, delivery, position.value, position.path, position.offset, code, raw]),
+    JSON.stringify([input, delivery, position.value, position.path, position.offset, code, content]),
   );
   return {
     quarantine_id: id,
@@ -19,6 +57,9 @@ export function quarantineRow(rejection: Rejection, quarantinedAt: string): Quar
     position: { value: position.value, path: position.path, offset: position.offset },
     code,
     message,
-    raw,
+    raw: head,
+    raw_bytes: bytes,
+    raw_sha256: sha256,
+    raw_truncated: truncated,
   };
 }

@@ -3,7 +3,7 @@ import { EVENTS_TABLE, type TableSpec } from './tables.js';
 
 export interface BigQueryField {
   name: string;
-  type: 'STRING' | 'INT64' | 'TIMESTAMP' | 'JSON';
+  type: 'STRING' | 'INT64' | 'BOOL' | 'TIMESTAMP' | 'JSON';
   mode: 'REQUIRED' | 'NULLABLE';
   description: string;
 }
@@ -11,6 +11,7 @@ export interface BigQueryField {
 export const BIGQUERY_TYPES: Record<ColumnType, BigQueryField['type']> = {
   string: 'STRING',
   integer: 'INT64',
+  boolean: 'BOOL',
   timestamp: 'TIMESTAMP',
   json: 'JSON',
 };

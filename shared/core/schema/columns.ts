@@ -4,7 +4,7 @@
  * Column names are a public contract (views, saved queries and external checks rely on them):
  * add columns, never rename one.
  */
-export type ColumnType = 'string' | 'integer' | 'timestamp' | 'json';
+export type ColumnType = 'string' | 'integer' | 'boolean' | 'timestamp' | 'json';
 
 export interface ColumnSpec {
   readonly name: string;

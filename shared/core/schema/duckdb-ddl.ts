@@ -5,6 +5,7 @@ import { EVENTS_TABLE, TABLES, type TableSpec } from './tables.js';
 const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
   integer: 'BIGINT',
+  boolean: 'BOOLEAN',
   timestamp: 'TIMESTAMPTZ',
   json: 'JSON',
 };

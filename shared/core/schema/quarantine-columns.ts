@@ -23,7 +23,8 @@ export const QUARANTINE_COLUMNS = [
     name: 'input',
     type: 'string',
     required: true,
-    description: 'Where it came from: a file name, `-` for standard input, an S3 key, a Pub/Sub message id.',
+    description:
+      'Where it came from: a file name, `-` for standard input, s3://BUCKET/KEY (with ?versionId=ID when the notification names one), pubsub:MESSAGE_ID, eventarc:ID, sqs:MESSAGE_ID.',
   },
   {
     name: 'delivery',
@@ -51,6 +52,28 @@ export const QUARANTINE_COLUMNS = [
     type: 'string',
     required: true,
     description:
-      'The rejected bytes as text (the head only for values over the size cap). Attacker-influenced.',
+      'The rejected record as UTF-8 text: all of it up to 64 KiB, else its first 64 KiB cut at a character boundary (raw_truncated). Attacker-influenced.',
+  },
+  {
+    name: 'raw_bytes',
+    type: 'integer',
+    required: false,
+    addedLater: true,
+    description:
+      'Byte length of the whole rejected record: with input and position.offset, where to re-read it. Null in rows stored before this column.',
+  },
+  {
+    name: 'raw_sha256',
+    type: 'string',
+    required: false,
+    addedLater: true,
+    description: 'Hex SHA-256 of the whole rejected record, to check bytes re-read from the input.',
+  },
+  {
+    name: 'raw_truncated',
+    type: 'boolean',
+    required: false,
+    addedLater: true,
+    description: 'True when raw holds only the head of the record (raw_bytes says how long it is).',
   },
 ] as const satisfies readonly ColumnSpec[];

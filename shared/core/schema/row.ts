@@ -8,7 +8,9 @@ type ValueOf<C extends ColumnSpec> = C extends { readonly values: readonly (infe
     ? unknown
     : C['type'] extends 'integer'
       ? number
-      : string;
+      : C['type'] extends 'boolean'
+        ? boolean
+        : string;
 
 /** The record type of a column list: required columns are non-null, the others may be null. */
 export type RecordOf<C extends ColumnSpec> = {

@@ -13,6 +13,8 @@ function checkColumn(column: ColumnSpec, value: unknown): string | null {
       return null;
     case 'integer':
       return Number.isSafeInteger(value) ? null : `${column.name} must be an integer`;
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `${column.name} must be true or false`;
     case 'timestamp':
       return typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)
         ? null
