@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { listenLocally } from '../helpers/local-server.js';
 
 /**
@@ -155,5 +156,29 @@ export async function startFakeCloudLogging(): Promise<FakeCloudLogging> {
     denied,
     missing,
     close: local.close,
+  };
+}
+
+export interface ResettingServer {
+  readonly url: string;
+  /** How many connections were attempted: each is reset as soon as it is accepted. */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/** A port that accepts connections and resets each at once: Cloud Logging dropping the line. */
+export async function startResettingServer(): Promise<ResettingServer> {
+  let connections = 0;
+  const server = createTcpServer((socket: Socket) => {
+    connections++;
+    socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
 }
