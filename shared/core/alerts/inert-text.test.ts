@@ -2,11 +2,14 @@ import fc from 'fast-check';
 import {
   capLength,
   ELLIPSIS,
+  escapeWithin,
   htmlEscape,
   inertText,
   isInert,
+  jsonUtf8Bytes,
   shownTime,
   slackEscape,
+  utf16Units,
   VALUE_CAP,
 } from './inert-text.js';
 
@@ -68,6 +71,53 @@ describe('channel escapes', () => {
   it('escapes HTML for Google Chat cards', () => {
     expect(htmlEscape(`<a href="x">it's</a> & <users/all>`)).toBe(
       '&lt;a href=&quot;x&quot;&gt;it&#39;s&lt;/a&gt; &amp; &lt;users/all&gt;',
+    );
+  });
+});
+
+const slackUnescape = (text: string) =>
+  text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+
+describe('escapeWithin', () => {
+  it('leaves text that fits escaped whole', () => {
+    expect(escapeWithin('<&>', slackEscape, 13)).toBe('&lt;&amp;&gt;');
+  });
+
+  it('cuts after escaping, between entities, and marks the cut', () => {
+    // 12 units: `&lt;&amp;` (9) and the ellipsis fit, `&gt;` would not.
+    expect(escapeWithin('<&>', slackEscape, 12)).toBe(`&lt;&amp;${ELLIPSIS}`);
+    expect(escapeWithin('<&>', slackEscape, 10)).toBe(`&lt;&amp;${ELLIPSIS}`);
+    expect(escapeWithin('<&>', slackEscape, 9)).toBe(`&lt;${ELLIPSIS}`);
+  });
+
+  it('never splits a surrogate pair', () => {
+    expect(escapeWithin('a😀b', (text) => text, 3)).toBe(`a${ELLIPSIS}`);
+    expect(escapeWithin('a😀😀', (text) => text, 7, jsonUtf8Bytes)).toBe(`a${ELLIPSIS}`);
+    expect(escapeWithin('a😀😀', (text) => text, 8, jsonUtf8Bytes)).toBe(`a😀${ELLIPSIS}`);
+  });
+
+  it('measures JSON bytes as the body carries them', () => {
+    expect(jsonUtf8Bytes('a"\\é😀')).toBe(1 + 2 + 2 + 2 + 4);
+    expect(jsonUtf8Bytes(ELLIPSIS)).toBe(3);
+  });
+
+  it('is within its limit and unescapes to the text, or to a prefix of it before the ellipsis', () => {
+    const text = fc
+      .array(
+        fc.oneof(fc.constantFrom('<', '&', '>', '&amp;', '😀', '\u202e', '"'), fc.string({ unit: 'binary' })),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 200 }), fc.boolean(), (original, max, bytes) => {
+        const measure = bytes ? jsonUtf8Bytes : utf16Units;
+        const shown = escapeWithin(original, slackEscape, Math.max(max, measure(ELLIPSIS)), measure);
+        expect(measure(shown)).toBeLessThanOrEqual(Math.max(max, measure(ELLIPSIS)));
+        if (shown === slackEscape(original)) return;
+        expect(shown.endsWith(ELLIPSIS)).toBe(true);
+        const kept = shown.slice(0, -ELLIPSIS.length);
+        expect(kept).not.toMatch(/&(?!amp;|lt;|gt;)/);
+        expect(original.startsWith(slackUnescape(kept))).toBe(true);
+      }),
     );
   });
 });

@@ -46,6 +46,44 @@ export function isInert(text: string, options: { readonly multiline?: boolean } 
   return lines.every((line) => hasNothingInvisible(line) && !/\p{Cs}/u.test(line));
 }
 
+/** How a channel measures text against its limits. */
+export type Measure = (text: string) => number;
+
+/** UTF-16 code units: never fewer than the code points a service may count instead. */
+export const utf16Units: Measure = (text) => text.length;
+
+/** Bytes of the text inside a JSON string, UTF-8 encoded: what a byte-limited payload carries. */
+const UTF8 = new TextEncoder();
+export const jsonUtf8Bytes: Measure = (text) => UTF8.encode(JSON.stringify(text)).length - 2;
+
+/**
+ * Escaped for a channel and within its limit, measured after escaping: an escape can make text six
+ * times longer, and a service refuses the whole message when one text is too long. The text is
+ * escaped one code point at a time and cut before the first that would not fit, so a cut never falls
+ * inside an entity or a surrogate pair; a cut text ends in an ellipsis. `escapeText` must escape each
+ * code point on its own (the escapes here do).
+ */
+export function escapeWithin(
+  text: string,
+  escapeText: (text: string) => string,
+  max: number,
+  measure: Measure = utf16Units,
+): string {
+  const whole = escapeText(text);
+  if (measure(whole) <= max) return whole;
+  const budget = max - measure(ELLIPSIS);
+  let kept = '';
+  let size = 0;
+  for (const point of text) {
+    const piece = escapeText(point);
+    const pieceSize = measure(piece);
+    if (size + pieceSize > budget) break;
+    kept += piece;
+    size += pieceSize;
+  }
+  return `${kept}${ELLIPSIS}`;
+}
+
 /**
  * Slack's own escaping: `&`, `<` and `>` are its control characters (mentions `<!channel>`, `<@U…>`,
  * links `<url|text>`, dates `<!date…>`); nothing else may be entity-encoded, Slack decodes only these.

@@ -1,5 +1,5 @@
 import type { Alert } from './alert.js';
-import { renderGoogleChat } from './render-google-chat.js';
+import { GOOGLE_CHAT_LIMITS, renderGoogleChat } from './render-google-chat.js';
 
 const ALERT: Alert = {
   alert_id: 'f00d',
@@ -83,6 +83,37 @@ describe('renderGoogleChat', () => {
         },
       ],
     });
+  });
+
+  it('keeps a message of 400 × `<&>` in every field under 32,000 bytes, cut after escaping', () => {
+    const hostile = '<&>'.repeat(400);
+    const alert: Alert = {
+      ...ALERT,
+      title: hostile,
+      principal: hostile,
+      subject: hostile,
+      identity_provider: hostile,
+      audience: hostile,
+      resource: hostile,
+      source_ip: hostile,
+      runbook: hostile,
+      query: `tokentrail query principals --subject '${hostile}' --since 30d`,
+    };
+    const message = renderGoogleChat(alert);
+    expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.messageBytes);
+    const [, fields, runbook] = message.cardsV2[0].card.sections;
+    // 200 code points escaped are 866 bytes, under the 1,000-byte budget of a value: shown whole.
+    expect(fields!.widgets[0]).toEqual(field('Subject', `${'&lt;&amp;&gt;'.repeat(66)}&lt;…`));
+    // 1,000 code points escaped would be 4,333 bytes; within 5,000, so the runbook is whole too.
+    expect(runbook!.widgets[0]).toEqual({ textParagraph: { text: `${'&lt;&amp;&gt;'.repeat(333)}…` } });
+  });
+
+  it('cuts a value whose escaped form passes its byte budget, never inside an entity', () => {
+    const message = renderGoogleChat({ ...ALERT, subject: '"'.repeat(400) });
+    // 199 quotes escaped are 1,194 bytes: 166 entities (996 bytes) and the ellipsis fit in 1,000.
+    expect(message.cardsV2[0].card.sections[1]!.widgets[0]).toEqual(
+      field('Subject', `${'&quot;'.repeat(166)}…`),
+    );
   });
 
   it('replies to the same thread on a repeat', () => {

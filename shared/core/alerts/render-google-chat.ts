@@ -1,5 +1,12 @@
 import type { Alert } from './alert.js';
-import { htmlEscape, inertAlert, inertRepeat, type RenderOptions } from './inert-text.js';
+import {
+  escapeWithin,
+  htmlEscape,
+  inertAlert,
+  inertRepeat,
+  jsonUtf8Bytes,
+  type RenderOptions,
+} from './inert-text.js';
 
 /**
  * Google Chat incoming-webhook messages (cardsV2). Card text is a limited HTML subset (`<b>`, `<i>`,
@@ -35,16 +42,35 @@ export interface GoogleChatMessage {
   ];
 }
 
+/**
+ * A message, text and cards, may hold at most 32,000 bytes (a card at most 32 KB, 100 widgets); no
+ * per-widget text limit is documented. HTML escaping makes text up to six times longer, so each text
+ * is cut after escaping to a byte budget (UTF-8, as it stands in the JSON body), and the budgets add
+ * up to about 21,000 bytes, leaving room for the card's structure and the thread key.
+ * https://developers.google.com/workspace/chat/create-messages ("maximum message size")
+ * https://developers.google.com/workspace/chat/api/reference/rest/v1/cards (100 widgets per card)
+ */
+export const GOOGLE_CHAT_LIMITS = { messageBytes: 32_000, widgetsPerCard: 100 } as const;
+const BUDGET = { line: 1000, long: 5000 } as const;
+/**
+ * A thread key "supports up to 4000 characters"; ours are SHA-256 ids, far shorter, but an alert id
+ * is a string like any other, so a longer one is cut (the same id always gives the same key).
+ * https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages#thread
+ */
+const THREAD_KEY_MAX_BYTES = 4000;
+
 const CARD_ID = 'tokentrail-alert';
 
 const paragraph = (html: string): GoogleChatWidget => ({ textParagraph: { text: html } });
-/** Untrusted text as card HTML, line breaks kept as `<br>`. */
-const html = (text: string): string => text.split('\n').map(htmlEscape).join('<br>');
+const cardEscape = (text: string): string => text.split('\n').map(htmlEscape).join('<br>');
+/** Untrusted (already inert) text as card HTML, line breaks kept as `<br>`, cut after escaping. */
+const html = (text: string, maxBytes: number = BUDGET.line): string =>
+  escapeWithin(text, cardEscape, maxBytes, jsonUtf8Bytes);
 
 function message(alert: Alert, title: string, sections: readonly GoogleChatSection[]): GoogleChatMessage {
   return {
     fallbackText: `tokentrail: ${title}`,
-    thread: { threadKey: alert.alert_id },
+    thread: { threadKey: escapeWithin(alert.alert_id, (key) => key, THREAD_KEY_MAX_BYTES, jsonUtf8Bytes) },
     cardsV2: [{ cardId: CARD_ID, card: { header: { title, subtitle: 'tokentrail' }, sections } }],
   };
 }
@@ -68,8 +94,8 @@ export function renderGoogleChat(alert: Alert, options: RenderOptions = {}): Goo
         decoratedText: { topLabel: field.label, text: html(field.value), wrapText: true },
       })),
     },
-    { header: 'Runbook', widgets: [paragraph(html(shown.runbook))] },
-    { header: 'Investigate', widgets: [paragraph(html(shown.query))] },
+    { header: 'Runbook', widgets: [paragraph(html(shown.runbook, BUDGET.long))] },
+    { header: 'Investigate', widgets: [paragraph(html(shown.query, BUDGET.long))] },
     footer,
   ]);
 }

@@ -1,10 +1,18 @@
 import fc from 'fast-check';
 import { terminalSafe } from '../render/terminal-safe.js';
 import { type Alert, SEVERITIES } from './alert.js';
-import { FOOTER_PART_CAP, isInert, LONG_CAP, TITLE_CAP, VALUE_CAP } from './inert-text.js';
-import { type GoogleChatMessage, renderGoogleChat } from './render-google-chat.js';
-import { renderSlack, type SlackMessage, type SlackText } from './render-slack.js';
-import { renderTeams, type TeamsMessage } from './render-teams.js';
+import {
+  ELLIPSIS,
+  inertAlert,
+  inertRepeat,
+  isInert,
+  LONG_CAP,
+  type RenderOptions,
+  VALUE_CAP,
+} from './inert-text.js';
+import { GOOGLE_CHAT_LIMITS, type GoogleChatMessage, renderGoogleChat } from './render-google-chat.js';
+import { renderSlack, SLACK_LIMITS, type SlackMessage, type SlackText } from './render-slack.js';
+import { renderTeams, TEAMS_LIMITS, type TeamsMessage } from './render-teams.js';
 
 /**
  * For any text in any field of an alert, each channel's payload holds nothing its service would
@@ -41,6 +49,24 @@ const HOSTILE = [
   '# heading\n- item\n1. one',
 ];
 
+/** Pieces that grow most when escaped or encoded, or that a cut could split. */
+const EXPANDING = [
+  '<&>',
+  '&amp;',
+  '&lt;',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '😀',
+  '\u202e',
+  '\u200b',
+  '\n',
+  '\ud800',
+  'é',
+  'x',
+];
+
 const untrusted = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.constantFrom(...HOSTILE),
@@ -48,6 +74,8 @@ const untrusted = fc.oneof(
     .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 4 })))
     .map((parts) => parts.join('')),
   fc.string({ unit: 'binary', minLength: VALUE_CAP - 10, maxLength: LONG_CAP + 200 }),
+  fc.array(fc.constantFrom(...EXPANDING), { minLength: 100, maxLength: 3000 }).map((parts) => parts.join('')),
+  fc.constantFrom(...EXPANDING).map((piece) => piece.repeat(2000)),
 );
 
 const alerts: fc.Arbitrary<Alert> = fc.record({
@@ -74,7 +102,6 @@ const renderOptions = fc.record({
   previousCount: fc.option(fc.nat(), { nil: undefined }),
 });
 
-const length = (text: string) => [...text].length;
 const LABELS = [
   'Subject',
   'Principal',
@@ -86,9 +113,6 @@ const LABELS = [
   'First seen',
   'Last seen',
 ];
-const FOOTER_CAP = 2 * FOOTER_PART_CAP + 20;
-const SUMMARY_CAP = TITLE_CAP + '[CRITICAL] again: '.length;
-const DETAIL_CAP = VALUE_CAP + 80;
 
 /** Only the entities we emit, every `&` part of one. */
 function entitiesAreOurs(text: string, allowed: readonly string[]): boolean {
@@ -105,37 +129,64 @@ const decodeHtml = (text: string) =>
     .replaceAll('&#39;', "'")
     .replaceAll('&amp;', '&');
 
-function checkSlack(message: SlackMessage): void {
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/** The inert text of every part of an alert, as a renderer receives it: what any shown text must come from. */
+function inertOriginals(alert: Alert, options: RenderOptions): string[] {
+  const shown = inertAlert(alert);
+  const repeat = inertRepeat(alert, options.previousCount);
+  return [
+    shown.summary,
+    ...shown.fields.map((field) => field.value),
+    shown.runbook,
+    shown.query,
+    shown.footer,
+    repeat.summary,
+    repeat.detail,
+    `${repeat.summary}\n${repeat.detail}`,
+    `${repeat.summary}: ${repeat.detail}`,
+  ];
+}
+
+/** Nothing mangled, only cut: the text is an original, or a prefix of one followed by the ellipsis. */
+function expectCutFrom(text: string, originals: readonly string[]): void {
+  const kept = text.endsWith(ELLIPSIS) ? text.slice(0, -ELLIPSIS.length) : text;
+  expect(originals.some((original) => original.startsWith(text) || original.startsWith(kept))).toBe(true);
+}
+
+function checkSlack(message: SlackMessage, originals: readonly string[]): void {
   // The notification text is mrkdwn: no raw `<`/`>` (no mention, link or date), `&` only in our escapes.
   expect(message.text).not.toMatch(/[<>]/);
   expect(entitiesAreOurs(message.text, ['&amp;', '&lt;', '&gt;'])).toBe(true);
-  expect(length(decodeHtml(message.text))).toBeLessThanOrEqual(SUMMARY_CAP + DETAIL_CAP);
-  const texts: SlackText[] = [];
+  expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
+  expectCutFrom(decodeHtml(message.text), originals);
+  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  const texts: { text: SlackText; max: number }[] = [];
   for (const block of message.blocks) {
-    if (block.type === 'header') {
-      expect(length(block.text.text)).toBeLessThanOrEqual(150);
-      texts.push(block.text);
-    } else if (block.type === 'context') {
-      for (const element of block.elements) expect(length(element.text)).toBeLessThanOrEqual(FOOTER_CAP);
-      texts.push(...block.elements);
+    if (block.type === 'header') texts.push({ text: block.text, max: SLACK_LIMITS.headerText });
+    else if (block.type === 'context') {
+      expect(block.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+      texts.push(...block.elements.map((text) => ({ text, max: SLACK_LIMITS.sectionText })));
     } else if ('fields' in block) {
-      expect(block.fields.length).toBeLessThanOrEqual(10);
+      expect(block.fields.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldsPerSection);
       block.fields.forEach((field, index) => {
         // Pairs: our label in mrkdwn, then the value in plain text.
         expect(field.type).toBe(index % 2 === 0 ? 'mrkdwn' : 'plain_text');
-        if (field.type === 'plain_text') expect(length(field.text)).toBeLessThanOrEqual(VALUE_CAP);
+        texts.push({ text: field, max: SLACK_LIMITS.fieldText });
       });
-      texts.push(...block.fields);
-    } else texts.push(block.text);
+    } else texts.push({ text: block.text, max: SLACK_LIMITS.sectionText });
   }
-  for (const text of texts) {
+  for (const { text, max } of texts) {
     expect(text.text.length).toBeGreaterThan(0);
-    expect(text.text.length).toBeLessThanOrEqual(3000);
+    // Limits hold after escaping, in UTF-16 code units (never fewer than Slack's characters).
+    expect(text.text.length).toBeLessThanOrEqual(max);
     if (text.type === 'plain_text') {
-      // Slack shows plain_text as typed; it must still carry nothing invisible, and no `:emoji:`.
+      // Slack parses `&`, `<`, `>` in plain_text too; nothing invisible, no `:emoji:`.
       expect(text.emoji).toBe(false);
+      expect(text.text).not.toMatch(/[<>]/);
+      expect(entitiesAreOurs(text.text, ['&amp;', '&lt;', '&gt;'])).toBe(true);
       expect(isInert(text.text, { multiline: true })).toBe(true);
-      expect(length(text.text)).toBeLessThanOrEqual(LONG_CAP + SUMMARY_CAP);
+      expectCutFrom(decodeHtml(text.text), originals);
     } else {
       // mrkdwn is ours: a bold label, or a code fence around escaped text with no backtick to close it.
       expect(text.verbatim).toBe(true);
@@ -148,46 +199,60 @@ function checkSlack(message: SlackMessage): void {
         expect(inside).not.toMatch(/[<>\n]/);
         expect(entitiesAreOurs(inside, ['&amp;', '&lt;', '&gt;'])).toBe(true);
         expect(isInert(inside)).toBe(true);
-        expect(length(decodeHtml(inside))).toBeLessThanOrEqual(LONG_CAP);
+        expectCutFrom(decodeHtml(inside), originals);
       }
     }
   }
 }
 
-/** Markup we write into card text; whatever is left must be escaped text. */
-const OUR_TAGS = ['<b>', '</b>', '<br>', '<font color="#80868b">', '</font>'];
+/** Markup we write around card text; what is inside must be escaped text. */
+const CARD_WRAPPERS = [
+  /^<b>(?<first>.*)<\/b><br>(?<second>.*)$/s,
+  /^<b>(?<first>.*)<\/b>$/s,
+  /^<font color="#80868b">(?<first>.*)<\/font>$/s,
+];
 
-function checkGoogleChat(message: GoogleChatMessage, alert: Alert): void {
+function checkGoogleChat(message: GoogleChatMessage, alert: Alert, originals: readonly string[]): void {
   // No `text` field: Chat's message markup would turn `<users/all>` into a mention.
   expect(Object.keys(message).sort()).toEqual(['cardsV2', 'fallbackText', 'thread']);
   expect(message.fallbackText).toMatch(/^tokentrail: [A-Z]+ alert( again)?$/);
-  expect(message.thread).toEqual({ threadKey: alert.alert_id });
+  const key = message.thread.threadKey;
+  expect(key.length).toBeLessThanOrEqual(4000);
+  expectCutFrom(key, [alert.alert_id]);
+  expect(jsonBytes(message)).toBeLessThanOrEqual(GOOGLE_CHAT_LIMITS.messageBytes);
   const { header, sections } = message.cardsV2[0].card;
   expect(header.title).toMatch(/^[A-Z]+ alert( again)?$/);
   expect(header.subtitle).toBe('tokentrail');
+  expect(sections.flatMap((section) => section.widgets).length).toBeLessThanOrEqual(
+    GOOGLE_CHAT_LIMITS.widgetsPerCard,
+  );
   for (const section of sections) {
     if (section.header !== undefined) expect(['Runbook', 'Investigate']).toContain(section.header);
     for (const widget of section.widgets) {
-      const html = 'textParagraph' in widget ? widget.textParagraph.text : widget.decoratedText.text;
+      let html: string;
       if ('decoratedText' in widget) {
         expect(LABELS).toContain(widget.decoratedText.topLabel);
-        expect(length(decodeHtml(html))).toBeLessThanOrEqual(VALUE_CAP);
-      }
-      const escapedText = OUR_TAGS.reduce((rest, tag) => rest.replaceAll(tag, '\n'), html);
-      expect(escapedText).not.toMatch(/[<>"']/);
-      expect(entitiesAreOurs(escapedText, ['&amp;', '&lt;', '&gt;', '&quot;', '&#39;'])).toBe(true);
-      const lines = decodeHtml(escapedText).split('\n');
-      for (const line of lines) {
-        expect(isInert(line)).toBe(true);
-        expect(length(line)).toBeLessThanOrEqual(LONG_CAP);
+        html = widget.decoratedText.text;
+      } else html = widget.textParagraph.text;
+      const match = CARD_WRAPPERS.map((wrapper) => wrapper.exec(html)).find((found) => found !== null);
+      const parts = match ? Object.values(match.groups!).filter((part) => part !== undefined) : [html];
+      for (const part of parts) {
+        // Line breaks of a runbook are our `<br>`; anything else must be escaped text.
+        const escaped = part.replaceAll('<br>', '\n');
+        expect(escaped).not.toMatch(/[<>"']/);
+        expect(entitiesAreOurs(escaped, ['&amp;', '&lt;', '&gt;', '&quot;', '&#39;'])).toBe(true);
+        const text = decodeHtml(escaped);
+        expect(isInert(text, { multiline: true })).toBe(true);
+        expectCutFrom(text, originals);
       }
     }
   }
 }
 
-function checkTeams(message: TeamsMessage): void {
+function checkTeams(message: TeamsMessage, originals: readonly string[]): void {
   // A mention needs an entity declared next to the card; none may ever be.
   expect(JSON.stringify(message)).not.toContain('"entities"');
+  expect(jsonBytes(message)).toBeLessThanOrEqual(TEAMS_LIMITS.messageBytes);
   const { content } = message.attachments[0];
   expect(content.msteams).toEqual({ width: 'Full' });
   for (const element of content.body) {
@@ -200,65 +265,75 @@ function checkTeams(message: TeamsMessage): void {
     for (const run of element.inlines) {
       expect(Object.keys(run)).not.toContain('selectAction');
       expect(isInert(run.text, { multiline: true })).toBe(true);
-      expect(length(run.text)).toBeLessThanOrEqual(LONG_CAP);
     }
     const [first, second] = element.inlines;
     if (second) {
       expect(LABELS.map((label) => `${label}: `)).toContain(first!.text);
-      expect(length(second.text)).toBeLessThanOrEqual(VALUE_CAP);
-    }
+      expectCutFrom(second.text, originals);
+    } else expectCutFrom(first!.text, originals);
   }
 }
 
 describe('untrusted text in every field renders inert', () => {
   it('in Slack', () => {
     fc.assert(
-      fc.property(alerts, renderOptions, (alert, options) => checkSlack(renderSlack(alert, options))),
+      fc.property(alerts, renderOptions, (alert, options) =>
+        checkSlack(renderSlack(alert, options), inertOriginals(alert, options)),
+      ),
     );
   });
 
   it('in Google Chat', () => {
     fc.assert(
       fc.property(alerts, renderOptions, (alert, options) =>
-        checkGoogleChat(renderGoogleChat(alert, options), alert),
+        checkGoogleChat(renderGoogleChat(alert, options), alert, inertOriginals(alert, options)),
       ),
     );
   });
 
   it('in Teams', () => {
     fc.assert(
-      fc.property(alerts, renderOptions, (alert, options) => checkTeams(renderTeams(alert, options))),
+      fc.property(alerts, renderOptions, (alert, options) =>
+        checkTeams(renderTeams(alert, options), inertOriginals(alert, options)),
+      ),
     );
   });
 
-  it.each(HOSTILE.map((hostile) => [terminalSafe(hostile), hostile]))(
-    'with %s in every field, in every channel',
-    (_, hostile) => {
-      const alert: Alert = {
-        alert_id: hostile,
-        rule: hostile,
-        severity: 'critical',
-        title: hostile,
-        principal: hostile,
-        subject: hostile,
-        identity_provider: hostile,
-        audience: hostile,
-        resource: hostile,
-        source_ip: hostile,
-        count: 2,
-        first_seen: hostile,
-        last_seen: hostile,
-        event_ids: [],
-        runbook: hostile,
-        query: hostile,
-      };
-      for (const repeat of [false, true]) {
-        checkSlack(renderSlack(alert, { repeat }));
-        checkGoogleChat(renderGoogleChat(alert, { repeat }), alert);
-        checkTeams(renderTeams(alert, { repeat }));
-      }
-    },
-  );
+  it.each([
+    ...HOSTILE.map((hostile) => [terminalSafe(hostile), hostile]),
+    // The largest expansions: an entity or six bytes of HTML per character, four bytes per emoji.
+    ['400 × <&>', '<&>'.repeat(400)],
+    ['5,000 double quotes', '"'.repeat(5000)],
+    ['5,000 backslashes', '\\'.repeat(5000)],
+    ['5,000 emoji', '😀'.repeat(5000)],
+    ['5,000 right-to-left overrides', '\u202e'.repeat(5000)],
+    ['1,000 × &amp;', '&amp;'.repeat(1000)],
+  ])('with %s in every field, in every channel', (_, hostile) => {
+    const alert: Alert = {
+      alert_id: hostile,
+      rule: hostile,
+      severity: 'critical',
+      title: hostile,
+      principal: hostile,
+      subject: hostile,
+      identity_provider: hostile,
+      audience: hostile,
+      resource: hostile,
+      source_ip: hostile,
+      count: 2,
+      first_seen: hostile,
+      last_seen: hostile,
+      event_ids: [],
+      runbook: hostile,
+      query: hostile,
+    };
+    for (const repeat of [false, true]) {
+      const originals = inertOriginals(alert, { repeat });
+      checkSlack(renderSlack(alert, { repeat }), originals);
+      checkGoogleChat(renderGoogleChat(alert, { repeat }), alert, originals);
+      checkTeams(renderTeams(alert, { repeat }), originals);
+    }
+  });
 
   it('keeps an ordinary value exactly as it is', () => {
     const value = fc.stringMatching(/^[\w:/.@=,+-]{1,80}$/);

@@ -1,5 +1,5 @@
 import type { Alert } from './alert.js';
-import { renderSlack } from './render-slack.js';
+import { renderSlack, type SlackText } from './render-slack.js';
 
 const ALERT: Alert = {
   alert_id: 'a1b2c3',
@@ -24,7 +24,7 @@ const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
 describe('renderSlack', () => {
-  it('renders an alert as Block Kit with every untrusted value in plain_text', () => {
+  it('renders an alert as Block Kit with every untrusted value escaped in plain_text', () => {
     expect(renderSlack(ALERT)).toEqual({
       text: '[HIGH] New subject assumed role deploy',
       blocks: [
@@ -33,7 +33,7 @@ describe('renderSlack', () => {
           type: 'section',
           fields: [
             mrkdwn('*Subject*'),
-            plain('repo:acme/app:ref:refs/heads/<!channel>'),
+            plain('repo:acme/app:ref:refs/heads/&lt;!channel&gt;'),
             mrkdwn('*Principal*'),
             plain('arn:aws:iam::123456789012:role/deploy'),
             mrkdwn('*Identity provider*'),
@@ -80,6 +80,41 @@ describe('renderSlack', () => {
   it('shows a command holding a backtick as plain text, since it could close the code fence', () => {
     const blocks = renderSlack({ ...ALERT, query: 'tokentrail query x ```*live*```' }).blocks;
     expect(blocks.at(-2)).toEqual({ type: 'section', text: plain('tokentrail query x ```*live*```') });
+  });
+
+  it('escapes a subject of 400 × `<&>` in every text object and keeps each within its limit', () => {
+    const subject = '<&>'.repeat(400);
+    const message = renderSlack({
+      ...ALERT,
+      title: `New subject ${subject} assumed role deploy`,
+      subject,
+      query: `tokentrail query principals --subject '${subject}' --since 30d`,
+    });
+    const texts: SlackText[] = [];
+    for (const block of message.blocks) {
+      if (block.type === 'header') {
+        expect(block.text.text.length).toBeLessThanOrEqual(150);
+        texts.push(block.text);
+      } else if (block.type === 'context') texts.push(...block.elements);
+      else if ('fields' in block) {
+        for (const field of block.fields) expect(field.text.length).toBeLessThanOrEqual(2000);
+        texts.push(...block.fields);
+      } else {
+        expect(block.text.text.length).toBeLessThanOrEqual(3000);
+        texts.push(block.text);
+      }
+    }
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    for (const text of [message.text, ...texts.map((object) => object.text)]) {
+      expect(text).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+    }
+    const section = message.blocks.at(-2)!;
+    // Escaped whole, the command would be 4,206 characters; it is cut after escaping, between entities.
+    expect(section).toEqual({
+      type: 'section',
+      text: mrkdwn(`\`\`\`tokentrail query principals --subject '${'&lt;&amp;&gt;'.repeat(227)}…\`\`\``),
+    });
+    expect(texts[2]!.text).toBe(`${'&lt;&amp;&gt;'.repeat(66)}&lt;…`);
   });
 
   it('posts a repeat as a short follow-up', () => {

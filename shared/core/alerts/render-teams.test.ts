@@ -1,5 +1,5 @@
 import type { Alert } from './alert.js';
-import { renderTeams } from './render-teams.js';
+import { renderTeams, TEAMS_LIMITS } from './render-teams.js';
 
 const ALERT: Alert = {
   alert_id: 'beef',
@@ -97,6 +97,31 @@ describe('renderTeams', () => {
 
   it('never declares a mention entity', () => {
     expect(JSON.stringify(renderTeams(ALERT))).not.toContain('entities');
+  });
+
+  it('keeps a message with four-byte characters in every field under the 28 KB limit', () => {
+    const widest = '😀'.repeat(5000);
+    const alert: Alert = {
+      ...ALERT,
+      alert_id: widest,
+      rule: widest,
+      title: widest,
+      principal: widest,
+      subject: widest,
+      identity_provider: widest,
+      audience: widest,
+      resource: widest,
+      source_ip: widest,
+      first_seen: widest,
+      last_seen: widest,
+      runbook: widest,
+      query: widest,
+    };
+    const size = Buffer.byteLength(JSON.stringify(renderTeams(alert)));
+    expect(size).toBeLessThanOrEqual(TEAMS_LIMITS.messageBytes);
+    // Text runs show `<&>` as typed: nothing to escape, so nothing grows.
+    const runs = renderTeams({ ...ALERT, subject: '<&>'.repeat(400) }).attachments[0].content.body[2];
+    expect(runs).toEqual(field('Subject', `${'<&>'.repeat(66)}<…`));
   });
 
   it('posts a repeat as a short card', () => {

@@ -46,6 +46,15 @@ export interface TeamsMessage {
   ];
 }
 
+/**
+ * A Workflows (and incoming) webhook refuses a message over about 28 KB. Nothing is escaped for a
+ * TextRun, and every text is already capped in code points (`inert-text.ts`), so the body stays under
+ * about 20,000 bytes even when every character takes four bytes; the property test checks the limit.
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
+ * https://learn.microsoft.com/en-us/connectors/teams/ ("message size limit is approximately 28 KB")
+ */
+export const TEAMS_LIMITS = { messageBytes: 28_000 } as const;
+
 const COLOR: Readonly<Record<Severity, 'Attention' | 'Warning' | 'Default'>> = {
   critical: 'Attention',
   high: 'Attention',
