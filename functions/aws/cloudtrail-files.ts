@@ -12,6 +12,7 @@ import {
   parseQueueMessage,
   type S3ObjectRef,
   type SkippedObject,
+  s3Input,
 } from '../../shared/sources/s3-notification.js';
 import { logInvocation } from './invocation-log.js';
 import { lambdaRuntime } from './lambda-runtime.js';
@@ -34,11 +35,7 @@ export interface MessageReport {
 async function readObject(runtime: FunctionRuntime, ref: S3ObjectRef): Promise<ObjectReport> {
   const body = await objects.open(ref);
   try {
-    const result = await processDelivery(
-      runtime.delivery,
-      `s3://${ref.bucket}/${ref.key}`,
-      decodeStream(body, runtime.limits),
-    );
+    const result = await processDelivery(runtime.delivery, s3Input(ref), decodeStream(body, runtime.limits));
     return { ...ref, ...deliveryCounts(result) };
   } finally {
     body.destroy();

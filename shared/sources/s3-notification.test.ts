@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeNotificationKey, parseQueueMessage } from './s3-notification.js';
+import { decodeNotificationKey, parseQueueMessage, s3Input } from './s3-notification.js';
 
 const BUCKET = 'acme-org-trail';
 const record = (key: string, eventName = 'ObjectCreated:Put') => ({
@@ -11,6 +11,37 @@ const record = (key: string, eventName = 'ObjectCreated:Put') => ({
 const body = (...records: unknown[]) => JSON.stringify({ Records: records });
 
 describe('parseQueueMessage', () => {
+  it('keeps the object version a versioned bucket notifies, and none where it says null', () => {
+    const versioned = record('AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/f.json.gz');
+    const parsed = parseQueueMessage(
+      body(
+        {
+          ...versioned,
+          s3: {
+            ...versioned.s3,
+            object: { ...versioned.s3.object, versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' },
+          },
+        },
+        {
+          ...versioned,
+          s3: { ...versioned.s3, object: { ...versioned.s3.object, key: 'b.json.gz', versionId: null } },
+        },
+      ),
+    );
+    expect(parsed).toEqual({
+      kind: 'objects',
+      objects: [
+        {
+          bucket: BUCKET,
+          key: 'AWSLogs/111122223333/CloudTrail/us-east-1/2025/11/20/f.json.gz',
+          versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY',
+        },
+        { bucket: BUCKET, key: 'b.json.gz' },
+      ],
+      skipped: [],
+    });
+  });
+
   it('reads the objects of an S3 event notification, decoding their keys', () => {
     expect(parseQueueMessage(body(record('audit+logs/AWSLogs/a%2Bb+c%3D.json.gz')))).toEqual({
       kind: 'objects',
@@ -97,5 +128,14 @@ describe('decodeNotificationKey', () => {
   it('turns + into a space and percent escapes into their characters', () => {
     expect(decodeNotificationKey('a+b%2Bc%20d')).toBe('a b+c d');
     expect(decodeNotificationKey('%ZZ')).toBeNull();
+  });
+});
+
+describe('s3Input', () => {
+  it('names an object s3://BUCKET/KEY, with its version when the notification gave one', () => {
+    expect(s3Input({ bucket: BUCKET, key: 'AWSLogs/a.json.gz' })).toBe(`s3://${BUCKET}/AWSLogs/a.json.gz`);
+    expect(s3Input({ bucket: BUCKET, key: 'AWSLogs/a.json.gz', versionId: 'v+1/=' })).toBe(
+      `s3://${BUCKET}/AWSLogs/a.json.gz?versionId=v%2B1%2F%3D`,
+    );
   });
 });

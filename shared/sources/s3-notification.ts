@@ -4,6 +4,17 @@ import { asArray, asObject, asText, type JsonObject } from '../core/json-access.
 export interface S3ObjectRef {
   readonly bucket: string;
   readonly key: string;
+  /** s3.object.versionId of an S3 event notification, when the bucket is versioned. */
+  readonly versionId?: string;
+}
+
+/**
+ * How the quarantine and the logs name an object: `s3://BUCKET/KEY`, with `?versionId=ID` when the
+ * notification named a version, so a quarantined record can be re-read from the bytes it came from.
+ */
+export function s3Input(ref: S3ObjectRef): string {
+  const base = `s3://${ref.bucket}/${ref.key}`;
+  return ref.versionId === undefined ? base : `${base}?versionId=${encodeURIComponent(ref.versionId)}`;
 }
 
 /** Why a named object is not read: digests and Insights files are not event files. */
@@ -46,11 +57,11 @@ function invalid(message: string): QueueMessage {
 function sortObjects(refs: readonly (S3ObjectRef & { created: boolean })[]): QueueMessage {
   const objects: S3ObjectRef[] = [];
   const skipped: SkippedObject[] = [];
-  for (const { bucket, key, created } of refs) {
-    if (!created) skipped.push({ bucket, key, reason: 'not_object_created' });
-    else if (DIGEST_SEGMENT.test(key)) skipped.push({ bucket, key, reason: 'digest' });
-    else if (INSIGHT_SEGMENT.test(key)) skipped.push({ bucket, key, reason: 'insight' });
-    else objects.push({ bucket, key });
+  for (const { created, ...ref } of refs) {
+    if (!created) skipped.push({ ...ref, reason: 'not_object_created' });
+    else if (DIGEST_SEGMENT.test(ref.key)) skipped.push({ ...ref, reason: 'digest' });
+    else if (INSIGHT_SEGMENT.test(ref.key)) skipped.push({ ...ref, reason: 'insight' });
+    else objects.push(ref);
   }
   return { kind: 'objects', objects, skipped };
 }
@@ -69,7 +80,13 @@ function s3EventNotification(records: readonly unknown[]): QueueMessage {
     const key = decodeNotificationKey(encodedKey);
     if (key === null) return invalid(`Records/${index}: s3.object.key is not valid URL encoding`);
     const eventName = asText(record.eventName) ?? '';
-    refs.push({ bucket, key, created: eventName.startsWith('ObjectCreated:') });
+    const versionId = asText(asObject(s3?.object)?.versionId);
+    refs.push({
+      bucket,
+      key,
+      ...(versionId ? { versionId } : {}),
+      created: eventName.startsWith('ObjectCreated:'),
+    });
   }
   return sortObjects(refs);
 }
