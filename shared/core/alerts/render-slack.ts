@@ -52,7 +52,7 @@ export interface SlackMessage {
  * https://docs.slack.dev/reference/block-kit/blocks/section-block (text: 3,000; fields: 10 × 2,000)
  * https://docs.slack.dev/reference/block-kit/blocks/context-block (elements: 10)
  * https://docs.slack.dev/reference/block-kit/blocks (50 blocks per message)
- * https://docs.slack.dev/reference/methods/chat.postMessage (`text` truncated past 40,000)
+ * https://api.slack.com/changelog/2018-04-truncating-really-long-messages (`text` cut past 40,000)
  */
 export const SLACK_LIMITS = {
   headerText: 150,
