@@ -55,6 +55,23 @@ describe('initBigQuery', () => {
     expect(first[0]).toContain("location = 'US'");
   });
 
+  it('adds the quarantine columns of issue 11 to a dataset made before them, after creating the table', async () => {
+    await initBigQuery(options());
+    const sent = fake.requestsTo('query').map((r) => String(r.body.query));
+    const created = sent.findIndex((sql) =>
+      sql.startsWith('CREATE TABLE IF NOT EXISTS `my-project.tokentrail.quarantine`'),
+    );
+    expect(created).toBeGreaterThan(0);
+    expect(
+      sent.slice(created + 1, created + 4).map((sql) => sql.split('\n')[1]?.split(' OPTIONS')[0]),
+    ).toEqual([
+      'ADD COLUMN IF NOT EXISTS raw_bytes INT64',
+      'ADD COLUMN IF NOT EXISTS raw_sha256 STRING',
+      'ADD COLUMN IF NOT EXISTS raw_truncated BOOL',
+    ]);
+    expect(sent[created + 1]).toMatch(/^ALTER TABLE `my-project\.tokentrail\.quarantine`\n/);
+  });
+
   it('stops at a failing statement and names it', async () => {
     const done = {
       jobComplete: true,
