@@ -90,13 +90,18 @@ describe('quarantineRow', () => {
     });
   });
 
-  it('keeps the id of a whole record as before, and one id per record however large', () => {
+  it('keeps the id a record had before the cap (whole or a decoder head), and one id per record however large', () => {
     const small = quarantineRow(rejection('{"broken"'), AT);
     expect(small.quarantine_id).toBe(
       createHash('sha256')
         .update(JSON.stringify(['logs/trail.json', 'plain', 3, '', 1234, 'invalid_json', '{"broken"']))
         .digest('hex'),
     );
+    const framerHead = quarantineRow(
+      rejection('{"broken"', { whole: { bytes: 5_000_000, sha256: 'f'.repeat(64) } }),
+      AT,
+    );
+    expect(framerHead.quarantine_id).toBe(small.quarantine_id);
     const big = 'z'.repeat(QUARANTINE_RAW_MAX_BYTES + 1);
     expect(quarantineRow(rejection(big), AT).quarantine_id).toBe(
       quarantineRow(rejection(big), AT).quarantine_id,

@@ -41,11 +41,13 @@ export function quarantineRow(
   const rawBytes = Buffer.byteLength(raw, 'utf8');
   const head = rawBytes > maxRawBytes ? utf8Head(raw, maxRawBytes) : raw;
   const headBytes = head === raw ? rawBytes : Buffer.byteLength(head, 'utf8');
+  const rawSha256 = () => createHash('sha256').update(raw, 'utf8').digest('hex');
   const bytes = whole?.bytes ?? rawBytes;
-  const sha256 = whole?.sha256 ?? createHash('sha256').update(raw, 'utf8').digest('hex');
+  const sha256 = whole?.sha256 ?? rawSha256();
   const truncated = headBytes < bytes;
-  // A whole record's id is what it always was; a truncated one is named by its hash, not its head.
-  const content = truncated ? `sha256:${sha256}` : raw;
+  // Ids of records stored before the cap stay as they were (re-ingesting keeps one copy); only
+  // text over the cap is named by its hash, so a huge body is not copied once more to be hashed.
+  const content = head === raw ? raw : `sha256:${whole === undefined ? sha256 : rawSha256()}`;
   const id = stableId(
     JSON.stringify([input, delivery, position.value, position.path, position.offset, code, content]),
   );
