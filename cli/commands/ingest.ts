@@ -44,7 +44,7 @@ export async function ingestCommand(
       {
         limits: decodeLimits(options.maxDecompressedBytes),
         progress: options.progress,
-        ...(options.since ? { s3Since: pointInTime(options.since, io.now()) } : {}),
+        ...(options.since ? { s3Since: pointInTime(options.since, io.now(), '--since') } : {}),
       },
       io,
     );

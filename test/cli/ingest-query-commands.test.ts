@@ -69,6 +69,12 @@ describe('tokentrail ingest', () => {
     expect(result.stdout).toMatch(/ {2}rows written +31\n {2}duplicates ignored +0\n {2}skipped +\d+/);
   });
 
+  it('refuses an s3 --since it cannot read, saying what it accepts, and exits 1', async () => {
+    const result = await ingest('--since', '99999999d', 's3://acme-org-trail/AWSLogs/');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('tokentrail: --since "99999999d": times before 1970 are not accepted\n');
+  });
+
   it('reads the store from TOKENTRAIL_STORE', async () => {
     const result = await runCli(['ingest', '--json', EXAMPLES], {
       env: { TOKENTRAIL_STORE: `duckdb:${store}` },
@@ -138,7 +144,16 @@ describe('tokentrail query', () => {
   });
 
   it.each([
-    [['query', 'who-accessed', '--bucket', '*', '--since', 'yesterday'], /'yesterday' is not a time/],
+    [
+      ['query', 'who-accessed', '--bucket', '*', '--since', 'yesterday'],
+      /--since "yesterday": use a number and a unit \(30m, 12h, 7d, 2w\) or a date or RFC 3339 time/,
+    ],
+    [['query', 'failures', '--since', '7 d'], /--since "7 d": use a number and a unit/],
+    [
+      ['query', 'failures', '--until', '99999999d'],
+      /--until "99999999d": times before 1970 are not accepted/,
+    ],
+    [['query', 'failures', '--since', '1e400d'], /--since "1e400d": use a number and a unit/],
     [['query', 'who-accessed'], /required option '--bucket <glob>' not specified/],
     [['query', 'who-accessed', '--bucket', '*', '--json', '--csv'], /cannot be used with/],
     [['query', 'sql', 'SELEC 1'], /syntax error/i],
