@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import { FakeBigQuery } from '../helpers/fake-bigquery.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
+import { killRunningProcesses } from '../helpers/run-process.js';
 import { assumeRoleWithWebIdentity, cloudTrailFile, getObject } from './cloudtrail-records.js';
 import { ROOT, runServerless, type ServerlessRun } from './run-serverless.js';
 
@@ -65,6 +66,7 @@ beforeAll(async () => {
   s3 = await startFakeS3({ sessions: [INVOKE_SESSION] });
 });
 afterAll(async () => {
+  killRunningProcesses();
   await s3.close();
   rmSync(directory, { recursive: true, force: true });
 });
@@ -107,6 +109,8 @@ async function storedRows(store: string, sql: string) {
   }
 }
 
+// Each case makes one osls run: its jest timeout (150 s) outlasts SERVERLESS_RUN_TIMEOUT, so a
+// hung run is killed, and reported as such, before jest gives up on the case.
 describe('npx serverless invoke local', () => {
   it('runs the bundled EventBridge handler into a DuckDB store', async () => {
     const store = join(directory, 'eventbridge.duckdb');
@@ -122,7 +126,7 @@ describe('npx serverless invoke local', () => {
         principal: 'arn:aws:iam::111122223333:role/github-deploy',
       },
     ]);
-  }, 60_000);
+  }, 150_000);
 
   it('writes to BigQuery through workload identity federation (local STS and BigQuery stand-ins)', async () => {
     const bigquery = await FakeBigQuery.start();
@@ -167,7 +171,7 @@ describe('npx serverless invoke local', () => {
       await bigquery.close();
       await sts.close();
     }
-  }, 60_000);
+  }, 150_000);
 
   it('runs the bundled scheduled detection with the packaged policy file', async () => {
     // Like Lambda, invoke local runs in the package root: the policy is found because it is packaged.
@@ -180,7 +184,7 @@ describe('npx serverless invoke local', () => {
     const { log, result } = outputOf(run);
     expect(log).toMatchObject({ trigger: 'schedule', outcome: 'ok', alerts: 0 });
     expect(Date.parse(result.until) - Date.parse(result.since)).toBe(2 * 3_600_000);
-  }, 60_000);
+  }, 150_000);
 
   it('runs the bundled SQS handler against the S3 stand-in', async () => {
     const accessKeyId = 'ASIAEXAMPLEINVOKE001';
@@ -220,5 +224,5 @@ describe('npx serverless invoke local', () => {
     expect(
       await storedRows(store, "SELECT bucket, subject FROM events_attributed WHERE action = 'GetObject'"),
     ).toEqual([{ bucket: 'acme-web-assets', subject: 'repo:acme/web:environment:production' }]);
-  }, 60_000);
+  }, 150_000);
 });

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killRunningProcesses } from '../helpers/run-process.js';
 import { runServerless } from './run-serverless.js';
 import { type ZipEntry, zipEntries } from './zip-entries.js';
 
@@ -62,9 +63,12 @@ beforeAll(async () => {
     'prod',
     ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
   ]);
-}, 120_000);
+}, 270_000); // two osls runs, each killed past SERVERLESS_RUN_TIMEOUT
 
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterAll(() => {
+  killRunningProcesses();
+  rmSync(directory, { recursive: true, force: true });
+});
 
 const ofType = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -376,6 +380,7 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     expect(defaults.zip.reduce((total, entry) => total + entry.size, 0)).toBeLessThan(20 * 1024 * 1024);
   });
 
+  // One osls run, killed past SERVERLESS_RUN_TIMEOUT.
   it('refuses to package a policy with a problem, naming its line and column', async () => {
     const policy = join(directory, 'broken-policy.yaml');
     writeFileSync(policy, 'expect:\n  - principal: "arn:aws:iam::111122223333:role/deploy"\n');
@@ -384,5 +389,5 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     expect(`${run.stdout}${run.stderr}`).toMatch(
       /policyFile \S*broken-policy\.yaml:2:5: expect\[0\] needs subjects/,
     );
-  });
+  }, 150_000);
 });
