@@ -1,36 +1,27 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FakeBigQuery, queryResponse } from '../helpers/fake-bigquery.js';
+import { killRunningProcesses, runProcess } from '../helpers/run-process.js';
 
 /**
  * The installed command against BigQuery, with a local server answering for the API (no cloud here).
- * The command runs as its own process, so the real client makes real HTTP requests.
+ * The command runs as its own process, so the real client makes real HTTP requests. A run takes
+ * under a second idle and many times that on a loaded machine: it is killed after a minute, and
+ * each case (one run) gives up after a minute and a half.
  */
 const root = resolve(__dirname, '../..');
 const bin = resolve(root, 'bin/tokentrail.js');
 const built = existsSync(resolve(root, 'dist/cli/main.js'));
 const STORE = 'bigquery://test-project/tokentrail';
 
-function run(
-  args: string[],
-  endpoint: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, TOKENTRAIL_BIGQUERY_ENDPOINT: endpoint, METADATA_SERVER_DETECTION: 'none' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function run(args: string[], endpoint: string) {
+  return runProcess(process.execPath, [bin, ...args], {
+    env: { ...process.env, TOKENTRAIL_BIGQUERY_ENDPOINT: endpoint, METADATA_SERVER_DETECTION: 'none' },
+    timeoutMs: 60_000,
   });
 }
+
+afterAll(killRunningProcesses);
 
 (built ? describe : describe.skip)('tokentrail with a BigQuery store', () => {
   let fake: FakeBigQuery;
@@ -56,7 +47,7 @@ function run(
     const rows = (inserts[0]!.body as { rows: { insertId: string; json: { event_id: string } }[] }).rows;
     expect(rows).toHaveLength(31);
     expect(rows.every((row) => row.insertId === row.json.event_id)).toBe(true);
-  });
+  }, 90_000);
 
   it('sends who-accessed as a parameterized query and prints the answer', async () => {
     fake.respond('query', {
@@ -112,17 +103,22 @@ function run(
       parameterType: { type: 'STRING' },
       parameterValue: { value: "^acme-prod-.*' OR 1=1$" },
     });
-  });
+  }, 90_000);
 
-  it('bigquery init runs every set-up statement in order', async () => {
+  it('bigquery init runs every set-up statement (infra/bigquery/setup) in order', async () => {
     const result = await run(['bigquery', 'init', '--project', 'test-project'], fake.endpoint);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^\[1\/9\] dataset\n[\s\S]*\[9\/9\] view-who-accessed\n$/);
+    const steps = readdirSync(resolve(root, 'infra/bigquery/setup')).filter((name) => name.endsWith('.sql'));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^\\[1/${steps.length}\\] dataset\n[\\s\\S]*\\[${steps.length}/${steps.length}\\] view-who-accessed\n$`,
+      ),
+    );
     const queries = fake.requestsTo('query').map((request) => (request.body as { query: string }).query);
     expect(queries[0]).toMatch(/^CREATE SCHEMA IF NOT EXISTS `test-project.tokentrail`/);
     expect(queries[1]).toMatch(
       /^CREATE TABLE IF NOT EXISTS `test-project.tokentrail.events`[\s\S]*PARTITION BY DATE\(event_time\)\nCLUSTER BY category, bucket, principal, subject/,
     );
-    expect(queries).toHaveLength(9);
-  });
+    expect(queries).toHaveLength(steps.length);
+  }, 90_000);
 });
