@@ -10,6 +10,7 @@ import { bigQueryInitCommand } from './commands/bigquery-init.js';
 import { DEMO_STORE, demoCommand } from './commands/demo.js';
 import { detectCommand } from './commands/detect.js';
 import { ingestCommand } from './commands/ingest.js';
+import { quarantineListCommand, quarantineShowCommand } from './commands/quarantine.js';
 import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
 import { type InputFlags, withInputOptions } from './input-options.js';
 import { channelsFrom, type WebhookFlags, withWebhookOption } from './webhook-options.js';
@@ -170,6 +171,33 @@ Examples:
         );
       },
     );
+
+  const quarantine = program
+    .command('quarantine')
+    .description('the records ingest could not use, and their bytes');
+  quarantine
+    .command('list')
+    .description('the newest quarantined records (a table, or --json)')
+    .addOption(storeOption())
+    .option('--json', 'one JSON object per line', false)
+    .action(async (flags: StoreOptions & { json: boolean }) => {
+      setExit(await quarantineListCommand({ store: store(flags), storeOptions, json: flags.json }, io));
+    });
+  quarantine
+    .command('show')
+    .description('one quarantined record, re-read from a local input and checked against its SHA-256')
+    .argument('<id>', 'its quarantine_id')
+    .addOption(storeOption())
+    .option('--bytes', "write the record's exact bytes, re-read from its input, instead of the row", false)
+    .action(async (id: string, flags: StoreOptions & { bytes: boolean }) => {
+      setExit(
+        await quarantineShowCommand(
+          id,
+          { store: store(flags), storeOptions, json: true, bytes: flags.bytes },
+          io,
+        ),
+      );
+    });
 
   const alerts = program
     .command('alerts')

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { PassThrough, Readable } from 'node:stream';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { main } from '../../cli/main.js';
 import { runCli } from '../helpers/cli-harness.js';
 
 /**
@@ -82,5 +84,84 @@ describe('tokentrail ingest of a 200 KB malformed record', () => {
     expect(row.raw_bytes).toBe(Buffer.byteLength(broken));
     expect(sha256(reread)).toBe(row.raw_sha256);
     expect(reread.toString('utf8')).toBe(broken);
+  });
+});
+
+describe('tokentrail quarantine', () => {
+  /** A gzip CloudTrail file with one 200 KB broken record between two good ones, ingested. */
+  async function ingested(): Promise<{ input: string; store: string; broken: string }> {
+    const [first, second] = (
+      JSON.parse(gunzipSync(readFileSync(EXAMPLE_FILE)).toString('utf8')) as { Records: unknown[] }
+    ).Records;
+    const broken = brokenRecord();
+    const input = join(directory, 'trail.json.gz');
+    writeFileSync(
+      input,
+      gzipSync(`{"Records":[${JSON.stringify(first)},${broken},${JSON.stringify(second)}]}`),
+    );
+    const store = join(directory, 'store.duckdb');
+    expect((await runCli(['ingest', '--store', store, '--json', input], { now: NOW })).code).toBe(3);
+    return { input, store, broken };
+  }
+
+  it('lists the quarantined records, and shows one re-read from its gzip input and checked', async () => {
+    const { input, store, broken } = await ingested();
+    const list = await runCli(['quarantine', 'list', '--store', store, '--json']);
+    expect(list.code).toBe(0);
+    expect(list.rows).toEqual([
+      expect.objectContaining({ input, code: 'invalid_json', raw_bytes: Buffer.byteLength(broken) }),
+    ]);
+    const id = String(list.rows[0]!.quarantine_id);
+
+    const show = await runCli(['quarantine', 'show', id, '--store', store]);
+    expect(show.code).toBe(0);
+    expect(show.rows).toEqual([
+      expect.objectContaining({
+        quarantine_id: id,
+        raw_sha256: sha256(Buffer.from(broken)),
+        raw_truncated: true,
+        reread: {
+          status: 'match',
+          file: input,
+          offset: expect.any(Number),
+          bytes: Buffer.byteLength(broken),
+        },
+      }),
+    ]);
+
+    // Not through runCli, which reads stdout as JSON lines: these are the record's own bytes.
+    const stdout = new PassThrough();
+    const chunks: Buffer[] = [];
+    stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const code = await main(['quarantine', 'show', id, '--bytes', '--store', store], {
+      stdin: Readable.from([]),
+      stdout,
+      stderr: new PassThrough(),
+      stdinIsTTY: false,
+      stderrIsTTY: false,
+      version: '0.0.0-test',
+      env: {},
+      now: () => NOW,
+    });
+    expect(code).toBe(0);
+    expect(Buffer.concat(chunks).equals(Buffer.from(broken))).toBe(true);
+  });
+
+  it('says so when the input no longer holds those bytes, and refuses an id that is not one', async () => {
+    const { input, store } = await ingested();
+    const id = String(
+      (await runCli(['quarantine', 'list', '--store', store, '--json'])).rows[0]!.quarantine_id,
+    );
+    writeFileSync(input, gzipSync('{"Records":[]}'));
+    const show = await runCli(['quarantine', 'show', id, '--store', store]);
+    expect(show.code).toBe(1);
+    expect(show.rows[0]).toMatchObject({ reread: { status: 'mismatch', file: input } });
+
+    const missing = await runCli(['quarantine', 'show', 'f'.repeat(64), '--store', store]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no quarantined record ${'f'.repeat(64)}`);
+    const bad = await runCli(['quarantine', 'show', "x' OR 1=1", '--store', store]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('a quarantine id is 64 hex digits');
   });
 });
