@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { QueryCell, QueryResult } from '../queries/query-result.js';
 import { renderCsv, renderNdjson, renderTable } from './query-output.js';
-import { terminalSafe } from './terminal-safe.js';
+import { hasNothingInvisible, terminalSafe } from './terminal-safe.js';
 
 const RESULT: QueryResult = {
   columns: ['bucket', 'subject', 'actions', 'count', 'first_seen'],
@@ -78,6 +78,17 @@ describe('renderTable', () => {
   });
 });
 
+describe('renderTable with many rows', () => {
+  it('renders 200,000 rows (spreading them into Math.max overflowed the call stack)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, index) => ({ bucket: `b${index}`, count: index }));
+    const table = renderTable({ columns: ['bucket', 'count'], rows });
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(200_002);
+    expect(lines[0]).toBe('BUCKET    COUNT');
+    expect(lines[200_000]).toBe('b199999  199999');
+  });
+});
+
 describe('terminalSafe', () => {
   it('shows an ANSI escape and a bidi override as visible escapes', () => {
     expect(terminalSafe('main\u001b[31m\u202e')).toBe('main\\u001b[31m\\u202e');
@@ -89,6 +100,30 @@ describe('renderNdjson', () => {
     const lines = renderNdjson(RESULT).trimEnd().split('\n');
     expect(lines.map((line) => Object.keys(JSON.parse(line)))).toEqual([RESULT.columns, RESULT.columns]);
     expect(JSON.parse(lines[1]!).subject).toBeNull();
+  });
+
+  it('escapes bidi, zero-width and other invisible characters, and parses back to the exact values', () => {
+    const line = renderNdjson({
+      columns: ['subject'],
+      rows: [{ subject: 'repo:a/b\u202e\u200b\u0085\u{e0041}x' }],
+    });
+    expect(line).toBe('{"subject":"repo:a/b\\u202e\\u200b\\u0085\\udb40\\udc41x"}\n');
+  });
+
+  it('puts no invisible character on a terminal and parses back to the exact rows, whatever the text', () => {
+    const cell = fc.oneof(fc.string({ unit: 'binary' }), fc.constant(null), fc.integer());
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(cell, fc.array(fc.string({ unit: 'binary' }), { maxLength: 3 }))),
+        (pairs) => {
+          const rows = pairs.map(([subject, actions]) => ({ subject, actions }));
+          const text = renderNdjson({ columns: ['subject', 'actions'], rows });
+          expect(hasNothingInvisible(text.replaceAll('\n', ''))).toBe(true);
+          const lines = text.split('\n').slice(0, -1);
+          expect(lines.map((line) => JSON.parse(line))).toEqual(rows);
+        },
+      ),
+    );
   });
 });
 

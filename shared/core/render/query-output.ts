@@ -1,6 +1,6 @@
 import type { QueryCell, QueryResult } from '../queries/query-result.js';
 import { CANONICAL_TIMESTAMP } from '../schema/validate-row.js';
-import { terminalSafe } from './terminal-safe.js';
+import { inertJson, terminalSafe } from './terminal-safe.js';
 
 function cellText(cell: QueryCell): string {
   if (cell === null) return '-';
@@ -24,9 +24,12 @@ export function renderTable(result: QueryResult): string {
   const numeric = columns.map(
     (column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'),
   );
-  const widths = columns.map((column, index) =>
-    Math.max(heading(column).length, ...texts.map((line) => [...line[index]!].length)),
-  );
+  // A loop, not Math.max(...widths): spreading one argument per row overflows the stack at ~125k rows.
+  const widths = columns.map((column, index) => {
+    let width = heading(column).length;
+    for (const line of texts) width = Math.max(width, [...line[index]!].length);
+    return width;
+  });
   const format = (cells: readonly string[]) =>
     cells
       .map((cell, index) => {
@@ -38,13 +41,13 @@ export function renderTable(result: QueryResult): string {
   return [format(columns.map(heading)), ...texts.map(format)].map((line) => `${line}\n`).join('');
 }
 
-/** One JSON object per line, values exact (JSON escapes control characters itself). */
+/** One JSON object per line, values exact; invisible characters escaped (see inertJson). */
 export function renderNdjson(result: QueryResult): string {
   return result.rows
     .map((row) => {
       const ordered: Record<string, QueryCell> = {};
       for (const column of result.columns) ordered[column] = row[column] ?? null;
-      return `${JSON.stringify(ordered)}\n`;
+      return `${inertJson(ordered)}\n`;
     })
     .join('');
 }
