@@ -9,15 +9,27 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
-import { ingestCloudEvent } from './ingest-cloud-event.js';
+import { interceptUnreadableBodies, replyToCurrentRequest, servedTarget } from './framework-hooks.js';
+import {
+  ingestCloudEvent,
+  ingestUnreadableBody,
+  NotStoredError,
+  type Trigger,
+} from './ingest-cloud-event.js';
 import { scheduledDetectHttp } from './scheduled-detect-http.js';
 
 const runtime = lazyRuntime(() => startFunctionRuntime(process.env));
+const INGEST: Readonly<Record<string, Trigger>> = { ingestPubSub: 'pubsub', ingestAuditLog: 'eventarc' };
 
-functions.cloudEvent('ingestPubSub', (event: CloudEvent<unknown>) =>
-  ingestCloudEvent(runtime, 'pubsub', event),
-);
-functions.cloudEvent('ingestAuditLog', (event: CloudEvent<unknown>) =>
-  ingestCloudEvent(runtime, 'eventarc', event),
-);
+for (const [name, trigger] of Object.entries(INGEST)) {
+  functions.cloudEvent(name, (event: CloudEvent<unknown>) =>
+    ingestCloudEvent(runtime, trigger, event).catch((error: unknown) => {
+      if (error instanceof NotStoredError) replyToCurrentRequest(error.reply);
+      throw error;
+    }),
+  );
+}
 functions.http('scheduledDetect', (request, response) => scheduledDetectHttp(runtime, request, response));
+
+const served = INGEST[servedTarget(process.argv, process.env)];
+if (served !== undefined) interceptUnreadableBodies((body) => ingestUnreadableBody(runtime, served, body));
