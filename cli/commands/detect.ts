@@ -3,6 +3,7 @@ import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
+import { inertJson } from '../../shared/core/render/terminal-safe.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
@@ -53,7 +54,7 @@ export async function detectCommand(
     }
     const range = timeRange({ since: options.since, until: options.until }, io.now());
     const alerts = await detect(store, { policy: options.policy ?? EMPTY_POLICY, range, idOf: stableId });
-    for (const alert of alerts) io.stdout.write(`${JSON.stringify(alert)}\n`);
+    for (const alert of alerts) io.stdout.write(`${inertJson(alert)}\n`);
     io.stderr.write(
       `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
     );

@@ -28,3 +28,21 @@ export function terminalSafe(text: string): string {
 export function hasNothingInvisible(text: string): boolean {
   return !HAS_INVISIBLE.test(text);
 }
+
+/** `\uXXXX` for each UTF-16 unit of the character: a JSON string escape, surrogate pairs included. */
+function jsonEscape(char: string): string {
+  let escaped = '';
+  for (let index = 0; index < char.length; index += 1) {
+    escaped += `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`;
+  }
+  return escaped;
+}
+
+/**
+ * JSON for scripts that a terminal cannot be fooled by: JSON.stringify escapes C0 controls but
+ * leaves bidi overrides, zero-width and C1 characters raw; these are written as `\u202e`-style
+ * escapes too, so the text is still valid JSON that parses back to exactly the same value.
+ */
+export function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(INVISIBLE, jsonEscape);
+}
