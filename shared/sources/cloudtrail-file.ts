@@ -1,5 +1,5 @@
 import { asObject } from '../core/json-access.js';
-import { type Envelope, recordItem, rejectItem, within } from './envelope.js';
+import { type Envelope, recordItem, rejectValue, within } from './envelope.js';
 
 export const NOT_AN_OBJECT = 'a Records element must be an object';
 
@@ -17,13 +17,7 @@ export const cloudTrailFile: Envelope = {
       const record = asObject(element);
       return record
         ? recordItem({ format: 'cloudtrail', value: record }, inner, 'cloudtrail-file')
-        : rejectItem(
-            'unrecognized_record',
-            'a Records element must be an object',
-            JSON.stringify(element) ?? '',
-            inner,
-            'cloudtrail-file',
-          );
+        : rejectValue('unrecognized_record', NOT_AN_OBJECT, element, inner, 'cloudtrail-file');
     });
   },
 };

@@ -1,7 +1,7 @@
 import { RejectError } from '../core/errors.js';
 import { asObject, type JsonObject } from '../core/json-access.js';
 import type { DecodedItem } from './decoded-item.js';
-import { type DecodeContext, type Envelope, rejectItem, skipItem, within } from './envelope.js';
+import { type DecodeContext, type Envelope, rejectItem, rejectValue, skipItem, within } from './envelope.js';
 import { decodeBase64, gunzipCapped, parseJson, utf8 } from './payload.js';
 
 function decodeMessage(message: JsonObject, context: DecodeContext, basePath: string): DecodedItem[] {
@@ -14,12 +14,11 @@ function decodeMessage(message: JsonObject, context: DecodeContext, basePath: st
     const path = `${basePath}/logEvents/${index}`;
     const text = asObject(logEvent)?.message;
     if (typeof text !== 'string') {
-      const raw = JSON.stringify(logEvent) ?? '';
       return [
-        rejectItem(
+        rejectValue(
           'invalid_envelope',
           'log event has no message',
-          raw,
+          logEvent,
           within(context, path),
           'cloudwatch-logs',
         ),
@@ -29,12 +28,12 @@ function decodeMessage(message: JsonObject, context: DecodeContext, basePath: st
     // A bad message rejects that log event alone, not the whole batch.
     let parsed: unknown;
     try {
-      parsed = parseJson(text, 'log event message');
+      parsed = parseJson(text, 'log event message', context.limits.maxValueBytes);
     } catch (error) {
       if (!(error instanceof RejectError)) throw error;
       return [rejectItem(error.code, error.message, text, within(context, path), 'cloudwatch-logs')];
     }
-    return context.nested(parsed, 'cloudwatch-logs', path);
+    return context.nested(parsed, 'cloudwatch-logs', path, true);
   });
 }
 
@@ -56,8 +55,8 @@ export const cloudWatchLogs: Envelope = {
       gunzipCapped(compressed, context.limits.maxPayloadBytes, 'awslogs.data'),
       'awslogs.data',
     );
-    const message = asObject(parseJson(json, 'awslogs.data'));
+    const message = asObject(parseJson(json, 'awslogs.data', context.limits.maxPayloadBytes));
     if (!message) throw new RejectError('invalid_envelope', 'awslogs.data must decode to an object');
-    return decodeMessage(message, context, '/awslogs/data');
+    return decodeMessage(message, { ...context, depthChecked: true }, '/awslogs/data');
   },
 };

@@ -17,6 +17,7 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
         code: frame.code,
         message: frame.message,
         raw: frame.text,
+        ...(frame.whole ? { whole: frame.whole } : {}),
         delivery,
         position,
       });
@@ -37,7 +38,7 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
       continue;
     }
     if (delivery === 'plain') {
-      for (const item of decodeValue(value, { limits, position })) out.push(item);
+      for (const item of decodeValue(value, { limits, position, depthChecked: true })) out.push(item);
       continue;
     }
     const record = asObject(value);

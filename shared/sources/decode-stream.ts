@@ -35,12 +35,15 @@ function decompressionReject(
 /**
  * Bytes in, batches of decoded items out (one batch per input chunk), with bounded memory: gzip
  * is detected by its magic bytes and inflated as a stream, JSON values are framed as they arrive.
- * Read errors of the source propagate; a corrupt or oversized gzip stream ends in a rejection
- * after every record before it has been yielded.
+ * Read errors of the source propagate. The stream stops at its first verdict that nothing more
+ * can be read (corrupt gzip, past `maxDecompressedBytes`, a value that never ends: see
+ * JsonFramer), after every record before it has been yielded, with exactly one rejection for it.
  */
 export async function* decodeStream(
   source: AsyncIterable<Uint8Array>,
   limits: DecodeLimits = DEFAULT_LIMITS,
+  /** Told the size of each inflated chunk (tests count the work a bomb costs with it). */
+  onInflated?: (bytes: number) => void,
 ): AsyncGenerator<DecodedItem[]> {
   const iterator = source[Symbol.asyncIterator]();
   // The gzip magic is two bytes; a source may hand them over one at a time.
@@ -59,8 +62,12 @@ export async function* decodeStream(
   const framer = new JsonFramer({ maxValueBytes: limits.maxValueBytes });
   if (!isGzip(head)) {
     yield decodeFrames(framer.push(head), limits);
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    for (let next = await iterator.next(); !next.done && !framer.abandoned; next = await iterator.next()) {
       yield decodeFrames(framer.push(next.value), limits);
+    }
+    if (framer.abandoned) {
+      await iterator.return?.();
+      return;
     }
     yield decodeFrames(framer.end(), limits);
     return;
@@ -72,30 +79,33 @@ export async function* decodeStream(
   const gunzip = createGunzip(gunzipOptions);
   input.on('error', (error) => gunzip.destroy(error));
   input.pipe(gunzip);
+  const stopReading = () => {
+    input.unpipe(gunzip);
+    input.destroy();
+    gunzip.destroy();
+  };
   let inflated = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       inflated += chunk.length;
+      onInflated?.(chunk.length);
       if (inflated > limits.maxDecompressedBytes) {
-        input.destroy();
-        yield [
-          ...decodeFrames(framer.end(), limits),
-          decompressionReject(
-            'too_large',
-            `gzip stream expands past the ${limits.maxDecompressedBytes}-byte limit`,
-            inflated,
-          ),
-        ];
+        stopReading();
+        yield decodeFrames(
+          framer.stop('too_large', `gzip stream expands past the ${limits.maxDecompressedBytes}-byte limit`),
+          limits,
+        );
         return;
       }
       yield decodeFrames(framer.push(chunk), limits);
+      if (framer.abandoned) {
+        stopReading();
+        return;
+      }
     }
   } catch (error) {
     if (!isZlibError(error)) throw error;
-    yield [
-      ...decodeFrames(framer.end(), limits),
-      decompressionReject('decompression_failed', notGzipMessage('payload', error), inflated),
-    ];
+    yield decodeFrames(framer.stop('decompression_failed', notGzipMessage('payload', error)), limits);
     return;
   }
   yield decodeFrames(framer.end(), limits);
@@ -113,5 +123,6 @@ export function decodeBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LI
     }
   }
   const framer = new JsonFramer({ maxValueBytes: limits.maxValueBytes });
-  return decodeFrames([...framer.push(plain), ...framer.end()], limits);
+  const frames = framer.push(plain);
+  return decodeFrames(framer.abandoned ? frames : [...frames, ...framer.end()], limits);
 }

@@ -1,16 +1,25 @@
 import { RejectError } from '../core/errors.js';
 import { asObject, type JsonObject } from '../core/json-access.js';
 import { cloudTrailFile } from './cloudtrail-file.js';
+import { cloudTrailLookupEvents } from './cloudtrail-lookup-events.js';
 import { cloudWatchLogs } from './cloudwatch-logs.js';
 import { at, type DecodedItem, type Delivery, type Position } from './decoded-item.js';
-import { type DecodeContext, type Envelope, recordItem, rejectItem, skipItem } from './envelope.js';
+import { type DecodeContext, type Envelope, recordItem, rejectValue, skipItem } from './envelope.js';
 import { eventarc } from './eventarc.js';
 import { eventBridge } from './eventbridge.js';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits.js';
+import { tooDeepMessage, valueNestsTooDeep } from './nesting.js';
 import { pubSub } from './pubsub.js';
 
 // Order matters: a messagePublished CloudEvent is Pub/Sub before it is "some CloudEvent".
-const ENVELOPES: readonly Envelope[] = [cloudTrailFile, eventBridge, cloudWatchLogs, pubSub, eventarc];
+const ENVELOPES: readonly Envelope[] = [
+  cloudTrailFile,
+  cloudTrailLookupEvents,
+  eventBridge,
+  cloudWatchLogs,
+  pubSub,
+  eventarc,
+];
 const MAX_NESTING = 4;
 const LOG_ENTRY_DATA_TYPE = 'type.googleapis.com/google.events.cloud.audit.v1.LogEntryData';
 
@@ -47,7 +56,7 @@ function decodeObject(value: JsonObject, context: DecodeContext): DecodedItem[] 
       return envelope.decode(value, context);
     } catch (error) {
       if (!(error instanceof RejectError)) throw error;
-      return [rejectItem(error.code, error.message, JSON.stringify(value), context, envelope.delivery)];
+      return [rejectValue(error.code, error.message, value, context, envelope.delivery)];
     }
   }
   if (isCloudTrailRecord(value)) return [recordItem({ format: 'cloudtrail', value }, context, 'plain')];
@@ -56,11 +65,14 @@ function decodeObject(value: JsonObject, context: DecodeContext): DecodedItem[] 
       ? [recordItem({ format: 'logentry', value: withoutEnvelopeType(value) }, context, 'plain')]
       : [skipItem('not_audit_log', context, 'plain')];
   }
+  if (!context.depthChecked && valueNestsTooDeep(value)) {
+    return [rejectValue('too_large', tooDeepMessage('value'), value, context, 'plain')];
+  }
   return [
-    rejectItem(
+    rejectValue(
       'unrecognized_record',
       'neither a known delivery envelope nor a CloudTrail record or LogEntry',
-      JSON.stringify(value),
+      value,
       context,
       'plain',
     ),
@@ -76,10 +88,10 @@ function decodeIn(value: unknown, context: DecodeContext): DecodedItem[] {
   const object = asObject(value);
   if (object) return decodeObject(object, context);
   return [
-    rejectItem(
+    rejectValue(
       'unrecognized_record',
       `a ${value === null ? 'null' : typeof value} is not an audit record`,
-      JSON.stringify(value) ?? '',
+      value,
       context,
       'plain',
     ),
@@ -91,24 +103,24 @@ function contextFor(
   delivery: Delivery | null,
   position: Position,
   depth: number,
+  depthChecked: boolean,
 ): DecodeContext {
   return {
     limits,
     delivery,
     position,
     depth,
-    nested(inner, innerDelivery, path) {
-      const innerContext = contextFor(limits, delivery ?? innerDelivery, at(position, path), depth + 1);
+    depthChecked,
+    nested(inner, innerDelivery, path, innerChecked = depthChecked) {
+      const innerContext = contextFor(
+        limits,
+        delivery ?? innerDelivery,
+        at(position, path),
+        depth + 1,
+        innerChecked,
+      );
       if (depth + 1 > MAX_NESTING) {
-        return [
-          rejectItem(
-            'invalid_envelope',
-            'envelopes nested too deeply',
-            JSON.stringify(inner) ?? '',
-            innerContext,
-            'plain',
-          ),
-        ];
+        return [rejectValue('invalid_envelope', 'envelopes nested too deeply', inner, innerContext, 'plain')];
       }
       return decodeIn(inner, innerContext);
     },
@@ -118,6 +130,8 @@ function contextFor(
 export interface DecodeValueOptions {
   readonly limits?: DecodeLimits;
   readonly position?: Position;
+  /** Set when the value was parsed from a text whose nesting the framer already capped. */
+  readonly depthChecked?: boolean;
 }
 
 /**
@@ -126,5 +140,6 @@ export interface DecodeValueOptions {
  */
 export function decodeValue(value: unknown, options: DecodeValueOptions = {}): DecodedItem[] {
   const position = options.position ?? { value: 0, path: '', offset: 0 };
-  return decodeIn(value, contextFor(options.limits ?? DEFAULT_LIMITS, null, position, 0));
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  return decodeIn(value, contextFor(limits, null, position, 0, options.depthChecked ?? false));
 }

@@ -9,7 +9,15 @@ import { type DecodedItem, decodeBytes, decodeStream, decodeValue } from './inde
  * (test/helpers/envelopes.ts is not imported here: nothing under shared/ may import test/.)
  */
 
-const DELIVERIES = ['cloudtrail-file', 'eventbridge', 'cloudwatch-logs', 'pubsub', 'eventarc', 'plain'];
+const DELIVERIES = [
+  'cloudtrail-file',
+  'cloudtrail-lookup',
+  'eventbridge',
+  'cloudwatch-logs',
+  'pubsub',
+  'eventarc',
+  'plain',
+];
 const CLOUDEVENT_TYPES = [
   'google.cloud.audit.log.v1.written',
   'google.cloud.pubsub.topic.v1.messagePublished',

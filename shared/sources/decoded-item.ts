@@ -8,6 +8,7 @@ export type Delivery =
   | 'cloudwatch-logs'
   | 'pubsub'
   | 'eventarc'
+  | 'cloudtrail-lookup'
   | 'plain';
 
 export interface Position {

@@ -49,7 +49,15 @@ interface Fixture {
 }
 
 const FIXTURES = join(__dirname, 'fixtures');
-const DELIVERIES = ['cloudtrail-file', 'eventbridge', 'cloudwatch-logs', 'pubsub', 'eventarc', 'plain'];
+const DELIVERIES = [
+  'cloudtrail-file',
+  'cloudtrail-lookup',
+  'eventbridge',
+  'cloudwatch-logs',
+  'pubsub',
+  'eventarc',
+  'plain',
+];
 
 function loadFixtures(): [string, Fixture][] {
   return readdirSync(FIXTURES, { withFileTypes: true })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { type Frame, JsonFramer } from './json-framer.js';
 
@@ -115,11 +116,15 @@ describe('JsonFramer', () => {
     ]);
   });
 
-  it('drops the body of an oversized value but keeps its head and the values after it', () => {
-    const big = JSON.stringify({ blob: 'x'.repeat(10_000) });
-    const frames = frame(Buffer.from(`${big}\n{"small":1}`), [100, 5000], 1000);
-    expect(frames[0]).toMatchObject({ type: 'malformed', code: 'too_large' });
-    expect((frames[0] as { text: string }).text.length).toBeLessThanOrEqual(4096);
+  it('drops the body of an oversized value but keeps its head, its length and hash, and the values after it', () => {
+    const big = JSON.stringify({ blob: 'x'.repeat(1_500) });
+    const frames = frame(Buffer.from(`${big}\n{"small":1}`), [100, 700], 1000);
+    expect(frames[0]).toMatchObject({
+      type: 'malformed',
+      code: 'too_large',
+      text: big.slice(0, 1000),
+      whole: { bytes: big.length, sha256: createHash('sha256').update(big).digest('hex') },
+    });
     expect(frames[1]).toMatchObject({ type: 'value', text: '{"small":1}' });
   });
 

@@ -9,8 +9,20 @@
  *
  * It tracks only string/escape state and bracket depth, jumping through strings with indexOf,
  * which keeps it several times faster than the JSON.parse that follows. Malformed input becomes
- * `malformed` frames; the framer resynchronises at the next line for NDJSON and never throws.
+ * `malformed` frames; the framer never throws, and resynchronises at the next line for NDJSON and
+ * at the next `{"eventVersion"` for a CloudTrail Records array (see `resyncsAt`).
+ *
+ * Every malformed frame keeps all of its value's bytes up to `maxValueBytes`; past it, the head
+ * and the length and SHA-256 of all of them (`whole`). A value still open `maxValueBytes` bytes
+ * after it went over the cap ends the stream (`abandoned`): no record boundary follows within a
+ * bounded span, so what comes next is a bomb or noise, and reading on would only burn CPU.
  */
+
+import { isUtf8 } from 'node:buffer';
+import { createHash, type Hash } from 'node:crypto';
+import type { WholeBytes } from './decoded-item.js';
+import { HEAD_BYTES, utf8Head, withoutCutCharacter } from './kept-bytes.js';
+import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
 
 export interface ValueFrame {
   readonly type: 'value';
@@ -25,10 +37,15 @@ export interface ValueFrame {
 
 export interface MalformedFrame {
   readonly type: 'malformed';
-  readonly code: 'invalid_json' | 'truncated' | 'too_large';
+  readonly code: 'invalid_json' | 'invalid_encoding' | 'truncated' | 'too_large' | 'decompression_failed';
   readonly message: string;
-  /** The frame's text, or its head when it was too large to keep. */
+  /**
+   * The frame's bytes as UTF-8 text; base64 of them when the code is `invalid_encoding` (they are
+   * not UTF-8); only their head when `whole` is set.
+   */
   readonly text: string;
+  /** Set when `text` is only the head: the length and SHA-256 of all of the value's bytes. */
+  readonly whole?: WholeBytes;
   readonly value: number;
   readonly path: string;
   readonly offset: number;
@@ -50,21 +67,35 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const NEWLINE = 0x0a;
-const MAX_DEPTH = 1024;
 const LOOKAHEAD_BYTES = 256;
-const HEAD_BYTES = 4096;
 const RECORDS_PREFIX = /^\{\s*"Records"\s*:\s*\[/;
+/** What follows the `{` that opens a CloudTrail record: CloudTrail writes eventVersion first. */
+const RECORD_KEY = Buffer.from('"eventVersion"');
+const TAIL_BYTES = 16;
 
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
+/** The bytes before a `,` that separates them from the next element (and the spaces around it). */
+function withoutSeparator(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && isSpace(bytes[end - 1]!)) end--;
+  if (end > 0 && bytes[end - 1] === COMMA) end--;
+  while (end > 0 && isSpace(bytes[end - 1]!)) end--;
+  return bytes.subarray(0, end);
+}
+
 /** Where complete values are taken from: the top level, a top-level array, or a Records array. */
 type Split = 'top' | 'array' | 'records' | 'rest-of-records-object';
 
+/** Bytes of a finished value: all of them, or (over the cap) the head and the whole's length and hash. */
+type Collected = { readonly bytes: Buffer } | { readonly head: Buffer; readonly whole: WholeBytes };
+
 export class JsonFramer {
   private readonly maxValueBytes: number;
-  private readonly stack = new Uint8Array(MAX_DEPTH);
+  private readonly headBytes: number;
+  private readonly stack = new Uint8Array(MAX_DEPTH + 3);
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -74,12 +105,17 @@ export class JsonFramer {
   private streamOffset = 0;
   private carry: Buffer | null = null;
   private atStreamStart = true;
+  private tail: Buffer = Buffer.alloc(0);
+  private stopped = false;
 
   // The element being collected.
   private inElement = false;
   private primitive = false;
   private parts: Buffer[] = [];
+  /** Bytes of the element seen so far, kept or not. */
   private partsBytes = 0;
+  /** Set once the element went over the cap: from then on `parts` is its head and this hashes it all. */
+  private overflow: Hash | null = null;
   private elementOffset = 0;
   private tooDeep = false;
 
@@ -87,13 +123,21 @@ export class JsonFramer {
 
   constructor(options: FramerOptions) {
     this.maxValueBytes = options.maxValueBytes;
+    this.headBytes = Math.min(HEAD_BYTES, options.maxValueBytes);
+  }
+
+  /** True once the framer gave up on the stream (see `stop`): feed it nothing more. */
+  get abandoned(): boolean {
+    return this.stopped;
   }
 
   /** Feeds the next chunk; returns the frames it completed. */
   push(chunk: Uint8Array): Frame[] {
+    if (this.stopped) return [];
     let buffer = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.keepTail(buffer);
     if (this.carry) {
       buffer = Buffer.concat([this.carry, buffer]);
       this.carry = null;
@@ -104,6 +148,7 @@ export class JsonFramer {
 
   /** Ends the stream; returns the last frames, with a `truncated` one if a value was left open. */
   end(): Frame[] {
+    if (this.stopped) return this.drain();
     if (this.carry) {
       const carried = this.carry;
       this.carry = null;
@@ -112,28 +157,67 @@ export class JsonFramer {
     if (this.inElement) {
       if (this.primitive && !this.inString && this.split === 'top') {
         this.emitElement(Buffer.alloc(0), 0, 0);
-      } else {
+      } else if (this.inString && this.split === 'records' && this.recordsFileClosed()) {
         this.emitMalformed(
-          'truncated',
-          'input ended inside a value',
-          this.collectedHead(Buffer.alloc(0), 0, 0),
+          'invalid_json',
+          'a string in this record is never terminated: the input ends, with the close of the Records array, inside it',
+          this.collected(Buffer.alloc(0), 0, 0),
         );
+      } else {
+        this.emitMalformed('truncated', 'input ended inside a value', this.collected(Buffer.alloc(0), 0, 0));
       }
     } else if (this.depth > 0) {
       this.pushMalformed(
         'truncated',
         `input ended inside ${this.split === 'array' ? 'an array' : 'the Records array'}`,
-        '',
+        { bytes: Buffer.alloc(0) },
       );
     }
     this.depth = 0;
+    this.stopped = true;
     return this.drain();
+  }
+
+  /**
+   * Gives up on the rest of the stream (it cannot be read further: corrupt or over a cap) with one
+   * verdict: the value left open, with its bytes so far, or the stream position when none was.
+   */
+  stop(code: MalformedFrame['code'], message: string): Frame[] {
+    this.giveUp(code, message);
+    return this.drain();
+  }
+
+  private giveUp(code: MalformedFrame['code'], message: string): void {
+    if (this.stopped) return;
+    const carried = this.carry ?? Buffer.alloc(0);
+    this.carry = null;
+    this.stopped = true;
+    if (this.inElement) {
+      const { bytes, head } = this.collected(carried, 0, carried.length) as { bytes?: Buffer; head?: Buffer };
+      // The value is cut short, so `whole` would describe a fragment: keep the head alone.
+      this.emitMalformed(code, message, { bytes: (bytes ?? head)!.subarray(0, this.maxValueBytes) });
+    } else {
+      this.pushMalformed(code, message, { bytes: Buffer.alloc(0) });
+    }
   }
 
   private drain(): Frame[] {
     const frames = this.out;
     this.out = [];
     return frames;
+  }
+
+  private keepTail(chunk: Buffer): void {
+    this.tail =
+      chunk.length >= TAIL_BYTES
+        ? chunk.subarray(chunk.length - TAIL_BYTES)
+        : Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
+  }
+
+  /** Whether the input's last bytes close a Records file (`]}`): it ended where a file ends. */
+  private recordsFileClosed(): boolean {
+    const text = this.tail.toString('latin1').trimEnd();
+    return /\]\s*\}$/.test(text);
   }
 
   private path(): string {
@@ -160,6 +244,20 @@ export class JsonFramer {
     }
   }
 
+  /**
+   * Whether the quote at `quote`, met while we believe we are inside a string of a Records
+   * element, starts a record: it follows a `{` and opens the key `"eventVersion"`. Valid JSON
+   * never has an unescaped quote right after `{` inside a string followed by `eventVersion"`
+   * (that quote would end the string, and a string cannot be followed by a name), so this is
+   * proof that a string of the element before was never terminated. Returns null when the chunk
+   * ends too early to tell.
+   */
+  private resyncsAt(chunk: Buffer, quote: number, final: boolean): boolean | null {
+    if (quote === 0 || chunk[quote - 1] !== OPEN_BRACE) return false;
+    if (quote + RECORD_KEY.length > chunk.length) return final ? false : null;
+    return chunk.compare(RECORD_KEY, 0, RECORD_KEY.length, quote, quote + RECORD_KEY.length) === 0;
+  }
+
   private scan(chunk: Buffer, final: boolean): void {
     const length = chunk.length;
     const chunkOffset = this.streamOffset;
@@ -182,11 +280,18 @@ export class JsonFramer {
       this.elementOffset = chunkOffset + at;
       this.parts = [];
       this.partsBytes = 0;
+      this.overflow = null;
       this.tooDeep = false;
       elementStart = at;
     };
     const finishElement = (endExclusive: number) => {
       this.emitElement(chunk, elementStart, endExclusive);
+    };
+    /** Keeps the element's bytes before `at` and leaves the rest of the chunk for the next push. */
+    const carryFrom = (at: number) => {
+      if (this.inElement) this.keepPart(chunk.subarray(elementStart, at));
+      this.carry = chunk.subarray(at);
+      this.streamOffset = chunkOffset + at;
     };
 
     while (i < length) {
@@ -201,8 +306,8 @@ export class JsonFramer {
           // A raw newline cannot occur inside a JSON string: in NDJSON it means this line is broken.
           if (nextNewline !== -1 && nextNewline < i) nextNewline = chunk.indexOf(NEWLINE, i);
           if (nextNewline !== -1 && (quote === -1 || nextNewline < quote)) {
-            const text = this.collectedHead(chunk, elementStart, nextNewline);
-            this.emitMalformed('invalid_json', 'unterminated string before the end of the line', text);
+            const collected = this.collected(chunk, elementStart, nextNewline);
+            this.emitMalformed('invalid_json', 'unterminated string before the end of the line', collected);
             this.inString = false;
             this.depth = 0;
             i = nextNewline + 1;
@@ -210,11 +315,27 @@ export class JsonFramer {
           }
         }
         if (quote === -1) {
+          if (this.split === 'records' && this.inElement && !final && chunk[length - 1] === OPEN_BRACE) {
+            carryFrom(length - 1); // it may open the next record: decide with the bytes after it
+            return;
+          }
           let run = 0;
           for (let k = length - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
           this.escaped = run % 2 === 1;
           i = length;
           break;
+        }
+        if (this.split === 'records' && this.inElement) {
+          const resync = this.resyncsAt(chunk, quote, final);
+          if (resync === null) {
+            carryFrom(quote - 1);
+            return;
+          }
+          if (resync) {
+            this.resync(chunk, elementStart, quote - 1, chunkOffset);
+            i = quote - 1;
+            continue;
+          }
         }
         let run = 0;
         for (let k = quote - 1; k >= i && chunk[k] === BACKSLASH; k--) run++;
@@ -289,7 +410,7 @@ export class JsonFramer {
             break;
           }
           const expected = byte === CLOSE_BRACE ? OPEN_BRACE : OPEN_BRACKET;
-          if (this.depth <= MAX_DEPTH && this.stack[this.depth - 1] !== expected) {
+          if (this.depth <= this.stack.length && this.stack[this.depth - 1] !== expected) {
             this.stack[this.depth - 1] = expected; // mismatched: JSON.parse will reject the element
           }
           this.depth--;
@@ -319,11 +440,34 @@ export class JsonFramer {
 
     if (this.inElement) this.keepPart(chunk.subarray(elementStart));
     this.streamOffset = chunkOffset + length;
+    if (this.inElement && this.overflow && this.partsBytes > 2 * this.maxValueBytes) {
+      this.giveUp(
+        'too_large',
+        `value is larger than the ${this.maxValueBytes}-byte limit and does not end within as many bytes again: the rest of the input was not read`,
+      );
+    }
+  }
+
+  /**
+   * The element that began at `elementStart` is broken (a string in it never closed) and the next
+   * record opens at `next`: the element up to there becomes one `invalid_json` frame, and
+   * scanning resumes at `next` outside any string.
+   */
+  private resync(chunk: Buffer, elementStart: number, next: number, chunkOffset: number): void {
+    const collected = this.collected(chunk, elementStart, next);
+    this.emitMalformed(
+      'invalid_json',
+      `a string in this record is never terminated (the next record starts at byte ${chunkOffset + next})`,
+      'bytes' in collected ? { bytes: withoutSeparator(collected.bytes) } : collected,
+    );
+    this.inString = false;
+    this.escaped = false;
+    this.depth = this.splitDepth();
   }
 
   private enterContainer(byte: number): void {
-    if (this.depth < MAX_DEPTH) this.stack[this.depth] = byte;
-    else this.tooDeep = true;
+    if (this.depth < this.stack.length) this.stack[this.depth] = byte;
+    if (this.inElement && this.depth - this.splitDepth() >= MAX_DEPTH) this.tooDeep = true;
     this.depth++;
   }
 
@@ -341,42 +485,51 @@ export class JsonFramer {
   }
 
   private keepPart(part: Buffer): void {
+    if (part.length === 0) return;
+    if (this.overflow) {
+      this.overflow.update(part);
+      this.partsBytes += part.length;
+      return;
+    }
     if (this.partsBytes + part.length > this.maxValueBytes) {
-      if (this.partsBytes < HEAD_BYTES) this.parts.push(part.subarray(0, HEAD_BYTES - this.partsBytes));
-      this.partsBytes = this.maxValueBytes + 1; // keep only the head from now on
+      // Over the cap: from here on keep only the head (copied, so the chunks can be freed) and hash.
+      this.overflow = createHash('sha256');
+      for (const kept of this.parts) this.overflow.update(kept);
+      this.overflow.update(part);
+      const head = Buffer.concat([...this.parts, part.subarray(0, this.headBytes)]);
+      this.parts = [Buffer.from(head.subarray(0, this.headBytes))];
+      this.partsBytes += part.length;
       return;
     }
     this.parts.push(part);
     this.partsBytes += part.length;
   }
 
-  private collectedHead(chunk: Buffer, start: number, end: number): string {
-    const joined = Buffer.concat([...this.parts, chunk.subarray(start, Math.min(end, start + HEAD_BYTES))]);
-    return joined.toString('utf8', 0, Math.min(joined.length, HEAD_BYTES));
+  /** Every byte of the element up to `end`, or its head and the whole's length and hash. */
+  private collected(chunk: Buffer, start: number, end: number): Collected {
+    if (this.parts.length === 0 && !this.overflow && end - start <= this.maxValueBytes) {
+      return { bytes: chunk.subarray(start, end) };
+    }
+    this.keepPart(chunk.subarray(start, end));
+    if (!this.overflow) return { bytes: Buffer.concat(this.parts) };
+    return {
+      head: this.parts[0]!,
+      whole: { bytes: this.partsBytes, sha256: this.overflow.digest('hex') },
+    };
   }
 
   private emitElement(chunk: Buffer, start: number, end: number): void {
-    const size = this.partsBytes + (end - start);
-    if (size > this.maxValueBytes) {
-      this.emitMalformed(
-        'too_large',
-        `value is larger than the ${this.maxValueBytes}-byte limit`,
-        this.collectedHead(chunk, start, end),
-      );
+    const collected = this.collected(chunk, start, end);
+    if (!('bytes' in collected)) {
+      this.emitMalformed('too_large', `value is larger than the ${this.maxValueBytes}-byte limit`, collected);
     } else if (this.tooDeep) {
-      this.emitMalformed(
-        'too_large',
-        `value nests deeper than ${MAX_DEPTH} levels`,
-        this.collectedHead(chunk, start, end),
-      );
+      this.emitMalformed('too_large', tooDeepMessage('value'), collected);
+    } else if (!isUtf8(collected.bytes)) {
+      this.emitMalformed('invalid_encoding', 'value is not UTF-8 text', collected);
     } else {
-      const text =
-        this.parts.length === 0
-          ? chunk.toString('utf8', start, end)
-          : Buffer.concat([...this.parts, chunk.subarray(start, end)]).toString('utf8');
       this.out.push({
         type: 'value',
-        text,
+        text: collected.bytes.toString('utf8'),
         value: this.valueIndex,
         path: this.path(),
         offset: this.elementOffset,
@@ -385,22 +538,33 @@ export class JsonFramer {
     }
   }
 
-  private emitMalformed(code: MalformedFrame['code'], message: string, text: string): void {
-    this.pushMalformed(code, message, text);
+  private emitMalformed(code: MalformedFrame['code'], message: string, collected: Collected): void {
+    this.pushMalformed(code, message, collected);
     this.advance();
   }
 
-  private pushMalformed(code: MalformedFrame['code'], message: string, text: string): void {
+  /**
+   * Bytes that are not UTF-8 cannot be kept as text without loss: they are kept in base64, and the
+   * frame is `invalid_encoding` whatever else is wrong with it, so that base64 goes with that code alone.
+   */
+  private pushMalformed(code: MalformedFrame['code'], message: string, collected: Collected): void {
     const offset = this.inElement ? this.elementOffset : this.streamOffset;
-    this.out.push({
-      type: 'malformed',
-      code,
-      message,
-      text,
-      value: this.valueIndex,
-      path: this.path(),
-      offset,
-    });
+    const place = { value: this.valueIndex, path: this.path(), offset };
+    if (!('bytes' in collected)) {
+      const text = utf8Head(collected.head, this.headBytes).toString('utf8');
+      this.out.push({ type: 'malformed', code, message, text, whole: collected.whole, ...place });
+    } else if (code !== 'invalid_encoding' && isUtf8(withoutCutCharacter(collected.bytes))) {
+      // A value cut short by the end of the input may end inside a character: that is no encoding fault.
+      this.out.push({ type: 'malformed', code, message, text: collected.bytes.toString('utf8'), ...place });
+    } else {
+      this.out.push({
+        type: 'malformed',
+        code: 'invalid_encoding',
+        message: `${code === 'invalid_encoding' ? message : `${message}, and its bytes are not UTF-8`} (raw is their base64)`,
+        text: collected.bytes.toString('base64'),
+        ...place,
+      });
+    }
   }
 
   private advance(): void {
@@ -408,6 +572,7 @@ export class JsonFramer {
     this.primitive = false;
     this.parts = [];
     this.partsBytes = 0;
+    this.overflow = null;
     this.tooDeep = false;
     if (this.split === 'top') this.valueIndex++;
     else this.elementIndex++;

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { RejectError } from '../core/errors.js';
+import { textNestsTooDeep, tooDeepMessage } from './nesting.js';
 
 // Linear on any input: no two adjacent quantifiers accept the same character (a line break may
 // only follow padding), so a long run of newlines before a bad byte cannot backtrack.
@@ -32,7 +33,23 @@ export function gunzipCapped(bytes: Uint8Array, maxBytes: number, what: string):
   }
 }
 
-export function parseJson(text: string, what: string): unknown {
+/** Whether a string is whole Unicode (no lone surrogate): the UTF-8 check for a text already decoded. */
+export function isWellFormedText(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * Parses an inner JSON text (a log event message, a Pub/Sub payload, a CloudTrailEvent string)
+ * under the caps the framer holds a streamed value to: size, UTF-8 and nesting depth.
+ */
+export function parseJson(text: string, what: string, maxBytes = Number.POSITIVE_INFINITY): unknown {
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes)) {
+    throw new RejectError('too_large', `${what} is larger than the ${maxBytes}-byte limit`);
+  }
+  if (!isWellFormedText(text)) {
+    throw new RejectError('invalid_encoding', `${what} is not UTF-8 text (it holds a lone surrogate)`);
+  }
+  if (textNestsTooDeep(text)) throw new RejectError('too_large', tooDeepMessage(what));
   try {
     return JSON.parse(text);
   } catch (error) {

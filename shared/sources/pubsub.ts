@@ -13,8 +13,9 @@ function decodeMessage(message: JsonObject, context: DecodeContext, path: string
   let bytes: Uint8Array = decodeBase64(message.data, 'message.data');
   if (isGzip(bytes)) bytes = gunzipCapped(bytes, context.limits.maxPayloadBytes, 'message.data');
   // A Log Router sink publishes one LogEntry per message, followed by a newline.
-  const payload = parseJson(utf8(bytes, 'message.data').trimEnd(), 'message.data');
-  return context.nested(payload, 'pubsub', `${path}/message/data`);
+  const text = utf8(bytes, 'message.data').trimEnd();
+  const payload = parseJson(text, 'message.data', context.limits.maxValueBytes);
+  return context.nested(payload, 'pubsub', `${path}/message/data`, true);
 }
 
 /**
