@@ -43,7 +43,8 @@ export async function consumeInputs(
   const reportError = (file: string, error: unknown) => {
     failed = true;
     progress.finish();
-    io.stderr.write(`${JSON.stringify({ type: 'error', file, message: (error as Error).message })}\n`);
+    const message = typeof error === 'string' ? error : (error as Error).message;
+    io.stderr.write(`${JSON.stringify({ type: 'error', file, message })}\n`);
   };
   const notice = (input: string, message: string) => {
     progress.finish();
@@ -55,7 +56,7 @@ export async function consumeInputs(
     try {
       inputs = isS3Uri(name)
         ? s3InputsOf(name, consumer, io.env, notice, s3Since)
-        : await resolveInputs([name], io.stdin);
+        : await resolveInputs([name], io.stdin, { error: reportError, notice });
     } catch (error) {
       reportError(name, error);
       continue;
