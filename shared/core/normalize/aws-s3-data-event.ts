@@ -4,7 +4,11 @@ import type { Row } from '../schema/row.js';
 import type { Normalizer } from './audit-record.js';
 import { cloudTrailRow, resourceArn } from './cloudtrail-base.js';
 
-/** Object-level S3 API calls, for records written before CloudTrail added `eventCategory` (1.07). */
+/**
+ * Object-level S3 API calls: data events whatever `eventCategory` says. Records written before
+ * CloudTrail added the field (1.07) lack it, and relays or hand-made records may carry
+ * `Management` or a value CloudTrail never writes; the event name is the stronger signal.
+ */
 const S3_DATA_EVENT_NAMES = new Set([
   'AbortMultipartUpload',
   'CompleteMultipartUpload',
@@ -57,8 +61,7 @@ export const awsS3DataEvent: Normalizer = {
 
   matches: (record) =>
     record.eventSource === 's3.amazonaws.com' &&
-    (record.eventCategory === 'Data' ||
-      (record.eventCategory === undefined && S3_DATA_EVENT_NAMES.has(record.eventName as string))),
+    (record.eventCategory === 'Data' || S3_DATA_EVENT_NAMES.has(record.eventName as string)),
 
   normalize(record: JsonObject) {
     const row = cloudTrailRow(record, 's3.amazonaws.com', 'data_access');
