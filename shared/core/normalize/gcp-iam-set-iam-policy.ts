@@ -15,6 +15,23 @@ function isSetIamPolicy(method: unknown): boolean {
   );
 }
 
+const SERVICE_ACCOUNT_NAME = /^projects\/[^/]+\/serviceAccounts\/[^/]+$/;
+
+/**
+ * Without a serviceName (Google's documentation example of this entry has none) only the resource
+ * says whose policy changed: a service account's, when the entry names one (`resource.type`
+ * `service_account`, or `projects/…/serviceAccounts/…` as resourceName or request.resource) and
+ * names nothing else. A bucket's, a project's or a topic's SetIamPolicy is not a trust change here.
+ */
+function namesServiceAccountOnly(entry: JsonObject, payload: JsonObject): boolean {
+  const type = asObject(entry.resource)?.type;
+  const names = [payload.resourceName, asObject(payload.request)?.resource].filter(
+    (name) => name !== undefined && name !== null,
+  );
+  if (!names.every((name) => typeof name === 'string' && SERVICE_ACCOUNT_NAME.test(name))) return false;
+  return type === undefined ? names.length > 0 : type === 'service_account';
+}
+
 /** `policyDelta` sits in `serviceData` (AuditData) in the logs seen; newer entries may carry it in `metadata`. */
 function bindingDeltas(payload: JsonObject): BindingDelta[] | null {
   const delta =
@@ -29,17 +46,22 @@ function bindingDeltas(payload: JsonObject): BindingDelta[] | null {
 }
 
 /**
- * iam.googleapis.com SetIAMPolicy on a service account: who may now impersonate it or mint
- * tokens as it. Granting `roles/iam.workloadIdentityUser` to a whole pool (`principalSet://…/*`)
- * lets every identity the pool's provider admits become the account. The row's principal is the
- * account whose trust changed; the caller is who changed it; the deltas are kept as logged.
+ * iam.googleapis.com SetIAMPolicy on a service account (with or without a serviceName): who may
+ * now impersonate it or mint tokens as it. Granting `roles/iam.workloadIdentityUser` to a whole
+ * pool (`principalSet://…/*`) lets every identity the pool's provider admits become the account.
+ * The row's principal is the account whose trust changed; the caller is who changed it; the
+ * deltas are kept as logged.
  */
 export const gcpIamSetIamPolicy: Normalizer = {
   kind: 'gcp.iam.SetIamPolicy',
 
   matches(entry) {
     const payload = auditPayload(entry);
-    return payload?.serviceName === 'iam.googleapis.com' && isSetIamPolicy(payload.methodName);
+    if (!payload || !isSetIamPolicy(payload.methodName)) return false;
+    const service = payload.serviceName;
+    return (
+      service === 'iam.googleapis.com' || (service === undefined && namesServiceAccountOnly(entry, payload))
+    );
   },
 
   normalize(entry: JsonObject) {
