@@ -131,6 +131,47 @@ describe('ingestPubSub given a body the framework cannot hand over', () => {
   });
 });
 
+describe('ingestAuditLog given a body the framework cannot hand over', () => {
+  it('quarantines it under eventarc:<ce-id> with delivery eventarc, and acknowledges it', async () => {
+    const store = 'unreadable-eventarc.duckdb';
+    const server = await startFunction({
+      source: built.source,
+      target: 'ingestAuditLog',
+      signatureType: 'cloudevent',
+      env: env(store),
+    });
+    let answer: { status: number; body: string };
+    try {
+      answer = await server.send({
+        headers: {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-type': 'google.cloud.audit.log.v1.written',
+          'ce-source': `//cloudaudit.googleapis.com/projects/${PROJECT}/logs/data_access`,
+          'ce-id': 'audit-9200',
+        },
+        body: '{"protoPayload": ',
+      });
+    } finally {
+      await server.stop();
+    }
+    expect(answer.status).toBe(204);
+    expect(
+      await readStore(join(built.directory, store), 'SELECT input, delivery, code, raw FROM quarantine'),
+    ).toEqual([
+      { input: 'eventarc:audit-9200', delivery: 'eventarc', code: 'invalid_json', raw: '{"protoPayload": ' },
+    ]);
+    expect(server.logLines()).toEqual([
+      expect.objectContaining({
+        severity: 'WARNING',
+        input: 'eventarc:audit-9200',
+        type: 'google.cloud.audit.log.v1.written',
+        quarantined: 1,
+      }),
+    ]);
+  });
+});
+
 describe('a store the function cannot reach', () => {
   it('answers 500 with a generic message and an id; the log line carries the same id and the detail', async () => {
     const path = join(built.directory, 'held-replies.duckdb');
