@@ -37,7 +37,13 @@ export type DecodedItem =
       readonly type: 'reject';
       readonly code: RejectCode;
       readonly message: string;
-      /** The rejected bytes as text (the head only, for values over the size cap). */
+      /**
+       * The rejected bytes, all of them up to `maxValueBytes`: as UTF-8 text, except with code
+       * `invalid_encoding` from the framer, where they are not UTF-8 and `raw` is their base64
+       * (the message says so). Over the cap, the first 64 KiB (cut at a character boundary) and
+       * `whole`. A value already parsed by someone else (a functions framework) has no bytes of
+       * its own: `raw` is then its JSON serialization.
+       */
       readonly raw: string;
       /**
        * Set only when `raw` is not the whole record (a value over the size cap): the byte length

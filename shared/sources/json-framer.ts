@@ -157,10 +157,10 @@ export class JsonFramer {
     if (this.inElement) {
       if (this.primitive && !this.inString && this.split === 'top') {
         this.emitElement(Buffer.alloc(0), 0, 0);
-      } else if (this.inString && this.split === 'records' && this.recordsFileClosed()) {
+      } else if (this.inString && this.inputLooksClosed()) {
         this.emitMalformed(
           'invalid_json',
-          'a string in this record is never terminated: the input ends, with the close of the Records array, inside it',
+          'a string in this value is never terminated: the input ends inside it, after the brackets that would close it',
           this.collected(Buffer.alloc(0), 0, 0),
         );
       } else {
@@ -214,10 +214,13 @@ export class JsonFramer {
         : Buffer.concat([this.tail, chunk]).subarray(-TAIL_BYTES);
   }
 
-  /** Whether the input's last bytes close a Records file (`]}`): it ended where a file ends. */
-  private recordsFileClosed(): boolean {
+  /**
+   * Whether the input ends as a whole one does (`]}` after a Records array, `}` or `]` after a
+   * value): a string still open there was never terminated, rather than cut off.
+   */
+  private inputLooksClosed(): boolean {
     const text = this.tail.toString('latin1').trimEnd();
-    return /\]\s*\}$/.test(text);
+    return this.split === 'records' ? /\]\s*\}$/.test(text) : /[}\]]$/.test(text);
   }
 
   private path(): string {

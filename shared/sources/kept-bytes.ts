@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { WholeBytes } from './decoded-item.js';
 
@@ -32,24 +31,16 @@ export function utf8Head(bytes: Buffer, max: number): Buffer {
   return withoutCutCharacter(bytes.subarray(0, max));
 }
 
-/**
- * Rejected bytes as `raw`: UTF-8 text, or (only for `invalid_encoding`) base64, so that bytes that
- * are not UTF-8 survive unchanged. Over `maxBytes`, the head alone and the whole's length and hash.
- */
-export function keepBytes(bytes: Buffer, maxBytes: number): Kept {
-  if (bytes.length > maxBytes) {
-    return {
-      raw: utf8Head(bytes, HEAD_BYTES).toString('utf8'),
-      whole: { bytes: bytes.length, sha256: sha256Hex([bytes]) },
-    };
-  }
-  return { raw: isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('base64') };
-}
-
+/** A text as `raw`: whole up to `maxBytes` (UTF-8), else its head and the whole's length and hash. */
 export function keepText(text: string, maxBytes: number): Kept {
   // A UTF-16 string never takes more than 3 UTF-8 bytes per code unit: most texts skip the encode.
   if (text.length * 3 <= maxBytes) return { raw: text };
-  return keepBytes(Buffer.from(text, 'utf8'), maxBytes);
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { raw: text };
+  return {
+    raw: utf8Head(bytes, Math.min(HEAD_BYTES, maxBytes)).toString('utf8'),
+    whole: { bytes: bytes.length, sha256: sha256Hex([bytes]) },
+  };
 }
 
 /** `raw` for a value that has no text of its own (parsed by someone else): serialized without recursion. */
