@@ -216,13 +216,18 @@ Examples:
   withWebhookOption(
     alerts
       .command('retry')
-      .description('deliver the alerts still pending or failed')
+      .description('deliver again what a channel refused or was not sent')
+      .option(
+        '--unconfirmed',
+        'also resend, once, the posts whose answer was lost (they may have landed; each is named first)',
+        false,
+      )
       .addOption(storeOption()),
-  ).action(async (flags: StoreOptions & WebhookFlags) => {
+  ).action(async (flags: StoreOptions & WebhookFlags & { unconfirmed: boolean }) => {
     setExit(
       await alertsRetryCommand(
         await channelsFrom(flags, io.env),
-        { store: store(flags), storeOptions, json: false },
+        { store: store(flags), storeOptions, json: false, unconfirmed: flags.unconfirmed },
         io,
       ),
     );

@@ -1,5 +1,6 @@
 import { openStore, type Store, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import { deliveriesOf } from '../../shared/core/alerts/alert-deliveries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
@@ -65,12 +66,34 @@ export function alertsAckCommand(ids: readonly string[], options: AlertsOptions,
   });
 }
 
-/** `tokentrail alerts retry`: delivers every pending or failed alert again. */
-export function alertsRetryCommand(channels: readonly AlertChannel[], options: AlertsOptions, io: CliIo) {
+/**
+ * `tokentrail alerts retry [--unconfirmed]`: delivers again what each channel refused or has not
+ * been sent. A post whose answer was lost may have landed: it is named here and resent (once per
+ * run) only with `--unconfirmed`.
+ */
+export function alertsRetryCommand(
+  channels: readonly AlertChannel[],
+  options: AlertsOptions & { readonly unconfirmed?: boolean },
+  io: CliIo,
+) {
   return withAlertBook(options, async (book) => {
     if (channels.length === 0)
       throw new UsageError('no channel: give --webhook KIND=URL or set TOKENTRAIL_WEBHOOKS');
-    const delivered = await deliverAlerts(book, channels, await book.alertsToDeliver(), io);
+    const unconfirmed = options.unconfirmed ?? false;
+    const rows = await book.alertsToDeliver({ unconfirmed: true });
+    for (const row of rows) {
+      for (const entry of Object.values(deliveriesOf(row).channels)) {
+        if (entry.state !== 'unconfirmed' && entry.state !== 'sending') continue;
+        io.stderr.write(
+          `${row.alert_id} to ${entry.channel}: posted ${entry.updated_at} without an answer (${entry.state}); ${
+            unconfirmed ? 'sending it once more' : 'not resent without --unconfirmed'
+          }\n`,
+        );
+      }
+    }
+    const delivered = await deliverAlerts(book, channels, rows, io, {
+      mode: unconfirmed ? 'unconfirmed' : 'due',
+    });
     return delivered ? EXIT.ok : EXIT.failure;
   });
 }

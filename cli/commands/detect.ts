@@ -7,7 +7,7 @@ import { inertJson } from '../../shared/core/render/terminal-safe.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
-import { notify } from '../../shared/pipeline/notify.js';
+import { type NotifyOptions, notify } from '../../shared/pipeline/notify.js';
 import type { AlertBook, AlertChannel } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
@@ -66,26 +66,35 @@ export async function detectCommand(
   }
 }
 
-/** Sends what waits for delivery and says how it went; false when some alert could not be delivered. */
+/**
+ * Sends what waits for delivery and says how it went, channel by channel; false when some alert
+ * was not confirmed by every channel (refused, or posted without an answer).
+ */
 export async function deliverAlerts(
   book: AlertBook,
   channels: readonly AlertChannel[],
   rows: readonly AlertRow[],
   io: CliIo,
+  options: NotifyOptions = {},
 ): Promise<boolean> {
   if (channels.length === 0) {
     if (rows.length > 0)
       io.stderr.write(`${rows.length} alert(s) wait for delivery (no --webhook or TOKENTRAIL_WEBHOOKS)\n`);
     return true;
   }
-  const { delivered, failed } = await notify(book, channels, rows, { now: () => io.now() });
-  io.stderr.write(
-    `delivered ${delivered} alert(s) to ${channels.map((channel) => channel.name).join(', ')}\n`,
-  );
-  if (failed > 0) {
-    io.stderr.write(
-      `tokentrail: ${failed} alert(s) not delivered, kept for \`tokentrail alerts retry\` (see alerts list)\n`,
-    );
+  const summary = await notify(book, channels, rows, { now: () => io.now() }, options);
+  for (const channel of summary.channels) {
+    io.stderr.write(`delivered ${channel.delivered} alert(s) to ${channel.channel}\n`);
+    if (channel.failed > 0) {
+      io.stderr.write(
+        `tokentrail: ${channel.channel}: ${channel.failed} alert(s) not delivered, kept for \`tokentrail alerts retry\` (see alerts list)\n`,
+      );
+    }
+    if (channel.unconfirmed > 0) {
+      io.stderr.write(
+        `tokentrail: ${channel.channel}: ${channel.unconfirmed} alert(s) posted without an answer: they may have landed, so they are not sent again unless you run \`tokentrail alerts retry --unconfirmed\` (see alerts list --status unconfirmed)\n`,
+      );
+    }
   }
-  return failed === 0;
+  return summary.failed === 0 && summary.unconfirmed === 0;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from '../core/alerts/alert.js';
+import type { Deliveries, DeliverySummary } from '../core/alerts/alert-deliveries.js';
 import type { RejectCode } from '../core/errors.js';
 import type { NamedQuery, QueryParams } from '../core/queries/named-queries.js';
 import type { QueryCell, QueryResult } from '../core/queries/query-result.js';
@@ -69,8 +70,10 @@ export interface EventStore {
 export interface AlertBook {
   /** Records a run's alerts (merged with what is stored) and returns every alert that needs delivering. */
   recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]>;
-  alertsToDeliver(): Promise<AlertRow[]>;
+  /** Pending and failed alerts; with `unconfirmed`, also those whose post may have landed. */
+  alertsToDeliver(options?: { readonly unconfirmed?: boolean }): Promise<AlertRow[]>;
   listAlerts(status?: AlertStatus): Promise<AlertRow[]>;
+  getAlert(alertId: string): Promise<AlertRow | undefined>;
   /** Resolves false when no alert has that id. */
   updateAlert(
     alertId: string,
@@ -81,12 +84,33 @@ export interface AlertBook {
     },
     at: string,
   ): Promise<boolean>;
+  /**
+   * A compare-and-set of the delivery columns: written only if the stored deliveries still have
+   * revision `revision` and the alert is not acknowledged. False when another writer got there
+   * first (or the store cannot tell), so the caller re-reads; never true for a write that lost.
+   */
+  writeDeliveries(alertId: string, revision: number, change: DeliveryChange, at: string): Promise<boolean>;
+}
+
+export interface DeliveryChange extends DeliverySummary {
+  readonly deliveries: Deliveries;
+}
+
+/** What one send did. `unconfirmed`: the post went out but its answer was lost, so it may have landed. */
+export interface SendResult {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly unconfirmed?: boolean;
+  /** Posts made (1 when not said). */
+  readonly attempts?: number;
 }
 
 /** A chat channel (Slack, Google Chat, Teams): sends one alert, or an update to one it sent before. */
 export interface AlertChannel {
   /** For messages, never the webhook URL. */
   readonly name: string;
-  /** `previouslyDelivered`: the count last sent for this incident, 0 when it is new. */
-  send(alert: Alert, previouslyDelivered: number): Promise<{ readonly ok: boolean; readonly error?: string }>;
+  /** Stable and unique per webhook, for the delivery state (default: the name). Never the URL. */
+  readonly key?: string;
+  /** `previouslyDelivered`: the count this channel last confirmed for this incident, 0 when it is new. */
+  send(alert: Alert, previouslyDelivered: number): Promise<SendResult>;
 }

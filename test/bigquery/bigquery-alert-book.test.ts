@@ -42,6 +42,7 @@ function stored(overrides: Partial<AlertRow> = {}): AlertRow {
     delivered_count: 2,
     last_error: null,
     updated_at: '2026-11-20T11:00:00.000000Z',
+    deliveries: null,
     ...overrides,
   };
 }
@@ -138,7 +139,7 @@ describe('BigQueryStore as the alert book, against a fake BigQuery REST API', ()
       await expect(open().recordAlerts([first, second], AT)).resolves.toEqual(pending);
 
       const statements = sent();
-      expect(statements.map(({ query }) => query)).toEqual([SQL.byIds, SQL.merge, SQL.merge, SQL.toDeliver]);
+      expect(statements.map(({ query }) => query)).toEqual([SQL.byIds, SQL.merge, SQL.merge, SQL.toDeliver()]);
       expect(statements[0]!.params).toEqual({ ids: JSON.stringify([first.alert_id, second.alert_id]) });
       expect(statements[3]!.params).toEqual({});
       const rows = statements.slice(1, 3).map(({ params }) => JSON.parse(params.row!));
@@ -155,7 +156,7 @@ describe('BigQueryStore as the alert book, against a fake BigQuery REST API', ()
 
       await expect(open().recordAlerts([alert()], LATER)).resolves.toEqual([]);
 
-      expect(sent().map(({ query }) => query)).toEqual([SQL.byIds, SQL.toDeliver]);
+      expect(sent().map(({ query }) => query)).toEqual([SQL.byIds, SQL.toDeliver()]);
     });
 
     it('MERGEs a grown incident back to pending, keeping first_seen and the delivered count', async () => {
@@ -170,7 +171,7 @@ describe('BigQueryStore as the alert book, against a fake BigQuery REST API', ()
       await open().recordAlerts([grown], LATER);
 
       const statements = sent();
-      expect(statements.map(({ query }) => query)).toEqual([SQL.byIds, SQL.merge, SQL.toDeliver]);
+      expect(statements.map(({ query }) => query)).toEqual([SQL.byIds, SQL.merge, SQL.toDeliver()]);
       expect(JSON.parse(statements[1]!.params.row!)).toEqual({
         ...stored(),
         count: 3,
@@ -194,7 +195,7 @@ describe('BigQueryStore as the alert book, against a fake BigQuery REST API', ()
     it('with no alerts only reads what to deliver', async () => {
       fake.respond('query', alertsAnswer([]));
       await open().recordAlerts([], AT);
-      expect(sent().map(({ query }) => query)).toEqual([SQL.toDeliver]);
+      expect(sent().map(({ query }) => query)).toEqual([SQL.toDeliver()]);
     });
   });
 
@@ -312,7 +313,7 @@ WHERE alert_id = @alert_id`);
     it('asks for pending and failed alerts to deliver', async () => {
       fake.respond('query', alertsAnswer([stored({ status: 'pending' })]));
       await expect(open().alertsToDeliver()).resolves.toEqual([stored({ status: 'pending' })]);
-      expect(sent()).toEqual([{ query: SQL.toDeliver, params: {} }]);
+      expect(sent()).toEqual([{ query: SQL.toDeliver(), params: {} }]);
     });
   });
 
@@ -326,7 +327,10 @@ WHERE alert_id = @alert_id`);
     const all: [string, string, string[]][] = [
       ['list', SQL.list(false), []],
       ['list by status', SQL.list(true), ['status']],
-      ['to deliver', SQL.toDeliver, []],
+      ['to deliver', SQL.toDeliver(), []],
+      ['to deliver with unconfirmed', SQL.toDeliver(true), []],
+      ['by id', SQL.byId, ['alert_id']],
+      ['write deliveries', SQL.writeDeliveries, ['alert_id', 'change', 'revision']],
       ['by ids', SQL.byIds, ['ids']],
       ['merge', SQL.merge, ['row']],
       ['exists', SQL.exists, ['alert_id']],
@@ -366,7 +370,8 @@ USING (
     JSON_VALUE(j, '$.status') AS status,
     CAST(JSON_VALUE(j, '$.delivered_count') AS INT64) AS delivered_count,
     JSON_VALUE(j, '$.last_error') AS last_error,
-    TIMESTAMP(JSON_VALUE(j, '$.updated_at')) AS updated_at
+    TIMESTAMP(JSON_VALUE(j, '$.updated_at')) AS updated_at,
+    JSON_QUERY(j, '$.deliveries') AS deliveries
   FROM (SELECT PARSE_JSON(@row) AS j)
 ) AS S
 ON T.alert_id = S.alert_id
@@ -387,8 +392,6 @@ WHEN MATCHED THEN UPDATE SET
   runbook = S.runbook,
   query = S.query,
   status = S.status,
-  delivered_count = S.delivered_count,
-  last_error = S.last_error,
   updated_at = S.updated_at
 WHEN NOT MATCHED THEN INSERT (${ALERT_COLUMNS.map((c) => c.name).join(', ')})
 VALUES (${ALERT_COLUMNS.map((c) => `S.${c.name}`).join(', ')})`);

@@ -73,11 +73,11 @@ describe('processDelivery, as an ingest function runs it', () => {
     const first = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
     expect(first.ingest).toMatchObject({ rows: 1, written: 1, quarantined: 0 });
     expect(first.alerts.map((alert) => [alert.rule, alert.subject])).toEqual([['unexpected-subject', FORK]]);
-    expect(first.notified).toEqual({ delivered: 1, failed: 0 });
+    expect(first.notified).toMatchObject({ delivered: 1, failed: 0, unconfirmed: 0 });
 
     const again = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
     expect(again.ingest).toMatchObject({ written: 0, duplicates: 1 });
-    expect(again.notified).toEqual({ delivered: 0, failed: 0 });
+    expect(again.notified).toMatchObject({ delivered: 0, failed: 0, unconfirmed: 0 });
     expect(sent).toHaveLength(1);
   });
 
@@ -109,7 +109,7 @@ describe('processDelivery, as an ingest function runs it', () => {
   it('keeps an alert a channel refused as failed without failing the delivery', async () => {
     const { channel } = recordingChannel(() => false);
     const result = await deliver(contextWith(channel), eventBridge('e-fork-1', FORK));
-    expect(result.notified).toEqual({ delivered: 0, failed: 1 });
+    expect(result.notified).toMatchObject({ delivered: 0, failed: 1, unconfirmed: 0 });
     expect(await store.listAlerts('failed')).toHaveLength(1);
   });
 
@@ -136,7 +136,7 @@ describe('scheduledDetect', () => {
     const result = await scheduledDetect({ ...contextWith(channel), lookbackMs: 2 * 3_600_000 });
     expect(result.since).toBe('2025-04-16T01:00:00.000000Z');
     expect(result.alerts.map((alert) => alert.rule)).toContain('unexpected-subject');
-    expect(result.notified).toEqual({ delivered: 1, failed: 0 });
+    expect(result.notified).toMatchObject({ delivered: 1, failed: 0, unconfirmed: 0 });
     expect(sent).toHaveLength(2);
     expect(await store.listAlerts('delivered')).toHaveLength(1);
   });

@@ -76,7 +76,7 @@ describe('detection over a generated week', () => {
       },
     };
     const first = await store.recordAlerts(await detectWeek(), '2026-11-16T09:00:00.000000Z');
-    expect(await notify(store, [channel], first, clock)).toEqual({ delivered: 5, failed: 0 });
+    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 5, failed: 0 });
     const again = await store.recordAlerts(await detectWeek(), '2026-11-16T09:05:00.000000Z');
     expect(again).toEqual([]);
     expect(sent).toHaveLength(5);

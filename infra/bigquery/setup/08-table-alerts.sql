@@ -16,10 +16,11 @@ CREATE TABLE IF NOT EXISTS `tokentrail.alerts` (
   event_ids JSON NOT NULL OPTIONS (description = 'The event ids, a JSON array.'),
   runbook STRING NOT NULL OPTIONS (description = 'The rule\'s short runbook.'),
   query STRING NOT NULL OPTIONS (description = 'A ready command to investigate.'),
-  status STRING NOT NULL OPTIONS (description = 'pending (to deliver), delivered, failed (retried by `tokentrail alerts retry`), acked (no more messages).'),
-  delivered_count INT64 NOT NULL OPTIONS (description = 'The count at the last delivery; a larger count is delivered again as an update.'),
-  last_error STRING OPTIONS (description = 'Why the last delivery failed (webhook URLs redacted).'),
-  updated_at TIMESTAMP NOT NULL OPTIONS (description = 'When tokentrail last changed the row.')
+  status STRING NOT NULL OPTIONS (description = 'Derived from deliveries: pending (to deliver), delivered (every channel answered 2xx), failed (some channel refused it; retried by `tokentrail alerts retry`), unconfirmed (a post whose answer was lost may have landed; resent only by `tokentrail alerts retry --unconfirmed`), acked (no more messages).'),
+  delivered_count INT64 NOT NULL OPTIONS (description = 'The smallest count every channel confirmed; a larger count is delivered again as an update.'),
+  last_error STRING OPTIONS (description = 'Why the last delivery failed, per channel (webhook URLs redacted).'),
+  updated_at TIMESTAMP NOT NULL OPTIONS (description = 'When tokentrail last changed the row.'),
+  deliveries JSON OPTIONS (description = 'Delivery state per chat channel: {revision, channels: {KEY: {channel, state (sending, delivered, failed, unconfirmed), count, delivered_count, attempts, last_error, delivered_at, updated_at}}}. Each post is claimed here (a compare-and-set on revision) before it is sent. Null in rows stored before this column.')
 )
 PARTITION BY DATE(first_seen)
 CLUSTER BY status, rule

@@ -4,7 +4,7 @@ import { ALERT_COLUMNS, type AlertStatus } from '../../core/schema/alert-columns
 import type { ColumnSpec } from '../../core/schema/columns.js';
 import type { AlertRow } from '../../core/schema/row.js';
 import { ALERTS_TABLE } from '../../core/schema/tables.js';
-import type { AlertBook, QueryCell, QueryResult } from '../../pipeline/ports.js';
+import type { AlertBook, DeliveryChange, QueryCell, QueryResult } from '../../pipeline/ports.js';
 
 /** What one query job gave back: its rows, and for DML the rows it changed (null when the answer did not say). */
 export interface StatementResult {
@@ -21,6 +21,9 @@ export type RunStatement = (
 type AlertChange = Parameters<AlertBook['updateAlert']>[1];
 
 const COLUMN_LIST = ALERT_COLUMNS.map((column) => column.name).join(', ');
+
+/** Written by the senders' compare-and-set only; a merge of a run's alerts leaves them alone. */
+const DELIVERY_OWNED = new Set<string>(['deliveries', 'delivered_count', 'last_error']);
 
 /** The SQL value of one column of the JSON object `j` (a JSON value): JSON null and a missing key give NULL. */
 function fromJson(column: ColumnSpec, json: string): string {
@@ -49,14 +52,28 @@ export function alertStatements(datasetRef: string) {
   const table = `\`${datasetRef}.${ALERTS_TABLE.name}\``;
   const select = (where: string) =>
     `SELECT ${COLUMN_LIST}\nFROM ${table}\n${where}\nORDER BY first_seen, alert_id`;
-  const others = ALERT_COLUMNS.filter((column) => column.name !== 'alert_id');
+  const merged = ALERT_COLUMNS.filter(
+    (column) => column.name !== 'alert_id' && !DELIVERY_OWNED.has(column.name),
+  );
+  const update = (columns: readonly (typeof ALERT_COLUMNS)[number]['name'][]) => {
+    const sets = ALERT_COLUMNS.filter((column) => columns.includes(column.name)).map(
+      (column) => `  ${column.name} = ${fromJson(column, 'PARSE_JSON(@change)')}`,
+    );
+    return `UPDATE ${table}\nSET\n${sets.join(',\n')}\nWHERE alert_id = @alert_id`;
+  };
   return {
     /** Every alert, or those with status `@status`. */
     list: (byStatus: boolean) => select(byStatus ? 'WHERE status = @status' : 'WHERE TRUE'),
-    toDeliver: select("WHERE status IN ('pending', 'failed')"),
+    /** Pending and failed alerts; with `unconfirmed`, also those whose post may have landed. */
+    toDeliver: (unconfirmed = false) =>
+      select(`WHERE status IN ('pending', 'failed'${unconfirmed ? ", 'unconfirmed'" : ''})`),
+    byId: select('WHERE alert_id = @alert_id'),
     /** The alerts whose ids are in `@ids`, a JSON array of strings. */
     byIds: select('WHERE alert_id IN UNNEST(JSON_VALUE_ARRAY(@ids))'),
-    /** Inserts or replaces one alert, `@row`: the whole AlertRow as a JSON object. */
+    /**
+     * Inserts one alert, `@row` (the whole AlertRow as a JSON object), or merges it into the stored
+     * one without touching the delivery columns, so a merge racing a sender cannot undo its claim.
+     */
     merge: `MERGE ${table} AS T
 USING (
   SELECT
@@ -65,16 +82,20 @@ ${ALERT_COLUMNS.map((column) => `    ${fromJson(column, 'j')} AS ${column.name}`
 ) AS S
 ON T.alert_id = S.alert_id
 WHEN MATCHED THEN UPDATE SET
-${others.map((column) => `  ${column.name} = S.${column.name}`).join(',\n')}
+${merged.map((column) => `  ${column.name} = S.${column.name}`).join(',\n')}
 WHEN NOT MATCHED THEN INSERT (${COLUMN_LIST})
 VALUES (${ALERT_COLUMNS.map((column) => `S.${column.name}`).join(', ')})`,
     /** Sets the named columns of alert `@alert_id` from `@change`, a JSON object holding them. */
-    update: (columns: readonly (typeof ALERT_COLUMNS)[number]['name'][]) => {
-      const sets = ALERT_COLUMNS.filter((column) => columns.includes(column.name)).map(
-        (column) => `  ${column.name} = ${fromJson(column, 'PARSE_JSON(@change)')}`,
-      );
-      return `UPDATE ${table}\nSET\n${sets.join(',\n')}\nWHERE alert_id = @alert_id`;
-    },
+    update,
+    /**
+     * The delivery columns from `@change`, only if the stored deliveries still have revision
+     * `@revision` and the alert is not acknowledged: a conditional DML whose numDmlAffectedRows
+     * says who won. BigQuery runs concurrent DML on one table one after another (or fails one),
+     * so two claims cannot both match.
+     */
+    writeDeliveries: `${update(['deliveries', 'status', 'delivered_count', 'last_error', 'updated_at'])}
+  AND status != 'acked'
+  AND COALESCE(CAST(JSON_VALUE(deliveries, '$.revision') AS INT64), 0) = CAST(@revision AS INT64)`,
     /** Whether alert `@alert_id` exists, for an UPDATE answer that did not say how many rows it changed. */
     exists: `SELECT alert_id\nFROM ${table}\nWHERE alert_id = @alert_id\nLIMIT 1`,
   };
@@ -86,6 +107,10 @@ export function alertRowJson(row: AlertRow): string {
   return JSON.stringify(
     Object.fromEntries(ALERT_COLUMNS.map((column) => [column.name, record[column.name] ?? null])),
   );
+}
+
+function deliveriesCellOf(cell: QueryCell | undefined): unknown {
+  return typeof cell === 'string' ? JSON.parse(cell) : (cell ?? null);
 }
 
 function eventIdsOf(cell: QueryCell | undefined): string[] {
@@ -110,7 +135,8 @@ export function alertRowOf(cells: Readonly<Record<string, QueryCell>>): AlertRow
   const record: Record<string, unknown> = {};
   for (const column of ALERT_COLUMNS) {
     const cell = cells[column.name];
-    if (column.type === 'json') record[column.name] = eventIdsOf(cell);
+    if (column.name === 'deliveries') record[column.name] = deliveriesCellOf(cell);
+    else if (column.type === 'json') record[column.name] = eventIdsOf(cell);
     else if (column.type === 'integer') record[column.name] = integerOf(cell, column.name);
     else record[column.name] = cell ?? null;
   }
@@ -152,8 +178,28 @@ export class BigQueryAlertBook implements AlertBook {
     return this.alertsToDeliver();
   }
 
-  alertsToDeliver(): Promise<AlertRow[]> {
-    return this.rows(this.statements.toDeliver, {});
+  alertsToDeliver(options: { readonly unconfirmed?: boolean } = {}): Promise<AlertRow[]> {
+    return this.rows(this.statements.toDeliver(options.unconfirmed ?? false), {});
+  }
+
+  async getAlert(alertId: string): Promise<AlertRow | undefined> {
+    const [row] = await this.rows(this.statements.byId, { alert_id: alertId });
+    return row;
+  }
+
+  /** An answer that does not say how many rows changed counts as lost: never send on a doubt. */
+  async writeDeliveries(
+    alertId: string,
+    revision: number,
+    change: DeliveryChange,
+    at: string,
+  ): Promise<boolean> {
+    const { affectedRows } = await this.run(this.statements.writeDeliveries, {
+      alert_id: alertId,
+      revision: String(revision),
+      change: JSON.stringify({ ...change, updated_at: at }),
+    });
+    return affectedRows !== null && affectedRows > 0;
   }
 
   listAlerts(status?: AlertStatus): Promise<AlertRow[]> {

@@ -194,8 +194,21 @@ export class BigQueryStore implements EventStore, AlertBook {
     return this.alerts.recordAlerts(alerts, at);
   }
 
-  alertsToDeliver(): Promise<AlertRow[]> {
-    return this.alerts.alertsToDeliver();
+  alertsToDeliver(options?: { readonly unconfirmed?: boolean }): Promise<AlertRow[]> {
+    return this.alerts.alertsToDeliver(options);
+  }
+
+  getAlert(alertId: string): Promise<AlertRow | undefined> {
+    return this.alerts.getAlert(alertId);
+  }
+
+  writeDeliveries(
+    alertId: string,
+    revision: number,
+    change: Parameters<AlertBook['writeDeliveries']>[2],
+    at: string,
+  ): Promise<boolean> {
+    return this.alerts.writeDeliveries(alertId, revision, change, at);
   }
 
   listAlerts(status?: AlertStatus): Promise<AlertRow[]> {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Alert } from '../../core/alerts/alert.js';
 import type { RenderOptions } from '../../core/alerts/inert-text.js';
@@ -12,13 +15,19 @@ export type { RetryPolicy } from '../http/backoff.js';
 export type { ChatKind, Webhook } from './webhook-url.js';
 
 /**
- * One alert posted to one chat webhook, over Node's `fetch` for all three services. Retries 429, 5xx,
- * network errors and timeouts with backoff, honouring `Retry-After`; any other answer is final. A
- * delivery that still fails comes back `ok: false` for the caller to keep pending and try later: this
- * module never drops an alert silently. No message it returns holds the webhook URL beyond its host.
+ * One alert posted to one chat webhook, over node:http(s) for all three services (it tells whether
+ * the body went out, which `fetch` does not). Retries 429, 408, 5xx and failures before the body
+ * was sent, with backoff, honouring `Retry-After`; any other answer is final. A post whose body
+ * went out but whose answer never came may have landed: it is not sent again (`unconfirmed`),
+ * except to Google Chat, where a client-assigned message id makes a repeat answer 409
+ * ALREADY_EXISTS instead of posting twice. A delivery that still fails comes back `ok: false` for
+ * the caller to keep and try later: this module never drops an alert silently. No message it
+ * returns holds the webhook URL beyond its host.
  */
 export interface DeliveryResult {
   readonly ok: boolean;
+  /** The post went out and its answer was lost: it may have landed. Only with `ok: false`. */
+  readonly unconfirmed?: boolean;
   readonly attempts: number;
   /** The last HTTP status, when there was an answer. */
   readonly status?: number;
@@ -39,7 +48,8 @@ export interface DeliveryOptions extends RenderOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** How much of an error answer is quoted. */
+/** How much of an error answer is read (the rest is dropped with the connection), and quoted. */
+export const ERROR_BODY_READ_BYTES = 16 * 1024;
 const ERROR_BODY_CHARS = 200;
 
 const CONTENT_TYPE: Readonly<Record<ChatKind, string>> = {
@@ -69,9 +79,45 @@ export async function deliver(
   if (!URL.canParse(webhook.url)) {
     return { ok: false, attempts: 0, error: `the ${webhook.kind} webhook URL is not a valid URL` };
   }
-  const url = webhook.kind === 'googlechat' ? withReplyInThread(webhook.url) : webhook.url;
+  const url =
+    webhook.kind === 'googlechat'
+      ? withMessageId(withReplyInThread(webhook.url), googleChatMessageId(alert))
+      : webhook.url;
   const body = JSON.stringify(renderPayload(webhook.kind, alert, options));
-  return postWithRetry(url, CONTENT_TYPE[webhook.kind], body, webhook.url, options);
+  const post: Post = {
+    url: new URL(url),
+    contentType: CONTENT_TYPE[webhook.kind],
+    body,
+    idempotent: webhook.kind === 'googlechat',
+  };
+  return postWithRetry(post, webhook.url, options);
+}
+
+/**
+ * Google Chat's client-assigned message id (`messageId` on spaces.messages.create: `client-`, at
+ * most 63 lowercase letters, digits and hyphens, unique in the space): one per incident and count,
+ * so resending the same update is refused with 409 ALREADY_EXISTS while a grown incident's update
+ * is a new message.
+ * https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create
+ */
+export function googleChatMessageId(alert: Pick<Alert, 'alert_id' | 'count'>): string {
+  const digest = createHash('sha256').update(`${alert.alert_id}\n${alert.count}`).digest('hex');
+  return `client-tt-${digest.slice(0, 40)}`;
+}
+
+function withMessageId(url: string, messageId: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.has('messageId')) return url;
+  parsed.search = `${parsed.search}&messageId=${messageId}`;
+  return parsed.toString();
+}
+
+interface Post {
+  readonly url: URL;
+  readonly contentType: string;
+  readonly body: string;
+  /** A repeat of the same post cannot make a second message (Google Chat's message id). */
+  readonly idempotent: boolean;
 }
 
 type Attempt =
@@ -87,14 +133,19 @@ type Attempt =
       readonly status?: number;
       readonly error: string;
       readonly retryAfterMs?: number;
+    }
+  | {
+      /** The body went out and no answer came back: it may have landed. */
+      readonly outcome: 'lost';
+      readonly status?: undefined;
+      readonly error: string;
+      readonly retryAfterMs?: undefined;
     };
 
 const isRetryable = (status: number) => status === 429 || status === 408 || status >= 500;
 
 async function postWithRetry(
-  url: string,
-  contentType: string,
-  body: string,
+  post: Post,
   secretUrl: string,
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
@@ -104,12 +155,19 @@ async function postWithRetry(
   const now = options.now ?? Date.now;
   const where = redactUrl(secretUrl);
   for (let attempt = 1; ; attempt += 1) {
-    const result = await postOnce(url, contentType, body, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
+    const result = await postOnce(post, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
     const status = result.status !== undefined ? { status: result.status } : {};
     if (result.outcome === 'delivered') return { ok: true, attempts: attempt, ...status };
     const failed = { ok: false, attempts: attempt, ...status };
     const error = `${where}: ${withoutSecrets(result.error, secretUrl)}`;
     if (result.outcome === 'final') return { ...failed, error };
+    if (result.outcome === 'lost' && !post.idempotent) {
+      return {
+        ...failed,
+        unconfirmed: true,
+        error: `${error} after the message was sent: it may have been posted, so it is not sent again unasked`,
+      };
+    }
     const wait = result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {};
     if (attempt >= policy.attempts)
       return { ...failed, ...wait, error: `${error} (gave up after ${attempt} attempts)` };
@@ -125,49 +183,81 @@ async function postWithRetry(
   }
 }
 
-async function postOnce(
-  url: string,
-  contentType: string,
-  body: string,
-  timeoutMs: number,
-  now: () => number,
-): Promise<Attempt> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body,
-      // A webhook that redirects is misconfigured; following it would hand the alert to another host.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
-    if (response.ok) return { outcome: 'delivered', status: response.status };
-    const error = `HTTP ${response.status}${text ? `: ${terminalSafe(text.slice(0, ERROR_BODY_CHARS))}` : ''}`;
-    if (!isRetryable(response.status)) return { outcome: 'final', status: response.status, error };
-    const wait = retryAfterMs(response.headers.get('retry-after'), now());
-    return {
-      outcome: 'retry',
-      status: response.status,
-      error,
-      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-    };
-  } catch (error) {
-    return { outcome: 'retry', error: describeFailure(error, timeoutMs) };
-  }
+class AttemptTimeout extends Error {
+  override readonly name = 'TimeoutError';
 }
 
 /**
- * From the error's name and code, never its message, which can quote the URL. Duck-typed: errors
- * from `fetch` may come from another realm than this module's `Error`.
+ * One POST. A redirect is not followed (node:http never does): a webhook that redirects is
+ * misconfigured, and following it would hand the alert to another host. An error answer is read up
+ * to ERROR_BODY_READ_BYTES, then the connection is dropped.
+ */
+function postOnce(post: Post, timeoutMs: number, now: () => number): Promise<Attempt> {
+  return new Promise((resolve) => {
+    let bodySent = false;
+    let done = false;
+    const finish = (attempt: Attempt) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(attempt);
+    };
+    const send = post.url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const request = send(post.url, {
+      method: 'POST',
+      headers: { 'content-type': post.contentType, 'content-length': Buffer.byteLength(post.body) },
+    });
+    const timer = setTimeout(() => request.destroy(new AttemptTimeout()), timeoutMs);
+    request.on('finish', () => {
+      bodySent = true;
+    });
+    request.on('error', (error) =>
+      finish({ outcome: bodySent ? 'lost' : 'retry', error: describeFailure(error, timeoutMs) }),
+    );
+    request.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      const alreadyPosted = post.idempotent && status === 409;
+      if ((status >= 200 && status < 300) || alreadyPosted) {
+        response.destroy();
+        finish({ outcome: 'delivered', status });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const answered = () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const error = `HTTP ${status}${text ? `: ${terminalSafe(text.slice(0, ERROR_BODY_CHARS))}` : ''}`;
+        if (!isRetryable(status)) return finish({ outcome: 'final', status, error });
+        const header = response.headers['retry-after'];
+        const wait = retryAfterMs(typeof header === 'string' ? header : null, now());
+        finish({ outcome: 'retry', status, error, ...(wait !== undefined ? { retryAfterMs: wait } : {}) });
+      };
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= ERROR_BODY_READ_BYTES) {
+          response.destroy();
+          answered();
+        }
+      });
+      response.on('end', answered);
+      // The answer's status is known even when its body is cut off (by us, the timeout or the peer).
+      response.on('close', answered);
+      response.on('error', () => undefined);
+    });
+    request.end(post.body);
+  });
+}
+
+/**
+ * From the error's name and code, never its message, which can quote the URL.
  */
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const { name, cause } = (typeof error === 'object' && error !== null ? error : {}) as {
+  const { name, code } = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
-    cause?: { code?: unknown };
+    code?: unknown;
   };
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = cause?.code;
+  if (name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)
     ? `network error (${code})`
     : 'network error';

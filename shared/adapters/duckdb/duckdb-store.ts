@@ -8,14 +8,21 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import type { Alert } from '../../core/alerts/alert.js';
-import { mergeAlert } from '../../core/alerts/alert-state.js';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
 import type { AlertStatus } from '../../core/schema/alert-columns.js';
 import { duckDbSetup } from '../../core/schema/duckdb-ddl.js';
 import type { AlertRow, Row } from '../../core/schema/row.js';
-import { ALERTS_TABLE, EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
-import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
+import type {
+  AlertBook,
+  DeliveryChange,
+  EventStore,
+  QueryResult,
+  Rejection,
+  WriteResult,
+} from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
+import { DuckDbAlertBook } from './duckdb-alert-book.js';
 import { toQueryCell } from './duckdb-values.js';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
@@ -55,6 +62,8 @@ export class DuckDbStore implements EventStore, AlertBook {
     readonly description: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** The alerts table (duckdb-alert-book.ts), on its own connection. */
+    private readonly alerts: DuckDbAlertBook,
   ) {}
 
   /** Opens (creating if needed) the store file; `:memory:` gives a throwaway store. */
@@ -72,7 +81,8 @@ export class DuckDbStore implements EventStore, AlertBook {
     await connection.run("SET TimeZone = 'UTC'");
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
-    return new DuckDbStore(`duckdb:${path}`, instance, connection);
+    const alerts = await DuckDbAlertBook.open(() => instance.connect());
+    return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts);
   }
 
   async writeRows(rows: readonly Row[]): Promise<WriteResult> {
@@ -145,75 +155,32 @@ export class DuckDbStore implements EventStore, AlertBook {
     appender.closeSync();
   }
 
-  async recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
-    const ids = JSON.stringify(alerts.map((alert) => alert.alert_id));
-    const stored = new Map(
-      (await this.readAlerts(`alert_id IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`, { ids })).map(
-        (row) => [row.alert_id, row],
-      ),
-    );
-    const changed: AlertRow[] = [];
-    for (const alert of alerts) {
-      const before = stored.get(alert.alert_id);
-      const after = mergeAlert(before, alert, at);
-      if (after !== before) changed.push(after);
-    }
-    await this.replaceAlerts(changed);
-    return this.alertsToDeliver();
+  recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
+    return this.alerts.recordAlerts(alerts, at);
   }
 
-  alertsToDeliver(): Promise<AlertRow[]> {
-    return this.readAlerts("status IN ('pending', 'failed')");
+  alertsToDeliver(options?: { readonly unconfirmed?: boolean }): Promise<AlertRow[]> {
+    return this.alerts.alertsToDeliver(options);
   }
 
   listAlerts(status?: AlertStatus): Promise<AlertRow[]> {
-    return status === undefined ? this.readAlerts('TRUE') : this.readAlerts('status = $status', { status });
+    return this.alerts.listAlerts(status);
   }
 
-  async updateAlert(
+  getAlert(alertId: string): Promise<AlertRow | undefined> {
+    return this.alerts.getAlert(alertId);
+  }
+
+  updateAlert(
     alertId: string,
-    change: {
-      readonly status: AlertStatus;
-      readonly delivered_count?: number;
-      readonly last_error?: string | null;
-    },
+    change: Parameters<AlertBook['updateAlert']>[1],
     at: string,
   ): Promise<boolean> {
-    const [row] = await this.readAlerts('alert_id = $id', { id: alertId });
-    if (row === undefined) return false;
-    await this.replaceAlerts([{ ...row, ...change, updated_at: at }]);
-    return true;
+    return this.alerts.updateAlert(alertId, change, at);
   }
 
-  private async readAlerts(condition: string, params: Record<string, string> = {}): Promise<AlertRow[]> {
-    const result = await this.connection.runAndReadAll(
-      `SELECT * FROM alerts WHERE ${condition} ORDER BY first_seen, alert_id`,
-      params,
-    );
-    return resultOf(result).rows.map((cells) => ({
-      ...(cells as unknown as AlertRow),
-      event_ids: JSON.parse(cells.event_ids as string) as string[],
-    }));
-  }
-
-  /** Alerts are few: rewrite the changed rows (delete and append) in one transaction. */
-  private async replaceAlerts(rows: readonly AlertRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
-      await this.connection.run('DELETE FROM staged_keys');
-      await this.append(
-        'staged_keys',
-        [{ name: 'key' }],
-        rows.map((row) => ({ key: row.alert_id })),
-      );
-      await this.connection.run('DELETE FROM alerts WHERE alert_id IN (SELECT key FROM staged_keys)');
-      await this.append(ALERTS_TABLE.name, ALERTS_TABLE.columns, rows);
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      await this.connection.run('ROLLBACK');
-      throw error;
-    }
+  writeDeliveries(alertId: string, revision: number, change: DeliveryChange, at: string): Promise<boolean> {
+    return this.alerts.writeDeliveries(alertId, revision, change, at);
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
@@ -231,6 +198,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async close(): Promise<void> {
+    this.alerts.close();
     this.connection.closeSync();
     this.instance.closeSync();
   }

@@ -2,7 +2,9 @@ import type { AlertStatus } from '../schema/alert-columns.js';
 import type { AlertRow } from '../schema/row.js';
 import type { Alert } from './alert.js';
 
-function fieldsOf(alert: Alert): Omit<AlertRow, 'status' | 'delivered_count' | 'last_error' | 'updated_at'> {
+type DeliveryColumns = 'status' | 'delivered_count' | 'last_error' | 'updated_at' | 'deliveries';
+
+function fieldsOf(alert: Alert): Omit<AlertRow, DeliveryColumns> {
   return {
     alert_id: alert.alert_id,
     rule: alert.rule,
@@ -30,11 +32,19 @@ function fieldsOf(alert: Alert): Omit<AlertRow, 'status' | 'delivered_count' | '
  * gained events since it was stored is pending again (delivered as an update), unless
  * acknowledged; one seen again with nothing new is left exactly as it was, so replays never alert
  * twice. Events are merged as a set, so runs over overlapping windows or separate batches (an
- * ingest function alerting on each delivery) add up to the same incident.
+ * ingest function alerting on each delivery) add up to the same incident. The delivery columns
+ * belong to the senders (alert-deliveries.ts): stores write a merged row without them.
  */
 export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: string): AlertRow {
   if (stored === undefined) {
-    return { ...fieldsOf(alert), status: 'pending', delivered_count: 0, last_error: null, updated_at: at };
+    return {
+      ...fieldsOf(alert),
+      status: 'pending',
+      delivered_count: 0,
+      last_error: null,
+      updated_at: at,
+      deliveries: null,
+    };
   }
   const storedIds = Array.isArray(stored.event_ids) ? (stored.event_ids as string[]) : [];
   const eventIds = [...new Set([...storedIds, ...alert.event_ids])];
@@ -52,6 +62,7 @@ export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: strin
   };
 }
 
+/** Whether any run sends it; `unconfirmed` is sent only when asked (`alerts retry --unconfirmed`). */
 export function needsDelivery(row: AlertRow): boolean {
   return row.status === 'pending' || row.status === 'failed';
 }

@@ -1,7 +1,7 @@
 import { SEVERITIES } from '../alerts/alert.js';
 import type { ColumnSpec } from './columns.js';
 
-export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'acked'] as const;
+export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'unconfirmed', 'acked'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /**
@@ -47,24 +47,33 @@ export const ALERT_COLUMNS = [
     required: true,
     values: ALERT_STATUSES,
     description:
-      'pending (to deliver), delivered, failed (retried by `tokentrail alerts retry`), acked (no more messages).',
+      'Derived from deliveries: pending (to deliver), delivered (every channel answered 2xx), failed (some channel refused it; retried by `tokentrail alerts retry`), unconfirmed (a post whose answer was lost may have landed; resent only by `tokentrail alerts retry --unconfirmed`), acked (no more messages).',
   },
   {
     name: 'delivered_count',
     type: 'integer',
     required: true,
-    description: 'The count at the last delivery; a larger count is delivered again as an update.',
+    description:
+      'The smallest count every channel confirmed; a larger count is delivered again as an update.',
   },
   {
     name: 'last_error',
     type: 'string',
     required: false,
-    description: 'Why the last delivery failed (webhook URLs redacted).',
+    description: 'Why the last delivery failed, per channel (webhook URLs redacted).',
   },
   {
     name: 'updated_at',
     type: 'timestamp',
     required: true,
     description: 'When tokentrail last changed the row.',
+  },
+  {
+    name: 'deliveries',
+    type: 'json',
+    required: false,
+    addedLater: true,
+    description:
+      'Delivery state per chat channel: {revision, channels: {KEY: {channel, state (sending, delivered, failed, unconfirmed), count, delivered_count, attempts, last_error, delivered_at, updated_at}}}. Each post is claimed here (a compare-and-set on revision) before it is sent. Null in rows stored before this column.',
   },
 ] as const satisfies readonly ColumnSpec[];
