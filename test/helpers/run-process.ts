@@ -3,7 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 /**
  * Child processes for integration tests, each with a deadline: on a loaded machine a process can be
  * slow, but a hung one must neither outlive its test nor hold up the run. Each child leads its own
- * process group, so a kill also reaches what it started (osls starts esbuild, for one).
+ * process group, so a kill also reaches what it started (osls starts esbuild, for one). The price:
+ * Ctrl-C on jest does not reach that group, so a test file that starts children calls
+ * killRunningProcesses in afterAll (jest's sandboxed `process` never sees the worker's 'exit').
  */
 export interface ProcessRun {
   readonly code: number | null;
@@ -37,9 +39,6 @@ export function killRunningProcesses(): void {
   for (const child of running) killGroup(child);
   running.clear();
 }
-
-// A jest worker that exits (a failed run, Ctrl-C) takes its children with it.
-process.once('exit', killRunningProcesses);
 
 /**
  * Starts a child in its own process group and tracks it until it exits; `timeoutMs` later it is
