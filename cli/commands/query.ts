@@ -1,4 +1,4 @@
-import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
+import { openReadOnlyStore, openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import type { NamedQuery } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
@@ -62,9 +62,9 @@ export async function namedQueryCommand(
   }
 }
 
-/** `tokentrail query sql "..."`: the user's own SQL, in the store's dialect. */
+/** `tokentrail query sql "..."`: the user's own SQL, in the store's dialect; queries only, never a write. */
 export async function sqlCommand(text: string, options: QueryOptions, io: CliIo): Promise<number> {
-  const store = await openStore(options.store, { ...options.storeOptions, mustExist: true });
+  const store = await openReadOnlyStore(options.store, options.storeOptions);
   try {
     io.stdout.write(render(await store.sql(text), options.format));
     return EXIT.ok;

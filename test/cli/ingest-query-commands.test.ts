@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-harness.js';
@@ -141,6 +141,55 @@ describe('tokentrail query', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^nothing found: who-accessed bucket no-such-\*/);
+  });
+
+  it('query sql answers SELECT, WITH ... SELECT and DESCRIBE', async () => {
+    const sql = (text: string) => runCli(['query', 'sql', text, '--store', store, '--json']);
+    expect((await sql('WITH n AS (SELECT count(*) AS n FROM events) SELECT n FROM n')).rows).toEqual([
+      { n: 31 },
+    ]);
+    const described = await sql('DESCRIBE events');
+    expect(described.code).toBe(0);
+    expect(described.rows.map((row) => row.column_name)).toContain('event_id');
+  });
+
+  it.each([
+    ['DELETE FROM events', 'DELETE is a write'],
+    ['UPDATE events SET subject = NULL', 'UPDATE is a write'],
+    ['DROP TABLE quarantine', 'DROP is a write'],
+    ['CREATE TABLE stolen AS SELECT * FROM events', 'CREATE is a write'],
+    ['SELECT 1; DELETE FROM events', 'DELETE is a write'],
+    ["ATTACH 'elsewhere.duckdb' AS elsewhere", 'ATTACH is a write'],
+    ['INSTALL httpfs', 'INSTALL or LOAD is a write'],
+    ['SET threads = 1', 'SET is not a query'],
+  ])('query sql refuses %j: %s, and the store is unchanged', async (text, why) => {
+    const refused = await runCli(['query', 'sql', text, '--store', store]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`tokentrail: query sql runs read-only queries; ${why}\n`);
+    const count = await runCli([
+      'query',
+      'sql',
+      'SELECT count(*) AS n FROM events',
+      '--store',
+      store,
+      '--json',
+    ]);
+    expect(count.rows).toEqual([{ n: 31 }]);
+  });
+
+  it.each([
+    (out: string) => `COPY (SELECT 1) TO '${out}'`,
+    (out: string) => `COPY events TO '${out}' (FORMAT csv)`,
+    (out: string) => `EXPORT DATABASE '${out}'`,
+    (out: string) => `SELECT * FROM read_csv('${out}')`,
+  ])('query sql touches no file: %s', async (statement) => {
+    const out = join(directory, 'out.csv');
+    const refused = await runCli(['query', 'sql', statement(out), '--store', store]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^tokentrail: query sql runs read-only queries; it reads and writes no files: /,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it.each([

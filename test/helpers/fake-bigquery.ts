@@ -12,8 +12,11 @@ import { listenLocally } from './local-server.js';
  *   skipInvalidRows false: any invalid row fails the whole request, the others come back `stopped`.
  *   JSON columns must arrive as strings holding JSON text (see insert-all-row.ts for why).
  * - jobs.query and getQueryResults answer "done, no rows" (what a DDL statement gets).
+ * - jobs.insert answers only dry runs (what query sql asks): the statement's kind, guessed from its
+ *   first keyword (WITH and SELECT are SELECT, several statements a SCRIPT); script the answer where
+ *   a test depends on the kind.
  */
-export type FakeRoute = 'insertAll' | 'query' | 'getQueryResults';
+export type FakeRoute = 'insertAll' | 'query' | 'getQueryResults' | 'insertJob';
 
 export interface RecordedRequest {
   readonly route: FakeRoute | null;
@@ -86,6 +89,7 @@ const ROUTES: readonly [FakeRoute, string, RegExp][] = [
   ['insertAll', 'POST', /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/],
   ['query', 'POST', /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/],
   ['getQueryResults', 'GET', /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/],
+  ['insertJob', 'POST', /^\/bigquery\/v2\/projects\/([^/]+)\/jobs$/],
 ];
 
 const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -231,6 +235,8 @@ export class FakeBigQuery {
             jobComplete: true,
           },
         };
+      case 'insertJob':
+        return dryRunAnswer(request.body);
       case 'getQueryResults':
         return {
           status: 200,
@@ -268,6 +274,33 @@ export class FakeBigQuery {
     ]);
     return { status: 200, body: { kind: 'bigquery#tableDataInsertAllResponse' } };
   }
+}
+
+/** A dry run's Job: its statement kind from the first keyword, as far as a stand-in can tell. */
+function dryRunAnswer(body: {
+  configuration?: { dryRun?: boolean; query?: { query?: string } };
+}): FakeResponse {
+  if (body?.configuration?.dryRun !== true) {
+    return apiError(400, 'invalid', 'this stand-in runs only dry-run jobs through jobs.insert');
+  }
+  const text = (body.configuration.query?.query ?? '').trim().replace(/;\s*$/, '');
+  const keyword = /^\(*\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? '';
+  const statementType = text.includes(';')
+    ? 'SCRIPT'
+    : keyword === 'WITH'
+      ? 'SELECT'
+      : keyword === 'CREATE' || keyword === 'DROP' || keyword === 'ALTER'
+        ? `${keyword}_TABLE`
+        : keyword;
+  return {
+    status: 200,
+    body: {
+      kind: 'bigquery#job',
+      configuration: body.configuration,
+      status: { state: 'DONE' },
+      statistics: { totalBytesProcessed: '0', query: { statementType, totalBytesProcessed: '0' } },
+    },
+  };
 }
 
 function notFound(what: string): FakeResponse {

@@ -190,6 +190,26 @@ export class BigQueryStore implements EventStore, AlertBook {
     return this.runQuery(text, {});
   }
 
+  /**
+   * The kind of a statement (SELECT, DELETE, SCRIPT...), from a dry run that runs nothing: jobs.query
+   * answers a dry run without it, so this asks jobs.insert, whose Job carries statistics.query.
+   */
+  async statementType(text: string): Promise<string> {
+    const job = await this.withRetry('jobs.insert (dry run)', () =>
+      this.rest.post<{ statistics?: { query?: { statementType?: string } } }>(`${this.projectPath}/jobs`, {
+        jobReference: { projectId: this.options.projectId, location: this.location },
+        configuration: { dryRun: true, query: { query: text, useLegacySql: false } },
+      }),
+    );
+    const statementType = job.statistics?.query?.statementType;
+    if (!statementType) {
+      throw this.failure(
+        'the dry run of the statement did not name its kind (statistics.query.statementType)',
+      );
+    }
+    return statementType;
+  }
+
   recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {
     return this.alerts.recordAlerts(alerts, at);
   }
@@ -262,7 +282,7 @@ export class BigQueryStore implements EventStore, AlertBook {
       const done = answer.jobComplete !== false;
       if (done) {
         complete ??= answer;
-        rows.push(...(answer.rows ?? []));
+        for (const row of answer.rows ?? []) rows.push(row); // a page can hold more rows than a spread's arguments
         if (!answer.pageToken) return { complete, rows };
       }
       const jobId = job?.jobId;

@@ -38,7 +38,8 @@ function asText(value: unknown): string | null {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function resultOf(result: DuckDBResultReader): QueryResult {
+/** A result as rows of query cells; the read-only store (duckdb-read-only.ts) reads with it too. */
+export function resultOf(result: DuckDBResultReader): QueryResult {
   const columns = result.columnNames();
   const rows = result.getRows().map((values) => {
     const row: Record<string, ReturnType<typeof toQueryCell>> = {};
