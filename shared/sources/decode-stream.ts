@@ -7,6 +7,8 @@ import { JsonFramer } from './json-framer.js';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits.js';
 import { gunzipCapped, isGzip, notGzipMessage } from './payload.js';
 
+const DEFAULT_GZIP_RATIO = DEFAULT_LIMITS.maxGzipRatio ?? 200;
+
 async function* prepend(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield first;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
@@ -89,6 +91,18 @@ export async function* decodeStream(
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       inflated += chunk.length;
       onInflated?.(chunk.length);
+      const ratio = limits.maxGzipRatio ?? DEFAULT_GZIP_RATIO;
+      if (inflated > limits.maxValueBytes && inflated > ratio * gunzip.bytesWritten) {
+        stopReading();
+        yield decodeFrames(
+          framer.stop(
+            'too_large',
+            `gzip stream expands more than ${ratio} times its compressed size (a gzip bomb, not a log file)`,
+          ),
+          limits,
+        );
+        return;
+      }
       if (inflated > limits.maxDecompressedBytes) {
         stopReading();
         yield decodeFrames(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   DEFAULT_LIMITS,
@@ -224,15 +224,21 @@ describe('a gzip bomb (item 4)', () => {
     Buffer.from(`{"Records":[${JSON.stringify(record(1))},{"eventVersion":"1.08","x":"`),
   );
 
-  it('stops inflating soon after a value outgrows the cap, with exactly one rejection', async () => {
-    const bomb = [opening, ...Array.from({ length: MEMBERS }, () => filler)];
+  async function inflate(bomb: Buffer, bombLimits: DecodeLimits) {
     let inflated = 0;
     const items: DecodedItem[] = [];
-    for await (const batch of decodeStream(chunks(Buffer.concat(bomb), 64 * 1024), limits, (bytes) => {
+    for await (const batch of decodeStream(chunks(bomb, 64 * 1024), bombLimits, (bytes) => {
       inflated += bytes;
     })) {
       items.push(...batch);
     }
+    return { items, inflated };
+  }
+
+  it('stops inflating soon after a value outgrows the cap, with exactly one rejection', async () => {
+    const bomb = Buffer.concat([opening, ...Array.from({ length: MEMBERS }, () => filler)]);
+    // No ratio check here: this is the rule for a value that never ends.
+    const { items, inflated } = await inflate(bomb, { ...limits, maxGzipRatio: Number.POSITIVE_INFINITY });
     expect(summary(items)).toEqual(['record', 'reject:too_large']);
     expect(items[1]).toMatchObject({
       position: { path: '/Records/1' },
@@ -242,8 +248,19 @@ describe('a gzip bomb (item 4)', () => {
     expect(inflated).toBeLessThanOrEqual(2 * limits.maxValueBytes + (2 << 20));
   });
 
+  it('stops a bomb of whitespace between records by its compression ratio, with exactly one rejection', async () => {
+    const spaces = gzipSync(Buffer.alloc(MEMBER, ' '));
+    const head = gzipSync(Buffer.from(`{"Records":[${JSON.stringify(record(1))},`));
+    const bomb = Buffer.concat([head, ...Array.from({ length: MEMBERS }, () => spaces)]);
+    const { items, inflated } = await inflate(bomb, limits);
+    expect(summary(items)).toEqual(['record', 'reject:too_large']);
+    expect(items[1]).toMatchObject({ message: expect.stringContaining('gzip bomb') });
+    expect(inflated).toBeLessThanOrEqual(limits.maxValueBytes + (2 << 20));
+  });
+
   it('still reads the records after a value over the cap that does end', async () => {
-    const big = JSON.stringify({ eventVersion: '1.08', blob: 'x'.repeat(1.5 * (1 << 20)) });
+    // Incompressible, as a real record's bytes are next to a bomb's: the ratio check lets it through.
+    const big = JSON.stringify({ eventVersion: '1.08', blob: randomBytes(0.75 * (1 << 20)).toString('hex') });
     const file = Buffer.from(
       `{"Records":[${JSON.stringify(record(1))},${big},${JSON.stringify(record(3))}]}`,
     );

@@ -6,10 +6,17 @@ export interface DecodeLimits {
   readonly maxPayloadBytes: number;
   /** Largest single JSON value held in memory while streaming. */
   readonly maxValueBytes: number;
+  /**
+   * How many times its compressed size a gzip stream may expand to, checked once it has expanded
+   * past `maxValueBytes` (default 200: real CloudTrail files measure 5-31, a gzip bomb ~1000;
+   * see docs/decisions/0001-gzip-bomb-caps.md).
+   */
+  readonly maxGzipRatio?: number;
 }
 
 export const DEFAULT_LIMITS: DecodeLimits = {
   maxDecompressedBytes: 8 * 1024 ** 3,
   maxPayloadBytes: 64 * 1024 ** 2,
   maxValueBytes: 64 * 1024 ** 2,
+  maxGzipRatio: 200,
 };
