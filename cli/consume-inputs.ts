@@ -1,6 +1,7 @@
 import { type Input, resolveInputs } from '../shared/adapters/files/input-files.js';
 import { s3CheckpointPath, s3Inputs, s3OptionsFromEnv } from '../shared/adapters/s3/s3-inputs.js';
 import { isS3Uri } from '../shared/adapters/s3/s3-uri.js';
+import { inertJson } from '../shared/core/render/terminal-safe.js';
 import { IngestRun, type IngestSummary } from '../shared/pipeline/ingest.js';
 import type { EventStore } from '../shared/pipeline/ports.js';
 import { decodeStream } from '../shared/sources/decode-stream.js';
@@ -44,11 +45,11 @@ export async function consumeInputs(
     failed = true;
     progress.finish();
     const message = typeof error === 'string' ? error : (error as Error).message;
-    io.stderr.write(`${JSON.stringify({ type: 'error', file, message })}\n`);
+    io.stderr.write(`${inertJson({ type: 'error', file, message })}\n`);
   };
   const notice = (input: string, message: string) => {
     progress.finish();
-    io.stderr.write(`${JSON.stringify({ type: 'notice', input, message })}\n`);
+    io.stderr.write(`${inertJson({ type: 'notice', input, message })}\n`);
   };
 
   for (const name of names.length === 0 ? ['-'] : names) {
@@ -122,7 +123,7 @@ export async function ingestInputs(
   } catch (error) {
     failed = true;
     io.stderr.write(
-      `${JSON.stringify({ type: 'error', store: store.description, message: (error as Error).message })}\n`,
+      `${inertJson({ type: 'error', store: store.description, message: (error as Error).message })}\n`,
     );
   }
   progress.finish();

@@ -66,6 +66,17 @@ describe('a directory named as input', () => {
     ]);
   });
 
+  it('names a hostile file name in its report with escapes a terminal shows, exact once parsed', async () => {
+    const input = join(root, 'input');
+    mkdirSync(input);
+    const name = 'log\u202egpj.json';
+    symlinkSync(join(root, 'gone'), join(input, name));
+    const result = await normalize(input);
+    expect(result.stderr).not.toContain('\u202e');
+    expect(result.stderr).toContain('log\\u202egpj.json');
+    expect(reports(result)).toEqual([expect.objectContaining({ type: 'error', file: join(input, name) })]);
+  });
+
   it('reports a link that loops on itself as an error', async () => {
     const input = join(root, 'input');
     mkdirSync(input);
