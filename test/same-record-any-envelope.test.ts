@@ -268,6 +268,37 @@ describe('the same record through any envelope gives the same row', () => {
     );
   });
 
+  it('CloudTrail: `aws cloudtrail lookup-events` output, the page and one item per line', () => {
+    // The CLI prints the record as the JSON string CloudTrailEvent, beside a few of its fields.
+    const item = (record: JsonRecord) => ({
+      EventId: record.eventID ?? null,
+      EventName: record.eventName ?? null,
+      ReadOnly: 'false',
+      EventTime: '2025-01-20T14:20:00+00:00',
+      EventSource: 'sts.amazonaws.com',
+      Resources: [],
+      CloudTrailEvent: JSON.stringify(record),
+    });
+    fc.assert(
+      fc.property(arwwiRecord, (record) => {
+        const wrappings: Wrapping[] = [
+          {
+            name: 'lookup-events page',
+            delivery: 'cloudtrail-lookup',
+            wrapped: { kind: 'value', value: { Events: [item(record)], NextToken: 'token' } },
+          },
+          {
+            name: 'lookup-events item per line',
+            delivery: 'cloudtrail-lookup',
+            wrapped: { kind: 'bytes', bytes: Buffer.from(`${JSON.stringify(item(record))}\n`) },
+          },
+        ];
+        expectSameRowEverywhere(record, wrappings, 'cloudtrail');
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('GCP LogEntry: bare, JSON array, NDJSON, Pub/Sub push, messagePublished, Eventarc structured and binary', () => {
     fc.assert(
       fc.property(logEntry, attributeCase, (entry, spelling) => {

@@ -174,7 +174,14 @@ export function eventarcAuditEvent(entry: JsonRecord, attributeCase: AttributeCa
 export interface Wrapping {
   readonly name: string;
   /** The delivery the decoder must report: the outermost envelope. */
-  readonly delivery: 'cloudtrail-file' | 'eventbridge' | 'cloudwatch-logs' | 'pubsub' | 'eventarc' | 'plain';
+  readonly delivery:
+    | 'cloudtrail-file'
+    | 'cloudtrail-lookup'
+    | 'eventbridge'
+    | 'cloudwatch-logs'
+    | 'pubsub'
+    | 'eventarc'
+    | 'plain';
   readonly wrapped: Wrapped;
 }
 
