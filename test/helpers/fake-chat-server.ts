@@ -26,6 +26,8 @@ export interface ScriptedReply {
   readonly delayMs?: number;
   /** Send a body of this many bytes instead of `body`, as fast as the client reads it. */
   readonly bodyBytes?: number;
+  /** Drop the connection without an answer once the request was read (the status still says whether it posted). */
+  readonly hangUp?: boolean;
 }
 
 export interface FakeChatServer {
@@ -76,6 +78,7 @@ export async function startFakeChatServer(
         if (messageId !== null) messageIds.add(messageId);
       }
       const answer = () => {
+        if (reply.hangUp) return void request.socket.destroy();
         if (response.destroyed) return;
         response.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
         if (reply.bodyBytes === undefined) return response.end(reply.body ?? '');

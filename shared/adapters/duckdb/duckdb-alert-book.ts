@@ -53,6 +53,12 @@ function isConflict(error: unknown): boolean {
   return /conflict/i.test((error as Error).message ?? '');
 }
 
+function isDuplicateKey(error: unknown): boolean {
+  return /PRIMARY KEY or UNIQUE constraint violation|Duplicate key .* violates primary key/i.test(
+    (error as Error).message ?? '',
+  );
+}
+
 /**
  * The alerts table in the embedded store, on a connection of its own (so its statements never land
  * inside another operation's transaction); the merge rules are mergeAlert's.
@@ -153,7 +159,8 @@ export class DuckDbAlertBook implements AlertBook {
       } catch (error) {
         // Another connection wrote the same alert at the same time. Ours goes in after it: event ids
         // only it saw may drop out until a later run (windows overlap) finds them again.
-        if (!isConflict(error) || tries >= 3) throw error;
+        // A new alert both inserted fails the later commit on the primary key: retried, it merges.
+        if (!(isConflict(error) || isDuplicateKey(error)) || tries >= 3) throw error;
       }
     }
   }
