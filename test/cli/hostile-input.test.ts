@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,5 +102,14 @@ describe('tokentrail ingest of hostile records among valid ones', () => {
       { code: 'too_large', raw: JSON.stringify(push(DEEP)) },
       { code: 'too_large', raw: DEEP },
     ]);
+    // The base64 raw is no locator: length and hash describe the bytes in the file.
+    const [encoding] = await sql(
+      "SELECT raw_bytes, raw_sha256, raw_truncated FROM quarantine WHERE code = 'invalid_encoding'",
+    );
+    expect(encoding).toEqual({
+      raw_bytes: badBytes.length,
+      raw_sha256: createHash('sha256').update(badBytes).digest('hex'),
+      raw_truncated: false,
+    });
   });
 });

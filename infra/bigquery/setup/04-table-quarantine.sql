@@ -3,11 +3,11 @@ CREATE TABLE IF NOT EXISTS `tokentrail.quarantine` (
   quarantine_id STRING NOT NULL OPTIONS (description = 'Stable id of the rejected record (a hash of its input, position, code and bytes): ingesting the same input twice keeps one copy.'),
   quarantined_at TIMESTAMP NOT NULL OPTIONS (description = 'When tokentrail rejected it.'),
   input STRING NOT NULL OPTIONS (description = 'Where it came from: a file name, `-` for standard input, s3://BUCKET/KEY (with ?versionId=ID when the notification names one), pubsub:MESSAGE_ID, eventarc:ID, sqs:MESSAGE_ID.'),
-  delivery STRING NOT NULL OPTIONS (description = 'The envelope it arrived in: cloudtrail-file, eventbridge, cloudwatch-logs, pubsub, eventarc, plain.'),
+  delivery STRING NOT NULL OPTIONS (description = 'The envelope it arrived in: cloudtrail-file, cloudtrail-lookup (aws cloudtrail lookup-events output), eventbridge, cloudwatch-logs, pubsub, eventarc, plain.'),
   position JSON NOT NULL OPTIONS (description = 'Where inside the input: {"value": index, "path": "/Records/17", "offset": byte offset}.'),
   code STRING NOT NULL OPTIONS (description = 'Why it was rejected, from a fixed list.'),
   message STRING NOT NULL OPTIONS (description = 'The reason in words.'),
-  raw STRING NOT NULL OPTIONS (description = 'The rejected record as UTF-8 text: all of it up to 64 KiB, else its first 64 KiB cut at a character boundary (raw_truncated). Attacker-influenced.'),
+  raw STRING NOT NULL OPTIONS (description = 'The rejected record as UTF-8 text: all of it up to 64 KiB, else its first 64 KiB cut at a character boundary (raw_truncated). Base64 of its bytes when code is invalid_encoding and they are not UTF-8. Attacker-influenced.'),
   raw_bytes INT64 OPTIONS (description = 'Byte length of the whole rejected record: with input and position.offset, where to re-read it. Null in rows stored before this column.'),
   raw_sha256 STRING OPTIONS (description = 'Hex SHA-256 of the whole rejected record, to check bytes re-read from the input.'),
   raw_truncated BOOL OPTIONS (description = 'True when raw holds only the head of the record (raw_bytes says how long it is).')

@@ -44,7 +44,8 @@ export function quarantineRow(
   const rawSha256 = () => createHash('sha256').update(raw, 'utf8').digest('hex');
   const bytes = whole?.bytes ?? rawBytes;
   const sha256 = whole?.sha256 ?? rawSha256();
-  const truncated = headBytes < bytes;
+  // An invalid_encoding raw is base64 of the whole record: longer than it, yet not cut.
+  const truncated = head !== raw || (code !== 'invalid_encoding' && headBytes < bytes);
   // Ids of records stored before the cap stay as they were (re-ingesting keeps one copy); only
   // text over the cap is named by its hash, so a huge body is not copied once more to be hashed.
   const content = head === raw ? raw : `sha256:${whole === undefined ? sha256 : rawSha256()}`;

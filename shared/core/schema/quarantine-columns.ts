@@ -31,7 +31,7 @@ export const QUARANTINE_COLUMNS = [
     type: 'string',
     required: true,
     description:
-      'The envelope it arrived in: cloudtrail-file, eventbridge, cloudwatch-logs, pubsub, eventarc, plain.',
+      'The envelope it arrived in: cloudtrail-file, cloudtrail-lookup (aws cloudtrail lookup-events output), eventbridge, cloudwatch-logs, pubsub, eventarc, plain.',
   },
   {
     name: 'position',
@@ -52,7 +52,7 @@ export const QUARANTINE_COLUMNS = [
     type: 'string',
     required: true,
     description:
-      'The rejected record as UTF-8 text: all of it up to 64 KiB, else its first 64 KiB cut at a character boundary (raw_truncated). Attacker-influenced.',
+      'The rejected record as UTF-8 text: all of it up to 64 KiB, else its first 64 KiB cut at a character boundary (raw_truncated). Base64 of its bytes when code is invalid_encoding and they are not UTF-8. Attacker-influenced.',
   },
   {
     name: 'raw_bytes',
