@@ -139,7 +139,12 @@ describe('BigQueryStore as the alert book, against a fake BigQuery REST API', ()
       await expect(open().recordAlerts([first, second], AT)).resolves.toEqual(pending);
 
       const statements = sent();
-      expect(statements.map(({ query }) => query)).toEqual([SQL.byIds, SQL.merge, SQL.merge, SQL.toDeliver()]);
+      expect(statements.map(({ query }) => query)).toEqual([
+        SQL.byIds,
+        SQL.merge,
+        SQL.merge,
+        SQL.toDeliver(),
+      ]);
       expect(statements[0]!.params).toEqual({ ids: JSON.stringify([first.alert_id, second.alert_id]) });
       expect(statements[3]!.params).toEqual({});
       const rows = statements.slice(1, 3).map(({ params }) => JSON.parse(params.row!));
