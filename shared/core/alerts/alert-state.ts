@@ -32,8 +32,8 @@ function fieldsOf(alert: Alert): Omit<AlertRow, DeliveryColumns> {
  * gained events since it was stored is pending again (delivered as an update), unless
  * acknowledged; one seen again with nothing new is left exactly as it was, so replays never alert
  * twice. Events are merged as a set, so runs over overlapping windows or separate batches (an
- * ingest function alerting on each delivery) add up to the same incident. The delivery columns
- * belong to the senders (alert-deliveries.ts): stores write a merged row without them.
+ * ingest function alerting on each delivery) add up to the same incident. Stores write a merged
+ * row without deliveries, delivered_count and last_error: those belong to the senders.
  */
 export function mergeAlert(stored: AlertRow | undefined, alert: Alert, at: string): AlertRow {
   if (stored === undefined) {
