@@ -112,6 +112,17 @@ function withMessageId(url: string, messageId: string): string {
   return parsed.toString();
 }
 
+/** A 400 that names the client-assigned id: the webhook does not take it. */
+function refusesMessageId(post: Post, result: { readonly status: number; readonly error: string }): boolean {
+  return post.idempotent && result.status === 400 && /messageId|message_id|client-/i.test(result.error);
+}
+
+function withoutMessageId(url: URL): URL {
+  const plain = new URL(url);
+  plain.searchParams.delete('messageId');
+  return plain;
+}
+
 interface Post {
   readonly url: URL;
   readonly contentType: string;
@@ -145,7 +156,7 @@ type Attempt =
 const isRetryable = (status: number) => status === 429 || status === 408 || status >= 500;
 
 async function postWithRetry(
-  post: Post,
+  initial: Post,
   secretUrl: string,
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
@@ -154,12 +165,18 @@ async function postWithRetry(
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const where = redactUrl(secretUrl);
+  let post = initial;
   for (let attempt = 1; ; attempt += 1) {
     const result = await postOnce(post, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
     const status = result.status !== undefined ? { status: result.status } : {};
     if (result.outcome === 'delivered') return { ok: true, attempts: attempt, ...status };
     const failed = { ok: false, attempts: attempt, ...status };
     const error = `${where}: ${withoutSecrets(result.error, secretUrl)}`;
+    if (result.outcome === 'final' && refusesMessageId(post, result)) {
+      // Not verified against Google Chat itself: should a webhook refuse the parameter, post plainly.
+      post = { ...post, url: withoutMessageId(post.url), idempotent: false };
+      continue;
+    }
     if (result.outcome === 'final') return { ...failed, error };
     if (result.outcome === 'lost' && !post.idempotent) {
       return {
