@@ -124,7 +124,7 @@ export async function startFunction(options: StartOptions): Promise<RunningFunct
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
 
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no server after 10 s:\n${output.join('\n')}`)), 10_000);
+    const timer = setTimeout(() => fail(new Error(`no server after 25 s:\n${output.join('\n')}`)), 25_000);
     const poll = setInterval(() => {
       if (output.some((line) => line.startsWith('URL: http'))) {
         clearInterval(poll);

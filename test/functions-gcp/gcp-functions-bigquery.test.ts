@@ -15,7 +15,6 @@ import {
  * a local stand-in for the BigQuery API, so the requests it sends and the status each outcome maps
  * to are the ones the cloud would see.
  */
-jest.setTimeout(20_000);
 
 const EVENTS_INSERT = '/bigquery/v2/projects/test-project/datasets/tokentrail/tables/events/insertAll';
 const QUARANTINE_INSERT =

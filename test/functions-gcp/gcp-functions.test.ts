@@ -24,7 +24,6 @@ import {
  * deliveries in both CloudEvent content modes end up as rows in the store, malformed ones in the
  * quarantine (acknowledged), and a store that cannot be opened answers 5xx so the platform retries.
  */
-jest.setTimeout(20_000);
 
 // Only main-branch workflows of example-org may become the pool's principals: a pull request is unexpected.
 const POLICY = `expect:

@@ -212,7 +212,8 @@ describe('the DuckDB store', () => {
       process.execPath,
       [
         '-e',
-        `require('@duckdb/node-api').DuckDBInstance.create(${JSON.stringify(path)}).then(() => { console.log('open'); setInterval(() => {}, 1000); })`,
+        // It exits by itself after a minute, so a timed-out case cannot leave it running.
+        `require('@duckdb/node-api').DuckDBInstance.create(${JSON.stringify(path)}).then(() => { console.log('open'); setTimeout(() => process.exit(0), 60_000); })`,
       ],
       { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
