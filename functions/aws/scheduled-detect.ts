@@ -11,6 +11,7 @@ export interface ScheduleSummary {
   readonly alerts: number;
   readonly alerts_delivered: number;
   readonly alerts_failed: number;
+  readonly alerts_unconfirmed: number;
   readonly ms: number;
 }
 
@@ -32,6 +33,7 @@ export async function handler(): Promise<ScheduleSummary> {
       alerts: result.alerts.length,
       alerts_delivered: result.notified.delivered,
       alerts_failed: result.notified.failed,
+      alerts_unconfirmed: result.notified.unconfirmed,
       ms: Math.round(performance.now() - started),
     };
     logInvocation(summary);

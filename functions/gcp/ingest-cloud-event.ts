@@ -41,7 +41,7 @@ export class NotStoredError extends Error {
 
 function summaryLine(input: string, type: unknown, result: DeliveryResult): LogLine {
   const counts = deliveryCounts(result);
-  const troubled = counts.quarantined > 0 || counts.alerts_failed > 0;
+  const troubled = counts.quarantined > 0 || counts.alerts_failed > 0 || counts.alerts_unconfirmed > 0;
   return {
     severity: troubled ? 'WARNING' : 'INFO',
     message: `${input}: ${counts.written} written, ${counts.duplicates} duplicates, ${counts.skipped} skipped, ${counts.quarantined} quarantined, ${counts.alerts} alerts`,

@@ -27,10 +27,11 @@ export async function scheduledDetectHttp(
       alerts: result.alerts.length,
       delivered: result.notified.delivered,
       failed: result.notified.failed,
+      unconfirmed: result.notified.unconfirmed,
     };
     log({
-      severity: result.notified.failed > 0 ? 'WARNING' : 'INFO',
-      message: `scheduled detection ${summary.since} to ${summary.until}: ${summary.alerts} alerts, ${summary.delivered} delivered, ${summary.failed} failed`,
+      severity: summary.failed > 0 || summary.unconfirmed > 0 ? 'WARNING' : 'INFO',
+      message: `scheduled detection ${summary.since} to ${summary.until}: ${summary.alerts} alerts, ${summary.delivered} delivered, ${summary.failed} failed, ${summary.unconfirmed} unconfirmed`,
       ...summary,
     });
     response.status(200).json(summary);

@@ -100,7 +100,6 @@ export async function notify(
   };
 }
 
-/** Claims, sends and settles one (alert, channel); returns the row as last written or read. */
 /** What every step of one notify shares: the run's channel keys make up "every channel". */
 interface Run {
   readonly book: AlertBook;
@@ -109,6 +108,7 @@ interface Run {
   readonly keys: readonly string[];
 }
 
+/** Claims, sends and settles one (alert, channel); returns the row as last written or read. */
 async function sendOnce(
   run: Run,
   channel: AlertChannel,

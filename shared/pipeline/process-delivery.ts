@@ -42,6 +42,8 @@ export interface DeliveryCounts {
   readonly alerts: number;
   readonly alerts_delivered: number;
   readonly alerts_failed: number;
+  /** Posted with no answer: they may have landed, and wait for `alerts retry --unconfirmed`. */
+  readonly alerts_unconfirmed: number;
 }
 
 export function deliveryCounts({ ingest, alerts, notified }: DeliveryResult): DeliveryCounts {
@@ -56,6 +58,7 @@ export function deliveryCounts({ ingest, alerts, notified }: DeliveryResult): De
     alerts: alerts.length,
     alerts_delivered: notified.delivered,
     alerts_failed: notified.failed,
+    alerts_unconfirmed: notified.unconfirmed,
   };
 }
 

@@ -228,6 +228,7 @@ describe('ingestPubSub (Log Router sink → Pub/Sub → messagePublished CloudEv
         alerts: 1,
         delivered: 0,
         failed: 0,
+        unconfirmed: 0,
       });
       expect(Date.parse(summary.until) - Date.parse(summary.since)).toBe(2 * 3_600_000);
       expect(scheduler.logLines()).toEqual([
