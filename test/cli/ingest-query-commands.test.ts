@@ -143,6 +143,29 @@ describe('tokentrail query', () => {
     expect(result.stderr).toMatch(/^nothing found: who-accessed bucket no-such-\*/);
   });
 
+  it.each([["x' OR '1'='1"], ["'; DROP TABLE events; --"], ['.*'], ['(a|b)+$'], ['\\']])(
+    'takes the glob %j as text to match, never SQL or a regular expression',
+    async (glob) => {
+      const count = async () =>
+        (await runCli(['query', 'sql', 'SELECT count(*) AS n FROM events', '--store', store, '--json'])).rows;
+      const before = await count();
+      for (const option of ['--bucket', '--principal', '--subject']) {
+        const command = { '--bucket': 'who-accessed', '--principal': 'subjects', '--subject': 'principals' }[
+          option
+        ]!;
+        const result = await runCli(
+          ['query', command, option, glob, '--since', '2019-01-01', '--store', store],
+          {
+            now: NOW,
+          },
+        );
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe('');
+      }
+      expect(await count()).toEqual(before);
+    },
+  );
+
   it('query sql answers SELECT, WITH ... SELECT and DESCRIBE', async () => {
     const sql = (text: string) => runCli(['query', 'sql', text, '--store', store, '--json']);
     expect((await sql('WITH n AS (SELECT count(*) AS n FROM events) SELECT n FROM n')).rows).toEqual([
