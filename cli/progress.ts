@@ -24,12 +24,13 @@ export class Progress {
   /** Wraps a byte source so that reading it advances the status line. */
   async *track(name: string, source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
     this.current = name;
+    // Counted when opened: the decoder may stop reading one early (a gzip bomb), and it still was read.
+    this.files++;
     for await (const chunk of source) {
       this.bytes += chunk.length;
       this.line.draw(this.status);
       yield chunk;
     }
-    this.files++;
   }
 
   private readonly status = (): string => {

@@ -112,4 +112,18 @@ describe('tokentrail ingest of hostile records among valid ones', () => {
       raw_truncated: false,
     });
   });
+
+  it('stops a gzip bomb with one quarantined record, counts the file as read, and exits 3', async () => {
+    // 256 MiB of spaces in well under 1 MiB of gzip; the decoder gives up past 64 MiB inflated.
+    const bomb = gzipSync(Buffer.alloc(256 * 1024 ** 2, 0x20), { level: 1 });
+    writeFileSync(join(directory, 'bomb.json.gz'), bomb);
+    const result = await runCli(['ingest', '--store', store, '--json', directory], { now: NOW });
+    expect(result.code).toBe(3);
+    expect(result.rows[0]).toMatchObject({
+      files: 1,
+      written: 0,
+      quarantined: 1,
+      rejectedBy: { too_large: 1 },
+    });
+  });
 });
