@@ -23,20 +23,33 @@ export type Reread =
   | { readonly status: 'mismatch'; readonly file: string; readonly offset: number; readonly sha256: string }
   | { readonly status: 'unavailable'; readonly reason: string };
 
-function positionOffset(position: QueryCell): number | null {
-  const parsed = typeof position === 'string' ? (JSON.parse(position) as unknown) : position;
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : null;
+function positionOf(position: QueryCell): { offset: number | null; path: string } {
+  const parsed = (typeof position === 'string' ? JSON.parse(position) : position) as {
+    offset?: unknown;
+    path?: unknown;
+  } | null;
+  const offset = parsed?.offset;
+  return {
+    offset: typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : null,
+    path: typeof parsed?.path === 'string' ? parsed.path : '',
+  };
 }
+
+/** The values the decoder framed in a stream: a top-level value, an array element, a Records element. */
+const FRAMED_PATH = /^(?:\/Records)?(?:\/\d+)?$/;
 
 /** Reads raw_bytes bytes at position.offset of a local input and checks them against raw_sha256. */
 async function reread(row: Readonly<Record<string, QueryCell>>): Promise<{ check: Reread; bytes?: Buffer }> {
   const input = String(row.input);
-  const offset = positionOffset(row.position ?? null);
+  const { offset, path } = positionOf(row.position ?? null);
   const length = row.raw_bytes;
   if (typeof length !== 'number' || typeof row.raw_sha256 !== 'string')
     return { check: { status: 'unavailable', reason: 'stored before raw_bytes and raw_sha256 were kept' } };
   if (offset === null) return { check: { status: 'unavailable', reason: 'the position has no byte offset' } };
+  if (!FRAMED_PATH.test(path)) {
+    const reason = `the record was found inside a delivery envelope (at ${path}): the offset is the envelope's, and raw holds the record as decoded from it`;
+    return { check: { status: 'unavailable', reason } };
+  }
   if (NOT_A_FILE.test(input) || !existsSync(input))
     return { check: { status: 'unavailable', reason: `${input} is not a local file here` } };
   const bytes = await readContentRange(input, offset, length);

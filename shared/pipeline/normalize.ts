@@ -75,7 +75,7 @@ export class NormalizeRun {
     if (outcome.type === 'skip') {
       increment(this.skippedBy, outcome.reason);
     } else if (outcome.type === 'reject') {
-      const raw = JSON.stringify(item.record.value);
+      const raw = item.text ?? JSON.stringify(item.record.value);
       this.reject(rejections, {
         input,
         code: outcome.code,

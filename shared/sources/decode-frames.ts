@@ -38,13 +38,21 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
       continue;
     }
     if (delivery === 'plain') {
-      for (const item of decodeValue(value, { limits, position, depthChecked: true })) out.push(item);
+      for (const item of decodeValue(value, { limits, position, depthChecked: true })) {
+        out.push(item.position.path === frame.path ? withFrameText(item, frame.text) : item);
+      }
       continue;
     }
     const record = asObject(value);
     out.push(
       record
-        ? { type: 'record', record: { format: 'cloudtrail', value: record }, delivery, position }
+        ? {
+            type: 'record',
+            record: { format: 'cloudtrail', value: record },
+            text: frame.text,
+            delivery,
+            position,
+          }
         : {
             type: 'reject',
             code: 'unrecognized_record',
@@ -56,4 +64,15 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
     );
   }
   return out;
+}
+
+/**
+ * An item that stands for the whole framed value (a bare record or a rejected envelope, not a
+ * record found inside one) keeps the value's own text rather than a re-serialization, so its
+ * length and hash describe the bytes at its offset in the input.
+ */
+function withFrameText(item: DecodedItem, text: string): DecodedItem {
+  if (item.type === 'record') return { ...item, text };
+  if (item.type === 'reject' && item.whole === undefined) return { ...item, raw: text };
+  return item;
 }

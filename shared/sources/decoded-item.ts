@@ -24,6 +24,11 @@ export type DecodedItem =
   | {
       readonly type: 'record';
       readonly record: AuditRecord;
+      /**
+       * The record's own bytes as text, when it was a whole framed value of a stream (a Records
+       * element, an NDJSON line): what a quarantine keeps, so that position.offset locates them.
+       */
+      readonly text?: string;
       readonly delivery: Delivery;
       readonly position: Position;
     }

@@ -188,23 +188,29 @@ describe('delivery envelope fixtures', () => {
     const records = fixture.records ?? {};
     const limits: DecodeLimits = { ...DEFAULT_LIMITS, ...fixture.limits };
     const expected = fixture.expected.map((item) => expectedItem(item, records));
-    const check = (items: DecodedItem[]) => {
+    const check = (items: DecodedItem[], wanted = expected) => {
       expectWellFormed(items);
-      expect(items.map((item, index) => pick(describeItem(item), expected[index]))).toEqual(expected);
+      expect(items.map((item, index) => pick(describeItem(item), wanted[index]))).toEqual(wanted);
     };
 
     if (fixture.input !== undefined) {
       const input = build(fixture.input, records);
       const text = Buffer.from(JSON.stringify(input, null, 2));
+      // Read as text, a rejected top-level value keeps its own bytes, not a re-serialization.
+      const asRead = expected.map((item) =>
+        item.type === 'reject' && item.path === '' && 'raw' in item
+          ? { ...item, raw: text.toString() }
+          : item,
+      );
 
       it('decodeValue', () => {
         const before = structuredClone(input);
         check(decodeValue(input, { limits }));
         expect(input).toEqual(before); // decoding never edits its input
       });
-      it('decodeBytes of the same value as JSON text', () => check(decodeBytes(text, limits)));
+      it('decodeBytes of the same value as JSON text', () => check(decodeBytes(text, limits), asRead));
       it('decodeStream of the same value as JSON text in 5-byte chunks', async () =>
-        check(await streamAll(text, 5, limits)));
+        check(await streamAll(text, 5, limits), asRead));
     } else {
       const bytes = toBytes(build(fixture.bytes ?? null, records));
 

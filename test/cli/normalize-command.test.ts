@@ -56,6 +56,8 @@ describe('tokentrail normalize', () => {
       delivery: 'cloudtrail-file',
       code: 'invalid_timestamp',
       message: 'eventTime is not a timestamp: later',
+      bytes: Buffer.byteLength(JSON.stringify({ ...arwwi('e-2'), eventTime: 'later' })),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(summary).toMatchObject({ type: 'summary', rows: 1, duplicates: 1, rejected: 1, files: 1 });
   });

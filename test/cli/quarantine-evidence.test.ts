@@ -165,3 +165,51 @@ describe('tokentrail quarantine', () => {
     expect(bad.stderr).toContain('a quarantine id is 64 hex digits');
   });
 });
+
+describe('tokentrail quarantine show of a record the normalizer refused', () => {
+  const record = (eventID: string, eventTime: string) => {
+    const { Records } = JSON.parse(gunzipSync(readFileSync(EXAMPLE_FILE)).toString('utf8')) as {
+      Records: Record<string, unknown>[];
+    };
+    return { ...Records[0], eventID, eventTime };
+  };
+
+  it('finds its own bytes at its offset in a CloudTrail file, and says why it cannot inside an envelope', async () => {
+    const store = join(directory, 'store.duckdb');
+    // Pretty-printed, so a re-serialization would not be the bytes in the file.
+    const trail = join(directory, 'trail.json.gz');
+    const text = JSON.stringify(
+      { Records: [record('ok-1', '2025-11-20T10:00:00Z'), record('bad-1', 'later')] },
+      null,
+      2,
+    );
+    writeFileSync(trail, gzipSync(text));
+    const wrapped = join(directory, 'eventbridge.json');
+    writeFileSync(
+      wrapped,
+      JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', detail: record('bad-2', 'never') }),
+    );
+    const ingest = await runCli(['ingest', '--store', store, '--json', trail, wrapped], { now: NOW });
+    expect(ingest.code).toBe(3);
+
+    const list = await runCli(['quarantine', 'list', '--store', store, '--json']);
+    const idOf = (input: string) => String(list.rows.find((row) => row.input === input)!.quarantine_id);
+
+    const inFile = await runCli(['quarantine', 'show', idOf(trail), '--store', store]);
+    expect(inFile.code).toBe(0);
+    expect(inFile.rows[0]).toMatchObject({
+      code: 'invalid_timestamp',
+      reread: { status: 'match', file: trail },
+    });
+
+    const inEnvelope = await runCli(['quarantine', 'show', idOf(wrapped), '--store', store]);
+    expect(inEnvelope.code).toBe(0);
+    expect(inEnvelope.rows[0]).toMatchObject({
+      code: 'invalid_timestamp',
+      reread: {
+        status: 'unavailable',
+        reason: expect.stringContaining('inside a delivery envelope (at /detail)'),
+      },
+    });
+  });
+});

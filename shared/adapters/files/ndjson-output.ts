@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Row } from '../../core/schema/row.js';
 import type { Quarantine, Rejection, RowSink } from '../../pipeline/ports.js';
+import { quarantineRow } from '../store/quarantine-row.js';
 
 /** Writes and waits for 'drain' when the stream asks, so a slow reader throttles the whole run. */
 export function writeRespectingBackpressure(stream: Writable, text: string): Promise<void> {
@@ -53,7 +54,10 @@ export class NdjsonRowSink implements RowSink {
   }
 }
 
-/** Rejections as NDJSON lines: where, which code, why; the raw text only when asked for. */
+/**
+ * Rejections as NDJSON lines: where, which code, why, and the whole record's byte length and
+ * SHA-256; its text only when asked for, kept by the quarantine table's rule (the first 64 KiB).
+ */
 export class NdjsonQuarantine implements Quarantine {
   constructor(
     private readonly stream: Writable,
@@ -62,9 +66,20 @@ export class NdjsonQuarantine implements Quarantine {
 
   put(rejections: readonly Rejection[]): Promise<void> {
     let text = '';
-    for (const { input, position, code, message, delivery, raw } of rejections) {
-      const line = { type: 'reject', file: input, ...position, delivery, code, message };
-      text += `${JSON.stringify(this.includeRaw ? { ...line, raw } : line)}\n`;
+    for (const rejection of rejections) {
+      const { input, position, code, message, delivery } = rejection;
+      const kept = quarantineRow(rejection, '');
+      const line = {
+        type: 'reject',
+        file: input,
+        ...position,
+        delivery,
+        code,
+        message,
+        bytes: kept.raw_bytes,
+        sha256: kept.raw_sha256,
+      };
+      text += `${JSON.stringify(this.includeRaw ? { ...line, raw: kept.raw, raw_truncated: kept.raw_truncated } : line)}\n`;
     }
     return writeRespectingBackpressure(this.stream, text);
   }
