@@ -1,23 +1,30 @@
-/** Runs `tokentrail normalize FILE` in this process with rows to /dev/null and reports peak RSS as JSON. */
+/**
+ * Runs one tokentrail command in this process and reports peak RSS as JSON. `measure-rss FILE` runs
+ * `normalize FILE` with rows to /dev/null; `measure-rss --cli ARGS...` runs `tokentrail ARGS...`
+ * with standard output discarded (its summary line is still read for the row count).
+ */
 import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { main } from '../cli/main.js';
 
 const stats = { rows: 0 };
-const stderr = new Writable({
-  write(chunk, _encoding, callback) {
-    const text = String(chunk);
-    const summary = /"type":"summary","rows":(\d+)/.exec(text);
-    if (summary) stats.rows = Number(summary[1]);
-    callback();
-  },
-});
+function summaryReader(): Writable {
+  return new Writable({
+    write(chunk, _encoding, callback) {
+      const summary = /"type":"summary"[^\n]*?"rows":(\d+)/.exec(String(chunk));
+      if (summary) stats.rows = Number(summary[1]);
+      callback();
+    },
+  });
+}
 
+const cli = process.argv[2] === '--cli';
+const args = cli ? process.argv.slice(3) : ['normalize', '--no-progress', process.argv[2]!];
 const started = process.hrtime.bigint();
-const code = await main(['normalize', '--no-progress', process.argv[2]!], {
+const code = await main(args, {
   stdin: process.stdin,
-  stdout: createWriteStream('/dev/null'),
-  stderr,
+  stdout: cli ? summaryReader() : createWriteStream('/dev/null'),
+  stderr: summaryReader(),
   stdinIsTTY: false,
   stderrIsTTY: false,
   version: 'bench',

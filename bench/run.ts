@@ -8,4 +8,5 @@ mkdirSync('.bench', { recursive: true });
 const only = process.env.BENCH_ONLY;
 if (only === undefined || only === 'normalize') await normalizeBench();
 if (only === undefined || only === 'store') await storeBench();
+if (only === undefined || only === 'ingest') await (await import('./ingest.bench.js')).ingestBench();
 if (only === undefined || only === 'cold-start') await coldStartBench();
