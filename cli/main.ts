@@ -1,9 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
-import { registerBackfillCommand } from './commands/backfill.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { normalizeCommand } from './commands/normalize.js';
-import { registerSinksCommand } from './commands/sinks.js';
+import { registerBackfillCommand, registerDoctorCommand, registerSinksCommand } from './cloud-commands.js';
 import { withInputOptions } from './input-options.js';
 import { registerStoreCommands } from './store-commands.js';
 
@@ -50,6 +47,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText('after', NORMALIZE_HELP)
     .action(
       async (inputs: string[], options: { raw: boolean; progress: boolean; maxDecompressed?: number }) => {
+        const { normalizeCommand } = await import('./commands/normalize.js');
         setExit(
           await normalizeCommand(
             inputs,

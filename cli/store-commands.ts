@@ -1,17 +1,10 @@
 import { type Command, Option } from 'commander';
-import { loadPolicy } from '../shared/adapters/policy/load-policy.js';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
 import { RULES } from '../shared/core/detect/rules.js';
-import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../shared/core/queries/named-queries.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
 import type { CliIo } from './cli-io.js';
-import { alertsAckCommand, alertsListCommand, alertsRetryCommand } from './commands/alerts.js';
-import { bigQueryInitCommand } from './commands/bigquery-init.js';
-import { DEMO_STORE, demoCommand } from './commands/demo.js';
-import { detectCommand } from './commands/detect.js';
-import { ingestCommand } from './commands/ingest.js';
-import { quarantineListCommand, quarantineShowCommand } from './commands/quarantine.js';
-import { namedQueryCommand, type OutputFormat, sqlCommand } from './commands/query.js';
+import type { OutputFormat } from './commands/query.js';
+import { DEMO_STORE } from './demo-paths.js';
 import { type InputFlags, withInputOptions } from './input-options.js';
 import { channelsFrom, type WebhookFlags, withWebhookOption } from './webhook-options.js';
 
@@ -72,6 +65,17 @@ export function registerStoreCommands(program: Command, { io, setExit }: Command
     since: flags.since,
     until: flags.until,
   });
+  const namedQuery = async (
+    name: 'WHO_ACCESSED' | 'SUBJECTS' | 'PRINCIPALS' | 'FAILURES',
+    parameters: Record<string, string>,
+    options: ReturnType<typeof queryOptions>,
+  ) => {
+    const [queries, { namedQueryCommand }] = await Promise.all([
+      import('../shared/core/queries/named-queries.js'),
+      import('./commands/query.js'),
+    ]);
+    return namedQueryCommand(queries[name], parameters, options, io);
+  };
 
   withInputOptions(
     program
@@ -101,6 +105,7 @@ Examples:
         inputs: string[],
         flags: StoreOptions & { json: boolean; progress: boolean; maxDecompressed?: number; since?: string },
       ) => {
+        const { ingestCommand } = await import('./commands/ingest.js');
         setExit(
           await ingestCommand(
             inputs,
@@ -149,6 +154,10 @@ Examples:
         inputs: string[],
         flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
       ) => {
+        const [{ detectCommand }, { loadPolicy }] = await Promise.all([
+          import('./commands/detect.js'),
+          import('../shared/adapters/policy/load-policy.js'),
+        ]);
         const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
         const policy = policyPath
           ? await loadPolicy(policyPath, { ruleIds: RULES.map((rule) => rule.id) })
@@ -181,6 +190,7 @@ Examples:
     .addOption(storeOption())
     .option('--json', 'one JSON object per line', false)
     .action(async (flags: StoreOptions & { json: boolean }) => {
+      const { quarantineListCommand } = await import('./commands/quarantine.js');
       setExit(await quarantineListCommand({ store: store(flags), storeOptions, json: flags.json }, io));
     });
   quarantine
@@ -190,6 +200,7 @@ Examples:
     .addOption(storeOption())
     .option('--bytes', "write the record's exact bytes, re-read from its input, instead of the row", false)
     .action(async (id: string, flags: StoreOptions & { bytes: boolean }) => {
+      const { quarantineShowCommand } = await import('./commands/quarantine.js');
       setExit(
         await quarantineShowCommand(
           id,
@@ -209,6 +220,7 @@ Examples:
     .addOption(storeOption())
     .option('--json', 'one JSON object per line', false)
     .action(async (flags: StoreOptions & { status?: AlertStatus; json: boolean }) => {
+      const { alertsListCommand } = await import('./commands/alerts.js');
       setExit(
         await alertsListCommand(flags.status, { store: store(flags), storeOptions, json: flags.json }, io),
       );
@@ -224,6 +236,7 @@ Examples:
       )
       .addOption(storeOption()),
   ).action(async (flags: StoreOptions & WebhookFlags & { unconfirmed: boolean }) => {
+    const { alertsRetryCommand } = await import('./commands/alerts.js');
     setExit(
       await alertsRetryCommand(
         await channelsFrom(flags, io.env),
@@ -238,6 +251,7 @@ Examples:
     .argument('<alert-id...>', 'ids from alerts list')
     .addOption(storeOption())
     .action(async (ids: string[], flags: StoreOptions) => {
+      const { alertsAckCommand } = await import('./commands/alerts.js');
       setExit(await alertsAckCommand(ids, { store: store(flags), storeOptions, json: false }, io));
     });
 
@@ -252,7 +266,7 @@ Examples:
       .requiredOption('--bucket <glob>', 'bucket name or glob, e.g. acme-prod-* or * for all'),
     '7d',
   ).action(async (flags: QueryFlags & { bucket: string }) => {
-    setExit(await namedQueryCommand(WHO_ACCESSED, { bucket: flags.bucket }, queryOptions(flags), io));
+    setExit(await namedQuery('WHO_ACCESSED', { bucket: flags.bucket }, queryOptions(flags)));
   });
 
   withQueryOptions(
@@ -262,7 +276,7 @@ Examples:
       .requiredOption('--principal <glob>', 'role ARN or service-account email, or a glob'),
     '30d',
   ).action(async (flags: QueryFlags & { principal: string }) => {
-    setExit(await namedQueryCommand(SUBJECTS, { principal: flags.principal }, queryOptions(flags), io));
+    setExit(await namedQuery('SUBJECTS', { principal: flags.principal }, queryOptions(flags)));
   });
 
   withQueryOptions(
@@ -272,7 +286,7 @@ Examples:
       .requiredOption('--subject <glob>', 'OIDC subject, e.g. repo:acme/web:*'),
     '30d',
   ).action(async (flags: QueryFlags & { subject: string }) => {
-    setExit(await namedQueryCommand(PRINCIPALS, { subject: flags.subject }, queryOptions(flags), io));
+    setExit(await namedQuery('PRINCIPALS', { subject: flags.subject }, queryOptions(flags)));
   });
 
   withQueryOptions(
@@ -281,7 +295,7 @@ Examples:
       .description('failed exchanges, impersonations and denied access, grouped by cause'),
     '7d',
   ).action(async (flags: QueryFlags) => {
-    setExit(await namedQueryCommand(FAILURES, {}, queryOptions(flags), io));
+    setExit(await namedQuery('FAILURES', {}, queryOptions(flags)));
   });
 
   query
@@ -294,6 +308,7 @@ Examples:
     .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
     .addOption(new Option('--csv', 'CSV with a header row'))
     .action(async (text: string, flags: QueryFlags) => {
+      const { sqlCommand } = await import('./commands/query.js');
       setExit(await sqlCommand(text, queryOptions(flags), io));
     });
 
@@ -313,6 +328,7 @@ service account); no keys. The statements are the files in infra/bigquery/setup/
 dataset name substituted; you can also run those in the BigQuery console.`,
     )
     .action(async (flags: { project: string; dataset: string; location: string }) => {
+      const { bigQueryInitCommand } = await import('./commands/bigquery-init.js');
       setExit(await bigQueryInitCommand({ ...flags, endpoint: storeOptions.bigQueryEndpoint }, io));
     });
 
@@ -323,6 +339,7 @@ dataset name substituted; you can also run those in the BigQuery console.`,
     )
     .option('--seed <n>', 'another deterministic week', (value) => Number.parseInt(value, 10))
     .action(async (flags: { seed?: number }) => {
+      const { demoCommand } = await import('./commands/demo.js');
       setExit(await demoCommand(flags, io));
     });
 }

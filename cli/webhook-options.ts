@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { channelsFromSpecs, webhookSpecsFromEnv } from '../shared/adapters/chat/channels-from-env.js';
 import type { ResolveSecretDeps } from '../shared/adapters/secrets/resolve-secret.js';
 import type { AlertChannel } from '../shared/pipeline/ports.js';
 
@@ -18,10 +17,13 @@ export function withWebhookOption(command: Command): Command {
 }
 
 /** The chat channels named on the command line, else in TOKENTRAIL_WEBHOOKS. */
-export function channelsFrom(
+export async function channelsFrom(
   flags: WebhookFlags,
   env: Readonly<Record<string, string | undefined>>,
   deps: Omit<ResolveSecretDeps, 'env'> = {},
 ): Promise<AlertChannel[]> {
+  const { channelsFromSpecs, webhookSpecsFromEnv } = await import(
+    '../shared/adapters/chat/channels-from-env.js'
+  );
   return channelsFromSpecs(flags.webhook ?? webhookSpecsFromEnv(env), env, deps);
 }

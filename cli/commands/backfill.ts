@@ -1,4 +1,3 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type BackfillOutcome,
   type BackfillProgress,
@@ -28,7 +27,6 @@ import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
 import { ingestSummaryLines } from '../ingest-summary.js';
 import { StatusLine } from '../status-line.js';
-import type { CommandContext } from '../store-commands.js';
 
 /** What tests replace: the clock and sleep behind request pacing and retries, and the SDK's attempts. */
 export interface BackfillDependencies {
@@ -42,7 +40,7 @@ const REAL_DEPENDENCIES: BackfillDependencies = { pacing: REAL_PACING, random: M
 
 const DAY_MS = 86_400_000;
 
-interface BackfillFlags {
+export interface BackfillFlags {
   since?: string;
   until?: string;
   store?: string;
@@ -60,71 +58,6 @@ interface BackfillJob {
   readonly pages: PageSource;
   /** How progress reads: LookupEvents goes back in time, entries.list forward. */
   readonly direction: 'back to' | 'up to';
-}
-
-const AWS_HELP = `
-Reads AssumeRoleWithWebIdentity events (successes and failures) through CloudTrail LookupEvents,
-newest first, at most ${LOOKUP_EVENTS_PER_SECOND} requests a second per region (the API's limit), into the store.
-LookupEvents covers the last ${LOOKUP_RETENTION_DAYS} days of management events only: S3 data events (GetObject,
-PutObject) are never in it; ingest those from the trail's bucket with 'tokentrail ingest s3://BUCKET/AWSLogs/'.
-Calls to the global STS endpoint are logged in us-east-1, calls to a regional endpoint in that region:
-name every region your workloads use.
-
-Progress is saved after every page in a checkpoint file (default .tokentrail/backfill-aws-REGION.json,
-or under $TOKENTRAIL_CHECKPOINT_DIR): after an interruption, run again with --resume to continue the same
-window where it stopped. Credentials come from the AWS default chain (environment, profile, SSO, role).
-Exit status: 0 done, nothing quarantined; 3 done, some records quarantined; 1 an error (resumable).
-
-Examples:
-  $ tokentrail backfill aws --since 30d
-  $ tokentrail backfill aws --region us-east-1 --region eu-west-1 --since 2025-11-01 --until 2025-11-08
-  $ tokentrail backfill aws --resume
-  $ tokentrail backfill aws --since 7d --store bigquery://my-project/tokentrail --json`;
-
-const GCP_HELP = `
-Reads the project's federation audit logs (STS ExchangeToken, iamcredentials GenerateAccessToken and
-friends, GCS data access: the Log Router sink's filter) through Cloud Logging entries.list, oldest
-first, at most ${ENTRIES_LIST_PER_SECOND} request a second (the API's quota is 60 a minute), retrying 429 and 5xx with backoff.
-Data Access audit logs must have been enabled at the time, and stay ${DATA_ACCESS_RETENTION_DAYS} days in the _Default bucket.
-Credentials: Application Default Credentials (gcloud auth application-default login, or the runtime's
-service account) with roles/logging.privateLogViewer, which Data Access logs need; no keys.
-
-Progress is saved after every page in a checkpoint file (default .tokentrail/backfill-gcp-PROJECT.json,
-or under $TOKENTRAIL_CHECKPOINT_DIR): after an interruption, run again with --resume.
-Exit status: 0 done, nothing quarantined; 3 done, some records quarantined; 1 an error (resumable).
-
-Examples:
-  $ tokentrail backfill gcp --project acme-prod --since 7d
-  $ tokentrail backfill gcp --project acme-prod --since 2025-11-01 --until 2025-11-02T12:00:00Z
-  $ tokentrail backfill gcp --project acme-prod --resume`;
-
-const STORE_HELP =
-  'where rows go: a DuckDB file path (or duckdb:PATH) or bigquery://PROJECT/DATASET (default: $TOKENTRAIL_STORE, else .tokentrail/tokentrail.duckdb)';
-
-/** Repeated --region flags, each checked. */
-function regions(value: string, previous: string[]): string[] {
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) {
-    throw new InvalidArgumentError('expected an AWS region such as us-east-1');
-  }
-  return [...previous, value];
-}
-
-function project(value: string): string {
-  if (!/^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(value)) {
-    throw new InvalidArgumentError('expected a GCP project id such as acme-prod (not the project number)');
-  }
-  return value;
-}
-
-function withBackfillOptions(command: Command): Command {
-  return command
-    .option('--since <time>', 'from this event time on: 7d, 12h, 2w, a date or a UTC timestamp (default: 7d)')
-    .option('--until <time>', 'up to this event time (default: now)')
-    .addOption(new Option('--store <uri>', STORE_HELP))
-    .option('--checkpoint <file>', 'where progress is saved (default: one file per region or project)')
-    .option('--resume', 'continue the unfinished window saved in the checkpoint', false)
-    .option('--json', 'print the summary as one JSON object per source', false)
-    .option('--no-progress', 'no progress line on a terminal');
 }
 
 /** The status line of one backfill job: pages, events and rows so far, and how far it reached. */
@@ -301,42 +234,4 @@ export async function backfillGcpCommand(
     );
   }
   return runJobs([job], window, flags, io, hints);
-}
-
-/** `backfill aws` and `backfill gcp`: read past audit events from the clouds' own APIs into the store. */
-export function registerBackfillCommand(
-  program: Command,
-  { io, setExit }: CommandContext,
-  dependencies: BackfillDependencies = REAL_DEPENDENCIES,
-): void {
-  const backfill = program
-    .command('backfill')
-    .description("load past federation events from the clouds' audit log APIs into the store (resumable)");
-
-  withBackfillOptions(
-    backfill
-      .command('aws')
-      .description('AssumeRoleWithWebIdentity events from CloudTrail LookupEvents (last 90 days)')
-      .option(
-        '--region <region>',
-        'a region to read; repeat for more (default: $AWS_REGION, else us-east-1)',
-        regions,
-        [],
-      ),
-  )
-    .addHelpText('after', AWS_HELP)
-    .action(async (flags: BackfillFlags & { region: string[] }) => {
-      setExit(await backfillAwsCommand(flags, io, dependencies));
-    });
-
-  withBackfillOptions(
-    backfill
-      .command('gcp')
-      .description("the project's federation audit log entries from Cloud Logging entries.list")
-      .requiredOption('--project <id>', 'the GCP project id whose audit logs to read', project),
-  )
-    .addHelpText('after', GCP_HELP)
-    .action(async (flags: BackfillFlags & { project: string }) => {
-      setExit(await backfillGcpCommand(flags, io, dependencies));
-    });
 }

@@ -15,10 +15,7 @@ import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
-
-export const DEMO_DIRECTORY = '.tokentrail/demo';
-export const DEMO_STORE = '.tokentrail/demo.duckdb';
-export const DEMO_POLICY = '.tokentrail/demo-policy.yaml';
+import { DEMO_DIRECTORY, DEMO_POLICY, DEMO_STORE } from '../demo-paths.js';
 
 /**
  * `tokentrail demo` (what `npm start` runs): generates a week of an organisation's federation

@@ -1,9 +1,7 @@
-import type { Command } from 'commander';
 import { type DoctorTargets, runDoctor } from '../../shared/adapters/doctor/run-doctor.js';
 import { countStatuses } from '../../shared/core/doctor/check-result.js';
 import { renderReport, renderReportNdjson } from '../../shared/core/doctor/render-checks.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
-import type { CommandContext } from '../store-commands.js';
 
 /** Exit status when the checks ran and at least one failed. */
 export const EXIT_CHECK_FAILED = 4;
@@ -19,37 +17,6 @@ export interface DoctorFlags {
   readonly sink?: string;
   readonly json?: boolean;
 }
-
-const DOCTOR_HELP = `
-Checks the configuration that silently breaks a deployment, and prints for each check
-ok / warning / failed / skipped with the exact command or setting that fixes it:
-  AWS  the trail is logging; it records AssumeRoleWithWebIdentity (a read-only management
-       event) and the object access in each --buckets bucket (S3 data events); the
-       EventBridge rule (--rule, else rules named tokentrail*) matches aws.sts
-       AssumeRoleWithWebIdentity and is ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
-  GCP  Data Access audit logs are on for sts and iamcredentials (ADMIN_READ) and storage
-       (DATA_READ, DATA_WRITE); the Log Router sink (--sink) is enabled, has tokentrail's
-       filter, and its writer identity may publish to its Pub/Sub topic.
-An empty event stream is not evidence of no activity: a failed check here looks the same.
-
-Clouds: those named with --aws / --gcp; by default AWS when --region, AWS_REGION or --trail
-is given and GCP when --project is given.
-Permissions: read-only. AWS: cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors,
-events:DescribeRule, ListRules. GCP: roles/iam.securityReviewer and roles/logging.viewer.
-A read that is denied skips its check (with the reason); the other checks still run.
-Credentials: each cloud's default chain (AWS profile or environment, Application Default
-Credentials). TOKENTRAIL_AWS_ENDPOINT / TOKENTRAIL_GCP_ENDPOINT point the API calls at a
-local stand-in (tests); no real credentials are sent there.
-
-Output: one line per check and its fix (--json: one {check, status, target, message, fix}
-object per line, then {"type":"summary", ok, warn, fail, skipped, note}).
-Exit status: 0 no check failed (warnings and skips allowed), 4 some check failed,
-1 usage or I/O error, or no check could run at all.
-
-Examples:
-  $ tokentrail doctor --region us-east-1 --trail org-trail --buckets acme-prod-data,acme-artifacts
-  $ tokentrail doctor --project acme-prod --sink tokentrail-audit
-  $ tokentrail doctor --aws --gcp --region eu-west-1 --project acme-prod --sink tokentrail-audit --json`;
 
 function isTty(stream: unknown): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
@@ -132,28 +99,4 @@ export async function doctorCommand(flags: DoctorFlags, io: CliIo): Promise<numb
   const counts = countStatuses(results);
   if (counts.fail > 0) return EXIT_CHECK_FAILED;
   return counts.ok + counts.warn === 0 ? EXIT.failure : EXIT.ok;
-}
-
-export function registerDoctorCommand(program: Command, { io, setExit }: CommandContext): void {
-  program
-    .command('doctor')
-    .description(
-      'check the cloud configuration that silently breaks a deployment, with the fix for each problem',
-    )
-    .option('--aws', 'check AWS (CloudTrail trail, EventBridge rule)')
-    .option('--gcp', 'check GCP (audit configs, Log Router sink, Pub/Sub topic)')
-    .option('--project <id>', 'GCP project (default with --gcp: $GOOGLE_CLOUD_PROJECT)')
-    .option('--region <region>', 'AWS region (default: $AWS_REGION)')
-    .option('--trail <name>', 'CloudTrail trail name or ARN (default: every trail in the region)')
-    .option(
-      '--rule <name>',
-      'EventBridge rule for AssumeRoleWithWebIdentity (default: rules named tokentrail*)',
-    )
-    .option('--buckets <list>', 'S3 buckets whose object access must be logged, comma-separated')
-    .option('--sink <name>', 'Log Router sink that feeds tokentrail')
-    .option('--json', 'one JSON object per check, then a summary')
-    .addHelpText('after', DOCTOR_HELP)
-    .action(async (flags: DoctorFlags) => {
-      setExit(await doctorCommand(flags, io));
-    });
 }

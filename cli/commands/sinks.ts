@@ -1,4 +1,3 @@
-import { type Command, Option } from 'commander';
 import {
   applyLogSink,
   type SinkApplyResult,
@@ -9,10 +8,7 @@ import { LOG_ROUTER_FILTER } from '../../shared/core/queries/log-router-filter.j
 import { shellQuote } from '../../shared/core/render/shell-quote.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { type CliIo, EXIT } from '../cli-io.js';
-import type { CommandContext } from '../store-commands.js';
-
-export const DEFAULT_SINK = 'tokentrail-audit';
-export const DEFAULT_TOPIC = 'tokentrail-audit-logs';
+import { DEFAULT_TOPIC } from '../sink-defaults.js';
 
 export interface SinksApplyOptions {
   readonly project: string;
@@ -144,53 +140,4 @@ export async function sinksApplyCommand(options: SinksApplyOptions, io: CliIo): 
     if (error instanceof SinkSetupError) return fail(terminalSafe(error.message));
     throw error;
   }
-}
-
-export function registerSinksCommand(program: Command, { io, setExit }: CommandContext): void {
-  program
-    .command('sinks')
-    .description('set up the GCP Log Router sink that feeds the pipeline')
-    .command('apply')
-    .description('create or update the Log Router sink for the federation audit logs (idempotent)')
-    .requiredOption('--project <id>', 'GCP project whose audit logs to route')
-    .option('--sink <name>', 'sink name', DEFAULT_SINK)
-    .addOption(
-      new Option(
-        '--topic <topic>',
-        `Pub/Sub topic id or projects/P/topics/T (default: projects/PROJECT/topics/${DEFAULT_TOPIC})`,
-      ).conflicts('destination'),
-    )
-    .addOption(
-      new Option('--destination <uri>', 'any Log Router destination, e.g. storage.googleapis.com/BUCKET'),
-    )
-    .option('--grant', 'also give the writer identity roles/pubsub.publisher on the topic', false)
-    .option('--dry-run', 'say what would change, change nothing', false)
-    .addHelpText(
-      'after',
-      `
-The filter is tokentrail's (shared/core/queries/log-router-filter.ts): STS ExchangeToken,
-iamcredentials token methods, Cloud Storage object access and IAM SetIAMPolicy audit logs. A sink that
-already routes exactly that to the destination is left alone; otherwise it is updated in place, with
-a unique writer identity. Credentials: Application Default Credentials (no keys); creating a sink needs
-roles/logging.configWriter, --grant needs permission to set the topic's IAM policy.
-infra/gcp (Terraform) creates the same sink; use one or the other.
-Exit status: 0 done (or nothing to do), 1 on errors.
-
-Examples:
-  $ tokentrail sinks apply --project my-project --dry-run
-  $ tokentrail sinks apply --project my-project --grant
-  $ tokentrail sinks apply --project my-project --destination storage.googleapis.com/my-audit-archive`,
-    )
-    .action(
-      async (flags: {
-        project: string;
-        sink: string;
-        topic?: string;
-        destination?: string;
-        grant: boolean;
-        dryRun: boolean;
-      }) => {
-        setExit(await sinksApplyCommand(flags, io));
-      },
-    );
 }

@@ -1,7 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { Command, CommanderError } from 'commander';
 import { type CliIo, EXIT } from '../../cli/cli-io.js';
-import { type BackfillDependencies, registerBackfillCommand } from '../../cli/commands/backfill.js';
+import { registerBackfillCommand } from '../../cli/cloud-commands.js';
+import type { BackfillDependencies } from '../../cli/commands/backfill.js';
 import type { Pacing } from '../../shared/adapters/backfill/request-pacer.js';
 
 /** A clock that only moves when something sleeps: pacing is measured, never waited for. */

@@ -1,0 +1,4 @@
+/** Where `tokentrail demo` writes, relative to the working directory. */
+export const DEMO_DIRECTORY = '.tokentrail/demo';
+export const DEMO_STORE = '.tokentrail/demo.duckdb';
+export const DEMO_POLICY = '.tokentrail/demo-policy.yaml';
