@@ -4,8 +4,12 @@ import { decodeValue } from './decode-value.js';
 import type { DecodedItem, Position } from './decoded-item.js';
 import type { Frame } from './json-framer.js';
 import type { DecodeLimits } from './limits.js';
+import { cloudTrailPrefilter } from './prefilter.js';
 
-/** Parses framed values and unwraps their envelopes. Records of a streamed CloudTrail file take a short path. */
+/**
+ * Parses framed values and unwraps their envelopes. Records of a streamed CloudTrail file take a
+ * short path, and those whose bytes prove them irrelevant are skipped unparsed (see prefilter.ts).
+ */
 export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): DecodedItem[] {
   const out: DecodedItem[] = [];
   for (const frame of frames) {
@@ -21,6 +25,14 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
         delivery,
         position,
       });
+      continue;
+    }
+    if (
+      delivery === 'cloudtrail-file' &&
+      limits.prefilter !== false &&
+      cloudTrailPrefilter.isIrrelevant(frame.bytes)
+    ) {
+      out.push({ type: 'skip', reason: 'not_federation', delivery, position });
       continue;
     }
     let value: unknown;

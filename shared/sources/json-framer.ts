@@ -24,15 +24,25 @@ import type { WholeBytes } from './decoded-item.js';
 import { HEAD_BYTES, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
 
-export interface ValueFrame {
-  readonly type: 'value';
-  readonly text: string;
-  /** Index of the top-level value in the stream. */
-  readonly value: number;
-  /** Where inside that value: '' for the value itself, `/Records/17` or `/3` for split elements. */
-  readonly path: string;
-  /** Byte offset of the frame's first byte in the (decompressed) stream. */
-  readonly offset: number;
+/** A complete value: its bytes (valid UTF-8), and its text decoded only when asked for. */
+export class ValueFrame {
+  readonly type = 'value' as const;
+  #text: string | undefined;
+
+  constructor(
+    readonly bytes: Buffer,
+    /** Index of the top-level value in the stream. */
+    readonly value: number,
+    /** Where inside that value: '' for the value itself, `/Records/17` or `/3` for split elements. */
+    readonly path: string,
+    /** Byte offset of the frame's first byte in the (decompressed) stream. */
+    readonly offset: number,
+  ) {}
+
+  get text(): string {
+    this.#text ??= this.bytes.toString('utf8');
+    return this.#text;
+  }
 }
 
 export interface MalformedFrame {
@@ -530,13 +540,7 @@ export class JsonFramer {
     } else if (!isUtf8(collected.bytes)) {
       this.emitMalformed('invalid_encoding', 'value is not UTF-8 text', collected);
     } else {
-      this.out.push({
-        type: 'value',
-        text: collected.bytes.toString('utf8'),
-        value: this.valueIndex,
-        path: this.path(),
-        offset: this.elementOffset,
-      });
+      this.out.push(new ValueFrame(collected.bytes, this.valueIndex, this.path(), this.elementOffset));
       this.advance();
     }
   }

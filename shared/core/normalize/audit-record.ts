@@ -1,6 +1,7 @@
 import type { RejectCode, SkipReason } from '../errors.js';
 import type { JsonObject } from '../json-access.js';
 import type { Row } from '../schema/row.js';
+import type { Relevance } from './relevance.js';
 
 /** A record as it sits inside any envelope: one CloudTrail event or one GCP LogEntry. */
 export type AuditRecord =
@@ -17,4 +18,9 @@ export interface Normalizer {
   readonly kind: string;
   matches(record: JsonObject): boolean;
   normalize(record: JsonObject): Row;
+}
+
+/** A CloudTrail kind: `matches` is exactly `relevance`, so raw bytes can be judged by it unparsed. */
+export interface CloudTrailNormalizer extends Normalizer {
+  readonly relevance: Relevance;
 }

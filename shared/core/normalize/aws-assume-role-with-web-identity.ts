@@ -6,19 +6,28 @@ import {
 } from '../identity/aws-identity.js';
 import { asObject, asText, firstText, type JsonObject } from '../json-access.js';
 import { parseCredentialExpiration } from '../time/timestamp.js';
-import type { Normalizer } from './audit-record.js';
+import type { CloudTrailNormalizer } from './audit-record.js';
 import { cloudTrailRow, resourceArn } from './cloudtrail-base.js';
+import { isRelevant, type Relevance } from './relevance.js';
+
+const RELEVANCE: Relevance = {
+  anyOf: [
+    [
+      { field: 'eventName', oneOf: ['AssumeRoleWithWebIdentity'] },
+      { field: 'eventSource', oneOf: ['sts.amazonaws.com'], orAbsent: true },
+    ],
+  ],
+};
 
 /**
  * STS AssumeRoleWithWebIdentity: an OIDC token exchanged for role credentials. On failure
  * `responseElements` is null and only `userIdentity` tells who tried (see events.md §3).
  */
-export const awsAssumeRoleWithWebIdentity: Normalizer = {
+export const awsAssumeRoleWithWebIdentity: CloudTrailNormalizer = {
   kind: 'aws.sts.AssumeRoleWithWebIdentity',
+  relevance: RELEVANCE,
 
-  matches: (record) =>
-    record.eventName === 'AssumeRoleWithWebIdentity' &&
-    (record.eventSource === 'sts.amazonaws.com' || record.eventSource === undefined),
+  matches: (record) => isRelevant(record, RELEVANCE),
 
   normalize(record: JsonObject) {
     const row = cloudTrailRow(record, 'sts.amazonaws.com', 'token_exchange');

@@ -1,15 +1,16 @@
 import { issuerFromProvider, parseAssumedRoleArn } from '../identity/aws-identity.js';
 import { asObject, asText, firstText, type JsonObject } from '../json-access.js';
 import type { Row } from '../schema/row.js';
-import type { Normalizer } from './audit-record.js';
+import type { CloudTrailNormalizer } from './audit-record.js';
 import { cloudTrailRow, resourceArn } from './cloudtrail-base.js';
+import { isRelevant, type Relevance } from './relevance.js';
 
 /**
  * Object-level S3 API calls: data events whatever `eventCategory` says. Records written before
  * CloudTrail added the field (1.07) lack it, and relays or hand-made records may carry
  * `Management` or a value CloudTrail never writes; the event name is the stronger signal.
  */
-const S3_DATA_EVENT_NAMES = new Set([
+const S3_DATA_EVENT_NAMES = [
   'AbortMultipartUpload',
   'CompleteMultipartUpload',
   'CopyObject',
@@ -32,7 +33,20 @@ const S3_DATA_EVENT_NAMES = new Set([
   'SelectObjectContent',
   'UploadPart',
   'UploadPartCopy',
-]);
+];
+
+const RELEVANCE: Relevance = {
+  anyOf: [
+    [
+      { field: 'eventSource', oneOf: ['s3.amazonaws.com'] },
+      { field: 'eventCategory', oneOf: ['Data'] },
+    ],
+    [
+      { field: 'eventSource', oneOf: ['s3.amazonaws.com'] },
+      { field: 'eventName', oneOf: S3_DATA_EVENT_NAMES },
+    ],
+  ],
+};
 
 const S3_ARN = /^arn:[a-z-]+:s3:::([^/]+)(?:\/(.+))?$/;
 
@@ -56,12 +70,11 @@ function setCallingIdentity(row: Row, identity: JsonObject | null): void {
  * `credential_id` to the AssumeRoleWithWebIdentity that minted the key. `webIdFederationData: {}`
  * also appears on sessions that are not federated, so presence of the key means nothing.
  */
-export const awsS3DataEvent: Normalizer = {
+export const awsS3DataEvent: CloudTrailNormalizer = {
   kind: 'aws.s3.DataEvent',
+  relevance: RELEVANCE,
 
-  matches: (record) =>
-    record.eventSource === 's3.amazonaws.com' &&
-    (record.eventCategory === 'Data' || S3_DATA_EVENT_NAMES.has(record.eventName as string)),
+  matches: (record) => isRelevant(record, RELEVANCE),
 
   normalize(record: JsonObject) {
     const row = cloudTrailRow(record, 's3.amazonaws.com', 'data_access');

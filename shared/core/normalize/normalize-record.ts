@@ -1,14 +1,21 @@
 import { RejectError } from '../errors.js';
 import type { JsonObject } from '../json-access.js';
-import type { AuditRecord, NormalizeOutcome, Normalizer } from './audit-record.js';
+import type { AuditRecord, CloudTrailNormalizer, NormalizeOutcome, Normalizer } from './audit-record.js';
 import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
 import { awsS3DataEvent } from './aws-s3-data-event.js';
 import { gcpIamSetIamPolicy } from './gcp-iam-set-iam-policy.js';
 import { gcpIamCredentialsToken } from './gcp-iamcredentials-token.js';
 import { gcpStorageDataAccess } from './gcp-storage-data-access.js';
 import { gcpStsExchangeToken } from './gcp-sts-exchange-token.js';
+import { type Relevance, unionOf } from './relevance.js';
 
-export const CLOUDTRAIL_NORMALIZERS: readonly Normalizer[] = [awsAssumeRoleWithWebIdentity, awsS3DataEvent];
+export const CLOUDTRAIL_NORMALIZERS: readonly CloudTrailNormalizer[] = [
+  awsAssumeRoleWithWebIdentity,
+  awsS3DataEvent,
+];
+
+/** The CloudTrail records some normalizer takes; every other one is skipped as `not_federation`. */
+export const CLOUDTRAIL_RELEVANCE: Relevance = unionOf(CLOUDTRAIL_NORMALIZERS.map((n) => n.relevance));
 export const LOG_ENTRY_NORMALIZERS: readonly Normalizer[] = [
   gcpStsExchangeToken,
   gcpIamCredentialsToken,

@@ -1,0 +1,243 @@
+/**
+ * Decides from a framed CloudTrail record's bytes, without JSON.parse, that no normalizer would
+ * take it, so it can be counted as skipped (`not_federation`) unparsed. Exact, never a guess: it
+ * says "irrelevant" only when the bytes are one valid JSON object (the full path would not reject
+ * it as invalid_json) whose top-level relevance fields, read with JSON's own rules (last duplicate
+ * key wins), fail every clause of CLOUDTRAIL_RELEVANCE. Whenever the bytes cannot decide (an
+ * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
+ * valid JSON) the record goes to the full path. See docs/decisions/0002-prefilter.md.
+ */
+
+import type { JsonObject } from '../core/json-access.js';
+import { CLOUDTRAIL_RELEVANCE } from '../core/normalize/normalize-record.js';
+import { isRelevant, type Relevance, relevanceFields } from '../core/normalize/relevance.js';
+import { MAX_DEPTH } from './nesting.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Bytes a string may hold as they are (0), its end (1), an escape (2), or never raw (3: control characters). */
+const IN_STRING = new Uint8Array(256);
+for (let byte = 0; byte < 0x20; byte++) IN_STRING[byte] = 3;
+IN_STRING[QUOTE] = 1;
+IN_STRING[BACKSLASH] = 2;
+
+const IS_SPACE = new Uint8Array(256);
+for (const byte of [0x20, 0x09, 0x0a, 0x0d]) IS_SPACE[byte] = 1;
+
+const IS_HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') IS_HEX[c.charCodeAt(0)] = 1;
+
+/** What may follow a backslash: `" \ / b f n r t`, and `u` with four hex digits. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+/** Stands for a relevance field present with a value that is no string (matchers compare with strings only). */
+const NOT_A_STRING = null;
+const UNDECIDED = -1;
+
+// What the parser expects next.
+const VALUE = 0;
+const VALUE_OR_CLOSE_ARRAY = 1;
+const KEY = 2;
+const KEY_OR_CLOSE_OBJECT = 3;
+const COMMA_OR_CLOSE = 4;
+
+export interface Prefilter {
+  /** True only when the bytes prove that no normalizer takes the record. Bytes must be UTF-8. */
+  isIrrelevant(bytes: Buffer): boolean;
+}
+
+function matchesAt(bytes: Buffer, at: number, word: Buffer): boolean {
+  if (at + word.length > bytes.length) return false;
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return false;
+  return true;
+}
+
+/** Where the string whose content starts at `from` ends (after its quote); UNDECIDED if it is invalid. Sets `sawEscape`. */
+class StringScanner {
+  sawEscape = false;
+
+  end(bytes: Buffer, from: number): number {
+    this.sawEscape = false;
+    const length = bytes.length;
+    let i = from;
+    while (i < length) {
+      const kind = IN_STRING[bytes[i]!]!;
+      if (kind === 0) {
+        i++;
+        continue;
+      }
+      if (kind === 1) return i + 1;
+      if (kind === 3) return UNDECIDED;
+      this.sawEscape = true;
+      const escaped = bytes[i + 1];
+      if (escaped === undefined) return UNDECIDED;
+      if (SIMPLE_ESCAPE[escaped] === 1) {
+        i += 2;
+        continue;
+      }
+      if (escaped !== 0x75) return UNDECIDED;
+      for (let k = 2; k < 6; k++) if (IS_HEX[bytes[i + k] ?? 0] !== 1) return UNDECIDED;
+      i += 6;
+    }
+    return UNDECIDED;
+  }
+}
+
+/** Where the number starting at `from` ends, by JSON's grammar; UNDECIDED if it is not one. */
+function numberEnd(bytes: Buffer, from: number): number {
+  let i = from;
+  if (bytes[i] === MINUS) i++;
+  const first = bytes[i];
+  if (first === ZERO) i++;
+  else if (first !== undefined && first > ZERO && first <= NINE) {
+    while (isDigit(bytes[i])) i++;
+  } else return UNDECIDED;
+  if (bytes[i] === DOT) {
+    i++;
+    if (!isDigit(bytes[i])) return UNDECIDED;
+    while (isDigit(bytes[i])) i++;
+  }
+  if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+    i++;
+    if (bytes[i] === PLUS || bytes[i] === MINUS) i++;
+    if (!isDigit(bytes[i])) return UNDECIDED;
+    while (isDigit(bytes[i])) i++;
+  }
+  return i;
+}
+
+function isDigit(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= ZERO && byte <= NINE;
+}
+
+/** A prefilter for records some normalizer with `relevance` would take. */
+export function prefilterFor(relevance: Relevance): Prefilter {
+  const fields = relevanceFields(relevance);
+  const keys = fields.map((field) => Buffer.from(field, 'utf8'));
+  const strings = new StringScanner();
+  const closers = new Uint8Array(MAX_DEPTH + 1);
+
+  /** Index of the relevance field named by the key bytes [start, end), or -1. */
+  function fieldOf(bytes: Buffer, start: number, end: number): number {
+    for (let f = 0; f < keys.length; f++) {
+      const key = keys[f]!;
+      if (key.length === end - start && matchesAt(bytes, start, key)) return f;
+    }
+    return -1;
+  }
+
+  function isIrrelevant(bytes: Buffer): boolean {
+    const length = bytes.length;
+    const seen: JsonObject = {};
+    let i = 0;
+    while (IS_SPACE[bytes[i]!] === 1) i++;
+    if (bytes[i] !== OPEN_BRACE) return false; // not an object: the full path rejects it, with its own message
+    let depth = 0;
+    let expect = VALUE;
+    let field = -1; // the relevance field whose value comes next
+    while (true) {
+      while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
+      if (i >= length) return false;
+      const byte = bytes[i]!;
+
+      if (expect === COMMA_OR_CLOSE) {
+        if (byte === COMMA) {
+          expect = closers[depth - 1] === CLOSE_BRACE ? KEY : VALUE;
+          i++;
+          continue;
+        }
+        if (byte !== closers[depth - 1]) return false;
+        depth--;
+        i++;
+        if (depth === 0) break;
+        continue;
+      }
+
+      if (expect === KEY || expect === KEY_OR_CLOSE_OBJECT) {
+        if (byte === CLOSE_BRACE && expect === KEY_OR_CLOSE_OBJECT) {
+          depth--;
+          i++;
+          expect = COMMA_OR_CLOSE;
+          if (depth === 0) break;
+          continue;
+        }
+        if (byte !== QUOTE) return false;
+        const end = strings.end(bytes, i + 1);
+        if (end === UNDECIDED) return false;
+        if (depth === 1) {
+          if (strings.sawEscape) return false; // it may spell a relevance field
+          field = fieldOf(bytes, i + 1, end - 1);
+        }
+        i = end;
+        while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
+        if (bytes[i] !== COLON) return false;
+        i++;
+        expect = VALUE;
+        continue;
+      }
+
+      // A value.
+      if (byte === CLOSE_BRACKET && expect === VALUE_OR_CLOSE_ARRAY) {
+        depth--;
+        i++;
+        expect = COMMA_OR_CLOSE;
+        continue;
+      }
+      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (depth === closers.length) return false;
+        if (field !== -1) {
+          seen[fields[field]!] = NOT_A_STRING;
+          field = -1;
+        }
+        closers[depth++] = byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+        expect = byte === OPEN_BRACE ? KEY_OR_CLOSE_OBJECT : VALUE_OR_CLOSE_ARRAY;
+        i++;
+        continue;
+      }
+      let end: number;
+      if (byte === QUOTE) {
+        end = strings.end(bytes, i + 1);
+        if (end === UNDECIDED) return false;
+        if (field !== -1) {
+          if (strings.sawEscape) return false;
+          seen[fields[field]!] = bytes.toString('utf8', i + 1, end - 1);
+          if (isRelevant(seen, relevance)) return false; // it may match: parse, whatever follows
+        }
+      } else {
+        if (byte === 0x74) end = matchesAt(bytes, i, TRUE) ? i + 4 : UNDECIDED;
+        else if (byte === 0x66) end = matchesAt(bytes, i, FALSE) ? i + 5 : UNDECIDED;
+        else if (byte === 0x6e) end = matchesAt(bytes, i, NULL) ? i + 4 : UNDECIDED;
+        else end = numberEnd(bytes, i);
+        if (end === UNDECIDED) return false;
+        if (field !== -1) seen[fields[field]!] = NOT_A_STRING;
+      }
+      field = -1;
+      i = end;
+      expect = COMMA_OR_CLOSE;
+    }
+    while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
+    return i === length && !isRelevant(seen, relevance);
+  }
+
+  return { isIrrelevant };
+}
+
+/** The prefilter of the CloudTrail normalizers (shared/core/normalize). */
+export const cloudTrailPrefilter: Prefilter = prefilterFor(CLOUDTRAIL_RELEVANCE);
