@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
-import { RULES } from '../shared/core/detect/rules.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
 import type { CliIo } from './cli-io.js';
 import type { OutputFormat } from './commands/query.js';
@@ -15,6 +14,17 @@ export interface CommandContext {
 
 const STORE_HELP =
   'where rows live: a DuckDB file path (or duckdb:PATH) or bigquery://PROJECT/DATASET (default: $TOKENTRAIL_STORE, else .tokentrail/tokentrail.duckdb)';
+
+/** The detection rules' ids, for `detect --help` (the rules themselves load when detect runs). */
+export const RULE_IDS = [
+  'unexpected-subject',
+  'audience-mismatch',
+  'first-seen-subject',
+  'failed-exchange-burst',
+  'subject-new-bucket',
+  'shared-principal-across-repos',
+  'whole-pool-grant',
+];
 
 const QUERY_HELP = `
 Times: --since and --until take 7d, 12h, 30m, 2w (before now) or a date / UTC timestamp
@@ -142,7 +152,7 @@ Examples:
 Prints one JSON line per alert: rule, severity, title, principal, subject, identity_provider,
 audience, resource, source_ip, count, first_seen, last_seen, event_ids, runbook, query.
 Windows are in event time, so late CloudTrail files are judged by when things happened.
-Rules: ${RULES.map((rule) => rule.id).join(', ')}.
+Rules: ${RULE_IDS.join(', ')}.
 Exit 0 with or without alerts, 1 on errors (a bad policy, a store error, an undelivered alert).
 
 Examples:
@@ -154,9 +164,10 @@ Examples:
         inputs: string[],
         flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
       ) => {
-        const [{ detectCommand }, { loadPolicy }] = await Promise.all([
+        const [{ detectCommand }, { loadPolicy }, { RULES }] = await Promise.all([
           import('./commands/detect.js'),
           import('../shared/adapters/policy/load-policy.js'),
+          import('../shared/core/detect/rules.js'),
         ]);
         const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
         const policy = policyPath
