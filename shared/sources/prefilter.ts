@@ -69,34 +69,36 @@ function matchesAt(bytes: Buffer, at: number, word: Buffer): boolean {
   return true;
 }
 
-/** Where the string whose content starts at `from` ends (after its quote); UNDECIDED if it is invalid. Sets `sawEscape`. */
-class StringScanner {
-  sawEscape = false;
-
-  end(bytes: Buffer, from: number): number {
-    this.sawEscape = false;
-    const length = bytes.length;
-    let i = from;
-    while (i < length) {
-      const kind = IN_STRING[bytes[i]!]!;
-      if (kind === 0) {
-        i++;
-        continue;
-      }
-      if (kind === 1) return i + 1;
-      if (kind === 3) return UNDECIDED;
-      this.sawEscape = true;
-      const escaped = bytes[i + 1];
-      if (escaped === undefined) return UNDECIDED;
-      if (SIMPLE_ESCAPE[escaped] === 1) {
-        i += 2;
-        continue;
-      }
-      if (escaped !== 0x75) return UNDECIDED;
-      for (let k = 2; k < 6; k++) if (IS_HEX[bytes[i + k] ?? 0] !== 1) return UNDECIDED;
-      i += 6;
+/**
+ * Where the string whose content starts at `from` ends (the index after its closing quote), or
+ * UNDECIDED if it is not a valid JSON string; negated (-end - 2) when it holds an escape.
+ */
+function stringEnd(bytes: Buffer, from: number, length: number): number {
+  let i = from;
+  let escapes = false;
+  for (;;) {
+    while (i < length && IN_STRING[bytes[i] as number] === 0) i++;
+    if (i >= length) return UNDECIDED;
+    const kind = IN_STRING[bytes[i] as number];
+    if (kind === 1) return escapes ? -(i + 1) - 2 : i + 1;
+    if (kind === 3 || i + 1 >= length) return UNDECIDED;
+    escapes = true;
+    const escaped = bytes[i + 1] as number;
+    if (SIMPLE_ESCAPE[escaped] === 1) {
+      i += 2;
+      continue;
     }
-    return UNDECIDED;
+    if (escaped !== 0x75 || i + 6 > length) return UNDECIDED;
+    if (
+      (IS_HEX[bytes[i + 2] as number]! &
+        IS_HEX[bytes[i + 3] as number]! &
+        IS_HEX[bytes[i + 4] as number]! &
+        IS_HEX[bytes[i + 5] as number]!) !==
+      1
+    ) {
+      return UNDECIDED;
+    }
+    i += 6;
   }
 }
 
@@ -131,7 +133,26 @@ function isDigit(byte: number | undefined): boolean {
 export function prefilterFor(relevance: Relevance): Prefilter {
   const fields = relevanceFields(relevance);
   const keys = fields.map((field) => Buffer.from(field, 'utf8'));
-  const strings = new StringScanner();
+  /** Per field, every string some clause compares it with, as UTF-8 bytes. */
+  const candidates = fields.map((field) => {
+    const values = relevance.anyOf.flatMap((clause) =>
+      clause.filter((t) => t.field === field).flatMap((t) => t.oneOf),
+    );
+    return [...new Set(values)].map((value) => Buffer.from(value, 'utf8'));
+  });
+  /** Stands for any string no clause names: every test treats all of them alike. */
+  let otherString = '\u0000';
+  while (candidates.some((list) => list.some((value) => value.toString('utf8') === otherString)))
+    otherString += '\u0000';
+  const seen: JsonObject = {};
+
+  /** The field's candidate string equal to the bytes [start, end) (no escapes), or `otherString`. */
+  function candidateOf(field: number, bytes: Buffer, start: number, end: number): string {
+    for (const value of candidates[field]!) {
+      if (value.length === end - start && matchesAt(bytes, start, value)) return value.toString('utf8');
+    }
+    return otherString;
+  }
   const closers = new Uint8Array(MAX_DEPTH + 1);
 
   /** Index of the relevance field named by the key bytes [start, end), or -1. */
@@ -145,10 +166,10 @@ export function prefilterFor(relevance: Relevance): Prefilter {
 
   function isIrrelevant(bytes: Buffer): boolean {
     const length = bytes.length;
-    const seen: JsonObject = {};
+    for (const name of fields) seen[name] = undefined;
     let i = 0;
-    while (IS_SPACE[bytes[i]!] === 1) i++;
-    if (bytes[i] !== OPEN_BRACE) return false; // not an object: the full path rejects it, with its own message
+    while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
+    if (i === length || bytes[i] !== OPEN_BRACE) return false; // not an object: the full path rejects it, with its own message
     let depth = 0;
     let expect = VALUE;
     let field = -1; // the relevance field whose value comes next
@@ -179,13 +200,13 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           continue;
         }
         if (byte !== QUOTE) return false;
-        const end = strings.end(bytes, i + 1);
+        const end = stringEnd(bytes, i + 1, length);
         if (end === UNDECIDED) return false;
         if (depth === 1) {
-          if (strings.sawEscape) return false; // it may spell a relevance field
+          if (end < 0) return false; // an escaped key may spell a relevance field
           field = fieldOf(bytes, i + 1, end - 1);
         }
-        i = end;
+        i = end < 0 ? -end - 2 : end;
         while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
         if (bytes[i] !== COLON) return false;
         i++;
@@ -213,13 +234,16 @@ export function prefilterFor(relevance: Relevance): Prefilter {
       }
       let end: number;
       if (byte === QUOTE) {
-        end = strings.end(bytes, i + 1);
+        end = stringEnd(bytes, i + 1, length);
         if (end === UNDECIDED) return false;
         if (field !== -1) {
-          if (strings.sawEscape) return false;
-          seen[fields[field]!] = bytes.toString('utf8', i + 1, end - 1);
-          if (isRelevant(seen, relevance)) return false; // it may match: parse, whatever follows
+          if (end < 0) return false;
+          const value = candidateOf(field, bytes, i + 1, end - 1);
+          seen[fields[field]!] = value;
+          // It may match: parse, whatever follows.
+          if (value !== otherString && isRelevant(seen, relevance)) return false;
         }
+        if (end < 0) end = -end - 2;
       } else {
         if (byte === 0x74) end = matchesAt(bytes, i, TRUE) ? i + 4 : UNDECIDED;
         else if (byte === 0x66) end = matchesAt(bytes, i, FALSE) ? i + 5 : UNDECIDED;
