@@ -15,11 +15,12 @@ import {
 } from 'node:fs';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, gzipSync, type ZlibOptions } from 'node:zlib';
 import { NdjsonQuarantine, NdjsonRowSink } from '../shared/adapters/files/ndjson-output.js';
 import { NormalizeRun } from '../shared/pipeline/normalize.js';
 import { decodeStream } from '../shared/sources/decode-stream.js';
-import { federationRecord, seededRandom } from './synthetic-cloudtrail.js';
+import { DEFAULT_LIMITS } from '../shared/sources/limits.js';
+import { federationRecord, orgTrailRecord, seededRandom } from './synthetic-cloudtrail.js';
 
 const DIR = '.bench';
 const FILES = 8;
@@ -79,10 +80,11 @@ async function baseline(paths: string[]): Promise<number> {
   return rows;
 }
 
-async function tokentrail(paths: string[]): Promise<number> {
+async function tokentrail(paths: string[], prefilter = true): Promise<number> {
   const run = new NormalizeRun(new NdjsonRowSink(discard(), false), new NdjsonQuarantine(discard(), false));
+  const limits = { ...DEFAULT_LIMITS, prefilter };
   for (const path of paths)
-    await run.consume(path, decodeStream(createReadStream(path, { highWaterMark: 256 * 1024 })));
+    await run.consume(path, decodeStream(createReadStream(path, { highWaterMark: 256 * 1024 }), limits));
   const summary = run.summary();
   if (summary.rejected > 0) throw new Error(`bench data was rejected: ${JSON.stringify(summary.rejectedBy)}`);
   return summary.rows;
@@ -95,17 +97,19 @@ async function timed(fn: () => Promise<number>): Promise<{ rows: number; seconds
   return { rows, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-async function throughput(): Promise<void> {
+export async function throughput(): Promise<void> {
   const paths = generateGzipFiles();
   const compressed = paths.reduce((sum, p) => sum + statSync(p).size, 0);
-  const rates = { baseline: [] as number[], tokentrail: [] as number[] };
+  const rates = { baseline: [] as number[], tokentrail: [] as number[], unfiltered: [] as number[] };
   await tokentrail(paths); // warm-up
   await baseline(paths);
   for (let round = 0; round < ROUNDS; round++) {
     const b = await timed(() => baseline(paths));
     const t = await timed(() => tokentrail(paths));
+    const u = await timed(() => tokentrail(paths, false));
     rates.baseline.push(b.rows / b.seconds);
     rates.tokentrail.push(t.rows / t.seconds);
+    rates.unfiltered.push(u.rows / u.seconds);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ratios = rates.tokentrail.map((t, i) => t / rates.baseline[i]!);
@@ -120,6 +124,10 @@ async function throughput(): Promise<void> {
   );
   console.log(
     `  ratio tokentrail / baseline: median ${median(ratios).toFixed(2)}, per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+  );
+  const unfiltered = rates.unfiltered.map((u, i) => u / rates.baseline[i]!);
+  console.log(
+    `  the same with the prefilter off:  median ${median(unfiltered).toFixed(2)}, per round ${unfiltered.map((r) => r.toFixed(2)).join(' ')}`,
   );
 }
 
@@ -165,7 +173,79 @@ function peakRss(path: string): void {
   );
 }
 
+const ORG_FILES = 3;
+const ORG_RECORDS_PER_FILE = 20_000;
+const RELEVANT_SHARE = 0.03;
+
+function generateOrgTrail(): string[] {
+  mkdirSync(DIR, { recursive: true });
+  const random = seededRandom(1203);
+  const start = Date.parse('2025-11-03T00:00:00Z');
+  const paths: string[] = [];
+  for (let f = 0; f < ORG_FILES; f++) {
+    const path = `${DIR}/org-trail-${RELEVANT_SHARE}-${f}.json.gz`;
+    paths.push(path);
+    if (existsSync(path)) continue;
+    const records = Array.from({ length: ORG_RECORDS_PER_FILE }, (_, i) =>
+      orgTrailRecord(random, new Date(start + (f * ORG_RECORDS_PER_FILE + i) * 100), RELEVANT_SHARE),
+    );
+    writeFileSync(path, gzipSync(JSON.stringify({ Records: records })));
+  }
+  return paths;
+}
+
+/** The floor: inflating the files as decodeStream does (node zlib stream, same options), output discarded. */
+async function gunzipAlone(paths: string[]): Promise<number> {
+  let bytes = 0;
+  for (const path of paths) {
+    const gunzip = createGunzip({ chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 } as ZlibOptions);
+    createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(gunzip);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) bytes += chunk.length;
+  }
+  return bytes;
+}
+
+/** CPU seconds (user + system, every thread of the process: zlib inflates on the thread pool). */
+async function cpuSeconds(fn: () => Promise<unknown>): Promise<number> {
+  globalThis.gc?.();
+  const before = process.cpuUsage();
+  await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+/** CPU time of normalize over an org trail where 3 % of records are relevant, against gunzip alone. */
+export async function orgTrailBench(): Promise<void> {
+  const paths = generateOrgTrail();
+  const compressed = paths.reduce((sum, p) => sum + statSync(p).size, 0);
+  const inflated = await gunzipAlone(paths);
+  await tokentrail(paths, true); // warm-up
+  await tokentrail(paths, false);
+  const cpu = { gunzip: [] as number[], on: [] as number[], off: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    cpu.gunzip.push(await cpuSeconds(() => gunzipAlone(paths)));
+    cpu.on.push(await cpuSeconds(() => tokentrail(paths, true)));
+    cpu.off.push(await cpuSeconds(() => tokentrail(paths, false)));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const spread = (values: number[]) =>
+    `${Math.min(...values).toFixed(2)} to ${Math.max(...values).toFixed(2)}`;
+  const on = cpu.on.map((c, i) => c / cpu.gunzip[i]!);
+  const off = cpu.off.map((c, i) => c / cpu.gunzip[i]!);
+  console.log(
+    `\norg trail: ${ORG_FILES} gzip files, ${(ORG_FILES * ORG_RECORDS_PER_FILE).toLocaleString()} records (${RELEVANT_SHARE * 100} % relevant, ${Math.round(inflated / (ORG_FILES * ORG_RECORDS_PER_FILE))} B each on average), ${(compressed / 1024 ** 2).toFixed(1)} MB compressed, ${(inflated / 1024 ** 2).toFixed(0)} MB inflated, ${ROUNDS} rounds`,
+  );
+  console.log(`  gunzip alone: ${median(cpu.gunzip).toFixed(2)} CPU s (median)`);
+  console.log(
+    `  normalize / gunzip CPU time, prefilter on:  median ${median(on).toFixed(2)} (${spread(on)}), ${median(cpu.on).toFixed(2)} CPU s`,
+  );
+  console.log(
+    `  normalize / gunzip CPU time, prefilter off: median ${median(off).toFixed(2)} (${spread(off)}), ${median(cpu.off).toFixed(2)} CPU s`,
+  );
+}
+
 export async function normalizeBench(): Promise<void> {
+  await orgTrailBench();
   await throughput();
   peakRss(await generateBigFile());
 }

@@ -7,6 +7,7 @@ import { storeBench } from './store.bench.js';
 mkdirSync('.bench', { recursive: true });
 const only = process.env.BENCH_ONLY;
 if (only === undefined || only === 'normalize') await normalizeBench();
+if (only === 'org-trail') await (await import('./normalize.bench.js')).orgTrailBench();
 if (only === undefined || only === 'store') await storeBench();
 if (only === undefined || only === 'ingest') await (await import('./ingest.bench.js')).ingestBench();
 if (only === undefined || only === 'cold-start') await coldStartBench();

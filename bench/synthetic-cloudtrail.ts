@@ -7,7 +7,7 @@ import {
   assumeRoleWithWebIdentityRecord,
   s3DataEventRecord,
 } from '../cli/demo/cloudtrail-records.js';
-import { between, hex, pick, type Random, temporaryAccessKeyId } from '../cli/demo/random.js';
+import { between, hex, pick, type Random, temporaryAccessKeyId, upperAlnum } from '../cli/demo/random.js';
 
 // The benchmarks seed the generator themselves.
 export { seededRandom } from '../cli/demo/random.js';
@@ -74,4 +74,181 @@ function s3GetObject(random: Random, time: Date): Record<string, unknown> {
 /** A federation-heavy mix: every record is one tokentrail keeps (the demanding case). */
 export function federationRecord(random: Random, time: Date): Record<string, unknown> {
   return random() < 0.5 ? assumeRoleWithWebIdentity(random, time) : s3GetObject(random, time);
+}
+
+/** An organisation's role session (an EC2 instance, a Lambda, an SSO user), as management events show it. */
+function sessionIdentity(random: Random, time: Date): Record<string, unknown> {
+  const role = pick(random, ['AWSReservedSSO_ReadOnly_1a2b3c', 'app-backend', 'ecsTaskRole', 'lambda-exec']);
+  const session = pick(random, ['i-0abc123def4567890', 'alice@acme.example', 'botocore-session-1700000000']);
+  return {
+    type: 'AssumedRole',
+    principalId: `AROA${upperAlnum(random, 17)}:${session}`,
+    arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}`,
+    accountId: ACCOUNT,
+    accessKeyId: temporaryAccessKeyId(random),
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: `AROA${upperAlnum(random, 17)}`,
+        arn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
+        accountId: ACCOUNT,
+        userName: role,
+      },
+      attributes: {
+        creationDate: new Date(time.getTime() - 600_000).toISOString(),
+        mfaAuthenticated: 'false',
+      },
+    },
+  };
+}
+
+const UNRELATED_AGENTS = [
+  'aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/ec2#1.173.0',
+  'Boto3/1.34.144 md/Botocore#1.34.144 ua/2.0 os/linux#5.10.223-211.872.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.4 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.144',
+  'ssm-agent',
+  'console.amazonaws.com',
+];
+
+/** The calls an organisation trail is mostly made of, each with its usual request and response. */
+const UNRELATED: readonly ((random: Random) => Record<string, unknown>)[] = [
+  (random) => ({
+    eventSource: 'ec2.amazonaws.com',
+    eventName: pick(random, [
+      'DescribeInstances',
+      'DescribeVolumes',
+      'DescribeSecurityGroups',
+      'DescribeSubnets',
+    ]),
+    requestParameters: {
+      filterSet: { items: [{ name: 'tag:Environment', valueSet: { items: [{ value: 'production' }] } }] },
+      maxResults: 1000,
+    },
+    responseElements: null,
+  }),
+  (random) => ({
+    eventSource: 'kms.amazonaws.com',
+    eventName: 'Decrypt',
+    requestParameters: {
+      encryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      encryptionContext: {
+        'aws:lambda:FunctionArn': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:api-${hex(random, 4)}`,
+      },
+    },
+    responseElements: null,
+    resources: [
+      {
+        accountId: ACCOUNT,
+        type: 'AWS::KMS::Key',
+        ARN: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
+      },
+    ],
+  }),
+  (random) => ({
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'AssumeRole',
+    requestParameters: {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/app-backend`,
+      roleSessionName: `botocore-session-${between(random, 1e9, 2e9)}`,
+    },
+    responseElements: {
+      credentials: {
+        accessKeyId: temporaryAccessKeyId(random),
+        sessionToken: mixedAlnumLike(random, 360),
+        expiration: 'Nov 3, 2025, 11:00:00 AM',
+      },
+      assumedRoleUser: {
+        assumedRoleId: `AROA${upperAlnum(random, 17)}:botocore-session`,
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/app-backend/botocore-session`,
+      },
+    },
+  }),
+  (random) => ({
+    eventSource: 's3.amazonaws.com',
+    eventName: pick(random, [
+      'GetBucketAcl',
+      'ListBuckets',
+      'GetBucketPolicy',
+      'GetBucketLocation',
+      'GetBucketVersioning',
+    ]),
+    eventCategory: 'Management',
+    requestParameters: {
+      bucketName: pick(random, BUCKETS),
+      Host: `${pick(random, BUCKETS)}.s3.amazonaws.com`,
+      acl: '',
+    },
+    responseElements: null,
+    additionalEventData: {
+      SignatureVersion: 'SigV4',
+      CipherSuite: 'TLS_AES_128_GCM_SHA256',
+      bytesTransferredIn: 0,
+      AuthenticationMethod: 'AuthHeader',
+      'x-amz-id-2': mixedAlnumLike(random, 76),
+      bytesTransferredOut: between(random, 200, 900),
+    },
+  }),
+  (random) => ({
+    eventSource: 'lambda.amazonaws.com',
+    eventName: pick(random, [
+      'GetFunction20150331v2',
+      'ListFunctions20150331',
+      'GetFunctionConfiguration20150331v2',
+    ]),
+    requestParameters: { functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:api-${hex(random, 4)}` },
+    responseElements: null,
+  }),
+  (random) => ({
+    eventSource: 'ssm.amazonaws.com',
+    eventName: pick(random, [
+      'GetParameter',
+      'GetParameters',
+      'DescribeInstanceInformation',
+      'UpdateInstanceInformation',
+    ]),
+    requestParameters: {
+      name: `/acme/prod/${pick(random, ['db-url', 'api-key', 'feature-flags'])}`,
+      withDecryption: true,
+    },
+    responseElements: null,
+  }),
+];
+
+function mixedAlnumLike(random: Random, length: number): string {
+  return `${upperAlnum(random, Math.ceil(length / 2))}${hex(random, Math.floor(length / 2))}`;
+}
+
+/** One of the calls tokentrail does not keep, with the envelope CloudTrail gives every management event. */
+export function unrelatedRecord(random: Random, time: Date): Record<string, unknown> {
+  const call = pick(random, UNRELATED)(random);
+  return {
+    eventVersion: '1.09',
+    userIdentity: sessionIdentity(random, time),
+    eventTime: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    eventSource: call.eventSource,
+    eventName: call.eventName,
+    awsRegion: REGION,
+    sourceIPAddress: `10.0.${between(random, 0, 255)}.${between(random, 1, 254)}`,
+    userAgent: pick(random, UNRELATED_AGENTS),
+    requestParameters: call.requestParameters,
+    responseElements: call.responseElements,
+    ...(call.additionalEventData ? { additionalEventData: call.additionalEventData } : {}),
+    requestID: `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
+    eventID: `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
+    readOnly: true,
+    ...(call.resources ? { resources: call.resources } : {}),
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    eventCategory: call.eventCategory ?? 'Management',
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: `${String(call.eventSource).split('.')[0]}.${REGION}.amazonaws.com`,
+    },
+  };
+}
+
+/** An organisation trail: `relevantShare` of the records are federation events, the rest unrelated calls. */
+export function orgTrailRecord(random: Random, time: Date, relevantShare: number): Record<string, unknown> {
+  return random() < relevantShare ? federationRecord(random, time) : unrelatedRecord(random, time);
 }
