@@ -64,6 +64,15 @@ function withQueryOptions(command: Command, defaultSince: string): Command {
     .addHelpText('after', QUERY_HELP);
 }
 
+/** The YAML parser and the rules load only for a run that has a policy. */
+async function loadPolicyFile(path: string) {
+  const [{ loadPolicy }, { RULES }] = await Promise.all([
+    import('../shared/adapters/policy/load-policy.js'),
+    import('../shared/core/detect/rules.js'),
+  ]);
+  return loadPolicy(path, { ruleIds: RULES.map((rule) => rule.id) });
+}
+
 /** `ingest` and `query ...`: the commands that work with a store. */
 export function registerStoreCommands(program: Command, { io, setExit }: CommandContext): void {
   const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE);
@@ -164,15 +173,9 @@ Examples:
         inputs: string[],
         flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
       ) => {
-        const [{ detectCommand }, { loadPolicy }, { RULES }] = await Promise.all([
-          import('./commands/detect.js'),
-          import('../shared/adapters/policy/load-policy.js'),
-          import('../shared/core/detect/rules.js'),
-        ]);
+        const { detectCommand } = await import('./commands/detect.js');
         const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
-        const policy = policyPath
-          ? await loadPolicy(policyPath, { ruleIds: RULES.map((rule) => rule.id) })
-          : null;
+        const policy = policyPath ? await loadPolicyFile(policyPath) : null;
         setExit(
           await detectCommand(
             inputs,

@@ -30,7 +30,7 @@ async function runLogged(name: string, args: string[]) {
     env: { ...process.env, MODULE_LOG: log },
     timeoutMs: 60_000,
   });
-  const modules = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  const modules = existsSync(log) ? [...new Set(readFileSync(log, 'utf8').trim().split('\n'))] : [];
   return { ...run, modules };
 }
 
@@ -49,6 +49,20 @@ const commandsIn = (modules: readonly string[]) =>
       expect(heavyIn(run.modules)).toEqual([]);
       expect(commandsIn(run.modules)).toEqual([]);
     }
+  }, 150_000);
+
+  it('a DuckDB ingest and detect load DuckDB but no cloud SDK, and no YAML parser without a policy', async () => {
+    const store = join(scratch, 'store.duckdb');
+    const ingest = await runLogged('ingest', ['ingest', resolve(root, 'examples'), '--store', store]);
+    expect(ingest.code).toBe(0);
+    const detect = await runLogged('detect-no-policy', ['detect', '--store', store]);
+    expect(detect.code).toBe(0);
+    for (const run of [ingest, detect]) {
+      const heavy = heavyIn(run.modules);
+      expect(heavy).toContainEqual(expect.stringContaining('/node_modules/@duckdb/'));
+      expect(heavy.filter((url) => !url.includes('/node_modules/@duckdb/'))).toEqual([]);
+    }
+    expect(commandsIn(ingest.modules)).toEqual([expect.stringContaining('/dist/cli/commands/ingest.js')]);
   }, 150_000);
 
   it('a command loads its own modules when it runs (so the log above would show them)', async () => {
