@@ -4,17 +4,20 @@ import { decodeValue } from './decode-value.js';
 import type { DecodedItem, Position } from './decoded-item.js';
 import type { Frame } from './json-framer.js';
 import type { DecodeLimits } from './limits.js';
-import { cloudTrailPrefilter } from './prefilter.js';
 
 /**
  * Parses framed values and unwraps their envelopes. Records of a streamed CloudTrail file take a
- * short path, and those whose bytes prove them irrelevant are skipped unparsed (see prefilter.ts).
+ * short path; those the framer's prefilter proved irrelevant are counted as skipped unparsed.
  */
 export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): DecodedItem[] {
   const out: DecodedItem[] = [];
   for (const frame of frames) {
     const position: Position = { value: frame.value, path: frame.path, offset: frame.offset };
     const delivery = frame.path.startsWith('/Records/') ? 'cloudtrail-file' : 'plain';
+    if (frame.type === 'skipped') {
+      out.push({ type: 'skip', reason: 'not_federation', delivery, position });
+      continue;
+    }
     if (frame.type === 'malformed') {
       out.push({
         type: 'reject',
@@ -25,14 +28,6 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
         delivery,
         position,
       });
-      continue;
-    }
-    if (
-      delivery === 'cloudtrail-file' &&
-      limits.prefilter !== false &&
-      cloudTrailPrefilter.isIrrelevant(frame.bytes)
-    ) {
-      out.push({ type: 'skip', reason: 'not_federation', delivery, position });
       continue;
     }
     let value: unknown;

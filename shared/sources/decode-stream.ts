@@ -6,6 +6,7 @@ import type { DecodedItem } from './decoded-item.js';
 import { JsonFramer } from './json-framer.js';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits.js';
 import { gunzipCapped, isGzip, notGzipMessage } from './payload.js';
+import { cloudTrailPrefilter } from './prefilter.js';
 
 const DEFAULT_GZIP_RATIO = DEFAULT_LIMITS.maxGzipRatio ?? 200;
 
@@ -32,6 +33,14 @@ function decompressionReject(
     delivery: 'plain',
     position: { value: 0, path: '', offset },
   };
+}
+
+/** A framer for `limits`, with the CloudTrail prefilter unless `limits.prefilter` is false. */
+function framerFor(limits: DecodeLimits): JsonFramer {
+  return new JsonFramer({
+    maxValueBytes: limits.maxValueBytes,
+    ...(limits.prefilter === false ? {} : { irrelevantRecordEnd: cloudTrailPrefilter.irrelevantEnd }),
+  });
 }
 
 /**
@@ -61,7 +70,7 @@ export async function* decodeStream(
   }
   if (ended && head.length === 0) return;
 
-  const framer = new JsonFramer({ maxValueBytes: limits.maxValueBytes });
+  const framer = framerFor(limits);
   if (!isGzip(head)) {
     yield decodeFrames(framer.push(head), limits);
     for (let next = await iterator.next(); !next.done && !framer.abandoned; next = await iterator.next()) {
@@ -136,7 +145,7 @@ export function decodeBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LI
       return [decompressionReject(code, message, 0)];
     }
   }
-  const framer = new JsonFramer({ maxValueBytes: limits.maxValueBytes });
+  const framer = framerFor(limits);
   const frames = framer.push(plain);
   return decodeFrames(framer.abandoned ? frames : [...frames, ...framer.end()], limits);
 }

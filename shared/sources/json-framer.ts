@@ -61,11 +61,25 @@ export interface MalformedFrame {
   readonly offset: number;
 }
 
-export type Frame = ValueFrame | MalformedFrame;
+/** A CloudTrail record that `irrelevantRecordEnd` proved no normalizer takes: counted, never parsed. */
+export interface SkippedFrame {
+  readonly type: 'skipped';
+  readonly value: number;
+  readonly path: string;
+  readonly offset: number;
+}
+
+export type Frame = ValueFrame | MalformedFrame | SkippedFrame;
 
 export interface FramerOptions {
   /** Largest single value kept in memory; larger ones become `too_large` frames. */
   readonly maxValueBytes: number;
+  /**
+   * For the records of a CloudTrail Records array: where the record whose `{` is at `start` ends
+   * when its bytes prove it irrelevant, else -1 (see prefilter.ts). Such a record becomes a
+   * `skipped` frame, and one wholly inside a chunk is not scanned a second time.
+   */
+  readonly irrelevantRecordEnd?: (bytes: Buffer, start: number) => number;
 }
 
 const QUOTE = 0x22;
@@ -105,6 +119,7 @@ type Collected = { readonly bytes: Buffer } | { readonly head: Buffer; readonly 
 export class JsonFramer {
   private readonly maxValueBytes: number;
   private readonly headBytes: number;
+  private readonly irrelevantRecordEnd: ((bytes: Buffer, start: number) => number) | undefined;
   private readonly stack = new Uint8Array(MAX_DEPTH + 3);
   private depth = 0;
   private inString = false;
@@ -133,6 +148,7 @@ export class JsonFramer {
 
   constructor(options: FramerOptions) {
     this.maxValueBytes = options.maxValueBytes;
+    this.irrelevantRecordEnd = options.irrelevantRecordEnd;
     this.headBytes = Math.min(HEAD_BYTES, options.maxValueBytes);
   }
 
@@ -408,6 +424,13 @@ export class JsonFramer {
               break;
             }
           }
+          if (!this.inElement && this.split === 'records' && this.depth === 2 && byte === OPEN_BRACE) {
+            const end = this.skipsRecordAt(chunk, i, chunkOffset + i);
+            if (end !== -1) {
+              i = end;
+              break;
+            }
+          }
           if (!this.inElement && this.depth === this.splitDepth()) startElement(i, false);
           this.enterContainer(byte);
           i++;
@@ -531,7 +554,23 @@ export class JsonFramer {
     };
   }
 
+  /**
+   * A record wholly inside the chunk at `start` that `irrelevantRecordEnd` proves irrelevant (and
+   * that is UTF-8 and within the size cap, as the frame it would otherwise become) is one
+   * `skipped` frame: returns where it ends, or -1 to frame it as usual.
+   */
+  private skipsRecordAt(chunk: Buffer, start: number, offset: number): number {
+    if (!this.irrelevantRecordEnd) return -1;
+    const end = this.irrelevantRecordEnd(chunk, start);
+    if (end === -1 || end - start > this.maxValueBytes || !isUtf8(chunk.subarray(start, end))) return -1;
+    this.out.push({ type: 'skipped', value: this.valueIndex, path: this.path(), offset });
+    this.elementIndex++;
+    return end;
+  }
+
   private emitElement(chunk: Buffer, start: number, end: number): void {
+    // A record judged at its start was wholly in one chunk; one that spans chunks is judged whole here.
+    const spansChunks = this.parts.length > 0;
     const collected = this.collected(chunk, start, end);
     if (!('bytes' in collected)) {
       this.emitMalformed('too_large', `value is larger than the ${this.maxValueBytes}-byte limit`, collected);
@@ -539,6 +578,18 @@ export class JsonFramer {
       this.emitMalformed('too_large', tooDeepMessage('value'), collected);
     } else if (!isUtf8(collected.bytes)) {
       this.emitMalformed('invalid_encoding', 'value is not UTF-8 text', collected);
+    } else if (
+      spansChunks &&
+      this.split === 'records' &&
+      this.irrelevantRecordEnd?.(collected.bytes, 0) === collected.bytes.length
+    ) {
+      this.out.push({
+        type: 'skipped',
+        value: this.valueIndex,
+        path: this.path(),
+        offset: this.elementOffset,
+      });
+      this.advance();
     } else {
       this.out.push(new ValueFrame(collected.bytes, this.valueIndex, this.path(), this.elementOffset));
       this.advance();

@@ -31,7 +31,12 @@ interface Outcome {
 }
 
 /** A file's bytes through decodeStream (in chunks of `size`) and NormalizeRun, prefilter on or off. */
-async function outcomeOf(bytes: Buffer, size: number, prefilter: boolean): Promise<Outcome> {
+async function outcomeOf(
+  bytes: Buffer,
+  size: number,
+  prefilter: boolean,
+  maxValueBytes = DEFAULT_LIMITS.maxValueBytes,
+): Promise<Outcome> {
   const rows: Row[] = [];
   const rejections: Rejection[] = [];
   const run = new NormalizeRun(
@@ -41,7 +46,7 @@ async function outcomeOf(bytes: Buffer, size: number, prefilter: boolean): Promi
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
   }
-  await run.consume('input', decodeStream(chunks(), { ...DEFAULT_LIMITS, prefilter }));
+  await run.consume('input', decodeStream(chunks(), { ...DEFAULT_LIMITS, maxValueBytes, prefilter }));
   return { rows, rejections, summary: run.summary() };
 }
 
@@ -265,11 +270,13 @@ function writeObject(entries: [string, unknown][], how: Spelling, pick: () => nu
   return `{${s}${members.join(`${s},${s}`)}${s}}`;
 }
 
-/** One edit that may break a record: a character deleted, or one of JSON's own inserted. */
+/** One edit that may break a record: a byte deleted, or one of JSON's own (or a byte that is not UTF-8) inserted. */
 const edit = fc.option(
   fc.record({
     at: fc.nat(),
-    insert: fc.constantFrom('', '"', '\\', ',', '}', '{', ']', '0', '\u0001', '\t', 'u', '\\u00'),
+    insert: fc
+      .constantFrom('', '"', '\\', ',', '}', '{', ']', '0', '\u0001', '\t', 'u', '\\u00', 'NOT_UTF8')
+      .map((text) => (text === 'NOT_UTF8' ? Buffer.from([0xff]) : Buffer.from(text))),
   }),
   { freq: 3 },
 );
@@ -284,12 +291,11 @@ const record = fc
   .map(([entries, how, draws, change]) => {
     let k = 0;
     const pick = () => draws[k++ % draws.length]!;
-    let text = writeObject(entries, how, pick);
-    if (change) {
-      const at = change.at % (text.length + 1);
-      text = text.slice(0, at) + change.insert + text.slice(change.insert === '' ? at + 1 : at);
-    }
-    return text;
+    const bytes = Buffer.from(writeObject(entries, how, pick));
+    if (!change) return bytes;
+    const at = change.at % (bytes.length + 1);
+    const rest = bytes.subarray(change.insert.length === 0 ? at + 1 : at);
+    return Buffer.concat([bytes.subarray(0, at), change.insert, rest]);
   });
 
 describe('prefilter on and off give the same results', () => {
@@ -299,10 +305,14 @@ describe('prefilter on and off give the same results', () => {
         fc.array(record, { minLength: 1, maxLength: 6 }),
         fc.boolean(),
         fc.integer({ min: 1, max: 400 }),
-        async (records, gzip, size) => {
-          const text = Buffer.from(`{"Records":[${records.join(',')}]}`);
+        fc.constantFrom(DEFAULT_LIMITS.maxValueBytes, 300),
+        async (records, gzip, size, maxValueBytes) => {
+          const separated = records.flatMap((r, i) => (i === 0 ? [r] : [Buffer.from(','), r]));
+          const text = Buffer.concat([Buffer.from('{"Records":['), ...separated, Buffer.from(']}')]);
           const bytes = gzip ? gzipSync(text) : text;
-          expect(await outcomeOf(bytes, size, true)).toEqual(await outcomeOf(bytes, size, false));
+          expect(await outcomeOf(bytes, size, true, maxValueBytes)).toEqual(
+            await outcomeOf(bytes, size, false, maxValueBytes),
+          );
         },
       ),
       { numRuns: 400 },

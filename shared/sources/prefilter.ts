@@ -59,7 +59,13 @@ const KEY_OR_CLOSE_OBJECT = 3;
 const COMMA_OR_CLOSE = 4;
 
 export interface Prefilter {
-  /** True only when the bytes prove that no normalizer takes the record. Bytes must be UTF-8. */
+  /**
+   * Where the record whose `{` is at `start` ends (the index after its `}`) when the bytes up to
+   * there prove that no normalizer takes it (valid JSON; its relevance fields fail every clause),
+   * else -1. Bytes after that end are not read. The caller checks that they are UTF-8.
+   */
+  irrelevantEnd(bytes: Buffer, start: number): number;
+  /** True only when the bytes, one record and nothing else but whitespace, prove it irrelevant. */
   isIrrelevant(bytes: Buffer): boolean;
 }
 
@@ -153,7 +159,8 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     }
     return otherString;
   }
-  const closers = new Uint8Array(MAX_DEPTH + 1);
+  // The framer's cap: a record may open MAX_DEPTH containers, itself included.
+  const closers = new Uint8Array(MAX_DEPTH);
 
   /** Index of the relevance field named by the key bytes [start, end), or -1. */
   function fieldOf(bytes: Buffer, start: number, end: number): number {
@@ -164,18 +171,17 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     return -1;
   }
 
-  function isIrrelevant(bytes: Buffer): boolean {
+  function irrelevantEnd(bytes: Buffer, start: number): number {
     const length = bytes.length;
     for (const name of fields) seen[name] = undefined;
-    let i = 0;
-    while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-    if (i === length || bytes[i] !== OPEN_BRACE) return false; // not an object: the full path rejects it, with its own message
+    let i = start;
+    if (bytes[i] !== OPEN_BRACE) return UNDECIDED; // not an object: the full path rejects it, with its own message
     let depth = 0;
     let expect = VALUE;
     let field = -1; // the relevance field whose value comes next
     while (true) {
       while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-      if (i >= length) return false;
+      if (i >= length) return UNDECIDED;
       const byte = bytes[i]!;
 
       if (expect === COMMA_OR_CLOSE) {
@@ -184,7 +190,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           i++;
           continue;
         }
-        if (byte !== closers[depth - 1]) return false;
+        if (byte !== closers[depth - 1]) return UNDECIDED;
         depth--;
         i++;
         if (depth === 0) break;
@@ -199,16 +205,16 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           if (depth === 0) break;
           continue;
         }
-        if (byte !== QUOTE) return false;
+        if (byte !== QUOTE) return UNDECIDED;
         const end = stringEnd(bytes, i + 1, length);
-        if (end === UNDECIDED) return false;
+        if (end === UNDECIDED) return UNDECIDED;
         if (depth === 1) {
-          if (end < 0) return false; // an escaped key may spell a relevance field
+          if (end < 0) return UNDECIDED; // an escaped key may spell a relevance field
           field = fieldOf(bytes, i + 1, end - 1);
         }
         i = end < 0 ? -end - 2 : end;
         while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-        if (bytes[i] !== COLON) return false;
+        if (bytes[i] !== COLON) return UNDECIDED;
         i++;
         expect = VALUE;
         continue;
@@ -222,7 +228,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
         continue;
       }
       if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-        if (depth === closers.length) return false;
+        if (depth === closers.length) return UNDECIDED;
         if (field !== -1) {
           seen[fields[field]!] = NOT_A_STRING;
           field = -1;
@@ -235,13 +241,13 @@ export function prefilterFor(relevance: Relevance): Prefilter {
       let end: number;
       if (byte === QUOTE) {
         end = stringEnd(bytes, i + 1, length);
-        if (end === UNDECIDED) return false;
+        if (end === UNDECIDED) return UNDECIDED;
         if (field !== -1) {
-          if (end < 0) return false;
+          if (end < 0) return UNDECIDED;
           const value = candidateOf(field, bytes, i + 1, end - 1);
           seen[fields[field]!] = value;
           // It may match: parse, whatever follows.
-          if (value !== otherString && isRelevant(seen, relevance)) return false;
+          if (value !== otherString && isRelevant(seen, relevance)) return UNDECIDED;
         }
         if (end < 0) end = -end - 2;
       } else {
@@ -249,18 +255,26 @@ export function prefilterFor(relevance: Relevance): Prefilter {
         else if (byte === 0x66) end = matchesAt(bytes, i, FALSE) ? i + 5 : UNDECIDED;
         else if (byte === 0x6e) end = matchesAt(bytes, i, NULL) ? i + 4 : UNDECIDED;
         else end = numberEnd(bytes, i);
-        if (end === UNDECIDED) return false;
+        if (end === UNDECIDED) return UNDECIDED;
         if (field !== -1) seen[fields[field]!] = NOT_A_STRING;
       }
       field = -1;
       i = end;
       expect = COMMA_OR_CLOSE;
     }
-    while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-    return i === length && !isRelevant(seen, relevance);
+    return isRelevant(seen, relevance) ? UNDECIDED : i;
   }
 
-  return { isIrrelevant };
+  function isIrrelevant(bytes: Buffer): boolean {
+    let start = 0;
+    while (start < bytes.length && IS_SPACE[bytes[start]!] === 1) start++;
+    let end = irrelevantEnd(bytes, start);
+    if (end === UNDECIDED) return false;
+    while (end < bytes.length && IS_SPACE[bytes[end]!] === 1) end++;
+    return end === bytes.length;
+  }
+
+  return { irrelevantEnd, isIrrelevant };
 }
 
 /** The prefilter of the CloudTrail normalizers (shared/core/normalize). */
