@@ -39,7 +39,7 @@ function decompressionReject(
 function framerFor(limits: DecodeLimits): JsonFramer {
   return new JsonFramer({
     maxValueBytes: limits.maxValueBytes,
-    ...(limits.prefilter === false ? {} : { irrelevantRecordEnd: cloudTrailPrefilter.irrelevantEnd }),
+    ...(limits.prefilter === false ? {} : { judgeRecord: cloudTrailPrefilter.irrelevantEnd }),
   });
 }
 

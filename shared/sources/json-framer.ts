@@ -23,6 +23,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { WholeBytes } from './decoded-item.js';
 import { HEAD_BYTES, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
+import { resumeIndex } from './prefilter.js';
 
 /** A complete value: its bytes (valid UTF-8), and its text decoded only when asked for. */
 export class ValueFrame {
@@ -61,7 +62,7 @@ export interface MalformedFrame {
   readonly offset: number;
 }
 
-/** A CloudTrail record that `irrelevantRecordEnd` proved no normalizer takes: counted, never parsed. */
+/** A CloudTrail record that `judgeRecord` proved no normalizer takes: counted, never parsed. */
 export interface SkippedFrame {
   readonly type: 'skipped';
   readonly value: number;
@@ -75,11 +76,11 @@ export interface FramerOptions {
   /** Largest single value kept in memory; larger ones become `too_large` frames. */
   readonly maxValueBytes: number;
   /**
-   * For the records of a CloudTrail Records array: where the record whose `{` is at `start` ends
-   * when its bytes prove it irrelevant, else -1 (see prefilter.ts). Such a record becomes a
-   * `skipped` frame, and one wholly inside a chunk is not scanned a second time.
+   * For the records of a CloudTrail Records array: the prefilter's answer for the record whose `{`
+   * is at `start` (Prefilter.irrelevantEnd). A record it proves irrelevant becomes a `skipped`
+   * frame; the bytes it has read and found valid are not scanned a second time.
    */
-  readonly irrelevantRecordEnd?: (bytes: Buffer, start: number) => number;
+  readonly judgeRecord?: (bytes: Buffer, start: number) => number;
 }
 
 const QUOTE = 0x22;
@@ -119,7 +120,7 @@ type Collected = { readonly bytes: Buffer } | { readonly head: Buffer; readonly 
 export class JsonFramer {
   private readonly maxValueBytes: number;
   private readonly headBytes: number;
-  private readonly irrelevantRecordEnd: ((bytes: Buffer, start: number) => number) | undefined;
+  private readonly judgeRecord: ((bytes: Buffer, start: number) => number) | undefined;
   private readonly stack = new Uint8Array(MAX_DEPTH + 3);
   private depth = 0;
   private inString = false;
@@ -148,7 +149,7 @@ export class JsonFramer {
 
   constructor(options: FramerOptions) {
     this.maxValueBytes = options.maxValueBytes;
-    this.irrelevantRecordEnd = options.irrelevantRecordEnd;
+    this.judgeRecord = options.judgeRecord;
     this.headBytes = Math.min(HEAD_BYTES, options.maxValueBytes);
   }
 
@@ -424,10 +425,17 @@ export class JsonFramer {
               break;
             }
           }
-          if (!this.inElement && this.split === 'records' && this.depth === 2 && byte === OPEN_BRACE) {
-            const end = this.skipsRecordAt(chunk, i, chunkOffset + i);
-            if (end !== -1) {
-              i = end;
+          if (this.judgeRecord && !this.inElement && this.split === 'records' && this.depth === 2) {
+            const answer = byte === OPEN_BRACE ? this.judgeRecord(chunk, i) : -1;
+            if (answer >= 0 && this.skipped(chunk, i, answer, chunkOffset + i)) {
+              i = answer;
+              break;
+            }
+            if (answer <= -2) {
+              // Valid JSON up to there, just after a member of the record's object: frame on from there.
+              startElement(i, false);
+              this.enterContainer(byte);
+              i = resumeIndex(answer);
               break;
             }
           }
@@ -555,17 +563,14 @@ export class JsonFramer {
   }
 
   /**
-   * A record wholly inside the chunk at `start` that `irrelevantRecordEnd` proves irrelevant (and
-   * that is UTF-8 and within the size cap, as the frame it would otherwise become) is one
-   * `skipped` frame: returns where it ends, or -1 to frame it as usual.
+   * A record wholly inside the chunk, from `start` to `end`, that the prefilter proved irrelevant
+   * is one `skipped` frame if it is UTF-8 and within the size cap (else it is framed as usual).
    */
-  private skipsRecordAt(chunk: Buffer, start: number, offset: number): number {
-    if (!this.irrelevantRecordEnd) return -1;
-    const end = this.irrelevantRecordEnd(chunk, start);
-    if (end === -1 || end - start > this.maxValueBytes || !isUtf8(chunk.subarray(start, end))) return -1;
+  private skipped(chunk: Buffer, start: number, end: number, offset: number): boolean {
+    if (end - start > this.maxValueBytes || !isUtf8(chunk.subarray(start, end))) return false;
     this.out.push({ type: 'skipped', value: this.valueIndex, path: this.path(), offset });
     this.elementIndex++;
-    return end;
+    return true;
   }
 
   private emitElement(chunk: Buffer, start: number, end: number): void {
@@ -581,7 +586,7 @@ export class JsonFramer {
     } else if (
       spansChunks &&
       this.split === 'records' &&
-      this.irrelevantRecordEnd?.(collected.bytes, 0) === collected.bytes.length
+      this.judgeRecord?.(collected.bytes, 0) === collected.bytes.length
     ) {
       this.out.push({
         type: 'skipped',

@@ -60,9 +60,11 @@ const COMMA_OR_CLOSE = 4;
 
 export interface Prefilter {
   /**
-   * Where the record whose `{` is at `start` ends (the index after its `}`) when the bytes up to
-   * there prove that no normalizer takes it (valid JSON; its relevance fields fail every clause),
-   * else -1. Bytes after that end are not read. The caller checks that they are UTF-8.
+   * For the record whose `{` is at `start`: where it ends (the index after its `}`, >= 0) when the
+   * bytes up to there prove that no normalizer takes it (valid JSON; its relevance fields fail
+   * every clause); `resumeAt(index)` (<= -2) when it may be relevant and its bytes are valid JSON
+   * up to `index`, which is just after a member of the record's own object; -1 when the bytes
+   * cannot tell. Bytes after the answer are not read. The caller checks that they are UTF-8.
    */
   irrelevantEnd(bytes: Buffer, start: number): number;
   /** True only when the bytes, one record and nothing else but whitespace, prove it irrelevant. */
@@ -133,6 +135,16 @@ function numberEnd(bytes: Buffer, from: number): number {
 
 function isDigit(byte: number | undefined): boolean {
   return byte !== undefined && byte >= ZERO && byte <= NINE;
+}
+
+/** `irrelevantEnd`'s answer for a record that may be relevant, valid up to `index`. */
+export function resumeAt(index: number): number {
+  return -index - 2;
+}
+
+/** The index a `resumeAt` answer carries. */
+export function resumeIndex(answer: number): number {
+  return -answer - 2;
 }
 
 /** A prefilter for records some normalizer with `relevance` would take. */
@@ -247,7 +259,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           const value = candidateOf(field, bytes, i + 1, end - 1);
           seen[fields[field]!] = value;
           // It may match: parse, whatever follows.
-          if (value !== otherString && isRelevant(seen, relevance)) return UNDECIDED;
+          if (value !== otherString && isRelevant(seen, relevance)) return resumeAt(end);
         }
         if (end < 0) end = -end - 2;
       } else {
@@ -269,7 +281,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     let start = 0;
     while (start < bytes.length && IS_SPACE[bytes[start]!] === 1) start++;
     let end = irrelevantEnd(bytes, start);
-    if (end === UNDECIDED) return false;
+    if (end < 0) return false;
     while (end < bytes.length && IS_SPACE[bytes[end]!] === 1) end++;
     return end === bytes.length;
   }
