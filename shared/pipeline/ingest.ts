@@ -2,7 +2,7 @@ import type { Row } from '../core/schema/row.js';
 import { timestampOf } from '../core/time/timestamp.js';
 import type { DecodedItem } from '../sources/decoded-item.js';
 import { NormalizeRun, type NormalizeSummary } from './normalize.js';
-import type { Clock, EventStore, Quarantine, Rejection, RowSink } from './ports.js';
+import type { Clock, EventStore, Quarantine, RawTexts, Rejection, RowSink } from './ports.js';
 
 export interface IngestSummary extends NormalizeSummary {
   /** Rows newly stored. */
@@ -16,6 +16,7 @@ export interface IngestSummary extends NormalizeSummary {
 /** Buffers rows up to the store's batch size and keeps what the store refuses. */
 class StoreWriter implements RowSink, Quarantine {
   private pending: Row[] = [];
+  private pendingTexts: (string | undefined)[] = [];
   written = 0;
   duplicates = 0;
   quarantined = 0;
@@ -25,8 +26,11 @@ class StoreWriter implements RowSink, Quarantine {
     private readonly clock: Clock,
   ) {}
 
-  async write(rows: readonly Row[]): Promise<void> {
-    for (const row of rows) this.pending.push(row);
+  async write(rows: readonly Row[], rawTexts?: RawTexts): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      this.pending.push(rows[i]!);
+      this.pendingTexts.push(rawTexts?.[i]);
+    }
     if (this.pending.length >= this.store.preferredBatchRows) await this.flush();
   }
 
@@ -37,9 +41,12 @@ class StoreWriter implements RowSink, Quarantine {
 
   async flush(): Promise<void> {
     const batch = this.pending;
+    const texts = this.pendingTexts;
     this.pending = [];
+    this.pendingTexts = [];
     for (let start = 0; start < batch.length; start += this.store.preferredBatchRows) {
-      const result = await this.store.writeRows(batch.slice(start, start + this.store.preferredBatchRows));
+      const end = start + this.store.preferredBatchRows;
+      const result = await this.store.writeRows(batch.slice(start, end), texts.slice(start, end));
       this.written += result.written;
       this.duplicates += result.duplicates;
       if (result.refused.length > 0) {
@@ -72,9 +79,9 @@ export class IngestRun {
     this.writer = new StoreWriter(store, clock);
     const sink: RowSink = tap
       ? {
-          write: async (rows) => {
+          write: async (rows, rawTexts) => {
             await tap.write(rows);
-            await this.writer.write(rows);
+            await this.writer.write(rows, rawTexts);
           },
         }
       : this.writer;

@@ -47,14 +47,21 @@ export class NormalizeRun {
   ): Promise<void> {
     for await (const batch of batches) {
       const rows: Row[] = [];
+      const rawTexts: (string | undefined)[] = [];
       const rejections: Rejection[] = [];
-      for (const item of batch) this.take(input, item, rows, rejections);
-      if (rows.length > 0) await this.sink.write(rows);
+      for (const item of batch) this.take(input, item, rows, rawTexts, rejections);
+      if (rows.length > 0) await this.sink.write(rows, rawTexts);
       if (rejections.length > 0) await this.quarantine.put(rejections);
     }
   }
 
-  private take(input: string, item: DecodedItem, rows: Row[], rejections: Rejection[]): void {
+  private take(
+    input: string,
+    item: DecodedItem,
+    rows: Row[],
+    rawTexts: (string | undefined)[],
+    rejections: Rejection[],
+  ): void {
     if (item.type === 'skip') {
       increment(this.skippedBy, item.reason);
       return;
@@ -90,6 +97,8 @@ export class NormalizeRun {
       this.seen.add(outcome.row.event_id);
       increment(this.rowsByKind, outcome.kind);
       rows.push(outcome.row);
+      // A row's raw is the record itself, so the record's own text is raw's JSON text.
+      rawTexts.push(outcome.row.raw === item.record.value ? item.text : undefined);
     }
   }
 

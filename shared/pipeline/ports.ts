@@ -9,9 +9,16 @@ import type { Delivery, Position, WholeBytes } from '../sources/decoded-item.js'
 
 export type { QueryCell, QueryResult };
 
+/**
+ * The JSON text each row's `raw` was parsed from, index for index (undefined where the record had
+ * no text of its own), so a store that keeps `raw` as text need not serialize it again. It never
+ * changes what `raw` is: sinks that write the parsed value (NDJSON, BigQuery) ignore it.
+ */
+export type RawTexts = readonly (string | undefined)[];
+
 /** Where normalized rows go: stdout as NDJSON, DuckDB, BigQuery. */
 export interface RowSink {
-  write(rows: readonly Row[]): Promise<void>;
+  write(rows: readonly Row[], rawTexts?: RawTexts): Promise<void>;
 }
 
 /** A record that could not be normalized, kept with its bytes so nothing is lost. */
@@ -57,7 +64,7 @@ export interface EventStore {
   readonly description: string;
   /** How many rows a write should carry; the caller buffers up to this. */
   readonly preferredBatchRows: number;
-  writeRows(rows: readonly Row[]): Promise<WriteResult>;
+  writeRows(rows: readonly Row[], rawTexts?: RawTexts): Promise<WriteResult>;
   /** Keeps rejected records; the store derives each quarantine_id from the record, so rewrites are idempotent. */
   writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void>;
   query(query: NamedQuery, params: QueryParams): Promise<QueryResult>;

@@ -18,12 +18,13 @@ import type {
   DeliveryChange,
   EventStore,
   QueryResult,
+  RawTexts,
   Rejection,
   WriteResult,
 } from '../../pipeline/ports.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { DuckDbAlertBook } from './duckdb-alert-book.js';
-import { toQueryCell } from './duckdb-values.js';
+import { columnTexts, toQueryCell } from './duckdb-values.js';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
@@ -32,11 +33,12 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
-/** Every value goes in as text (JSON for the raw record and positions); DuckDB casts it on append. */
-function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+/**
+ * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
+ * nearly every batch of rows carrying `raw`, the slowest part of a load; a large value leaves one
+ * big checkpoint, and its memory, for close (docs/decisions/0002-duckdb-ingest.md).
+ */
+const CHECKPOINT_WAL_BYTES = 64 * 1024 ** 2;
 
 /** A result as rows of query cells; the read-only store (duckdb-read-only.ts) reads with it too. */
 export function resultOf(result: DuckDBResultReader): QueryResult {
@@ -57,7 +59,7 @@ export function resultOf(result: DuckDBResultReader): QueryResult {
  * ingested; the primary key backs that up.
  */
 export class DuckDbStore implements EventStore, AlertBook {
-  readonly preferredBatchRows = 50_000;
+  readonly preferredBatchRows = 10_000;
 
   private constructor(
     readonly description: string,
@@ -82,12 +84,13 @@ export class DuckDbStore implements EventStore, AlertBook {
     await connection.run("SET TimeZone = 'UTC'");
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
+    await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
     const alerts = await DuckDbAlertBook.open(() => instance.connect());
     return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts);
   }
 
-  async writeRows(rows: readonly Row[]): Promise<WriteResult> {
-    const written = await this.load(EVENTS_TABLE, rows);
+  async writeRows(rows: readonly Row[], rawTexts?: RawTexts): Promise<WriteResult> {
+    const written = await this.load(EVENTS_TABLE, rows, rawTexts);
     return { written, duplicates: rows.length - written, refused: [] };
   }
 
@@ -98,20 +101,28 @@ export class DuckDbStore implements EventStore, AlertBook {
 
   /**
    * Appends the records whose key the table does not hold yet, in one transaction; returns how many.
-   * Appending straight into the table (DuckDB casts the text columns) measured a third faster than
-   * staging everything and moving it with INSERT OR IGNORE; the key check costs one small join.
+   * Appending straight into the table (DuckDB casts the text columns) measured faster than staging
+   * them and moving them with INSERT OR IGNORE (docs/decisions/0002-duckdb-ingest.md).
    */
   private async load(
     table: TableSpec,
     records: readonly Readonly<Record<string, unknown>>[],
+    rawTexts?: RawTexts,
   ): Promise<number> {
-    const byKey = new Map<string, Readonly<Record<string, unknown>>>();
-    for (const record of records) byKey.set(record[table.key] as string, record);
+    const byKey = new Map<string, number>();
+    // The last record of each key, by index, so its raw text stays with it.
+    for (let i = 0; i < records.length; i++) byKey.set(records[i]![table.key] as string, i);
     if (byKey.size === 0) return 0;
     await this.connection.run('BEGIN TRANSACTION');
     try {
       for (const key of await this.storedKeys(table, [...byKey.keys()])) byKey.delete(key);
-      await this.append(table.name, table.columns, [...byKey.values()]);
+      const indexes = [...byKey.values()];
+      await this.append(
+        table.name,
+        table.columns,
+        indexes.map((i) => records[i]!),
+        rawTexts && indexes.map((i) => rawTexts[i]),
+      );
       await this.connection.run('COMMIT');
     } catch (error) {
       await this.connection.run('ROLLBACK');
@@ -133,27 +144,34 @@ export class DuckDbStore implements EventStore, AlertBook {
     return stored.getRows().map(([key]) => key as string);
   }
 
-  /** Appends records as text, a data chunk at a time; DuckDB casts each column to its type. */
+  /** Appends records as text, a data chunk at a time. */
   private async append(
     table: string,
     columns: readonly { readonly name: string }[],
     records: readonly Readonly<Record<string, unknown>>[],
+    rawTexts?: RawTexts,
   ): Promise<void> {
     if (records.length === 0) return;
     const appender = await this.connection.createAppender(table);
-    const types = columns.map(() => VARCHAR);
-    for (let start = 0; start < records.length; start += CHUNK_ROWS) {
-      const slice = records.slice(start, start + CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create(types, slice.length);
-      columns.forEach((column, index) => {
-        chunk.setColumnValues(
-          index,
-          slice.map((record) => asText(record[column.name])),
-        );
-      });
-      appender.appendDataChunk(chunk);
+    // One chunk, reset after each append: a chunk's text is native memory the garbage collector
+    // does not count, so a chunk per 2,048 rows would be freed only when V8 next happens to collect.
+    const chunk = DuckDBDataChunk.create(columns.map(() => VARCHAR));
+    try {
+      for (let start = 0; start < records.length; start += CHUNK_ROWS) {
+        const end = Math.min(records.length, start + CHUNK_ROWS);
+        const slice = records.slice(start, end);
+        const texts = rawTexts?.slice(start, end);
+        chunk.reset();
+        chunk.rowCount = slice.length;
+        columns.forEach((column, index) => {
+          chunk.setColumnValues(index, columnTexts(column.name, slice, texts));
+        });
+        appender.appendDataChunk(chunk);
+      }
+    } finally {
+      chunk.reset();
+      appender.closeSync();
     }
-    appender.closeSync();
   }
 
   recordAlerts(alerts: readonly Alert[], at: string): Promise<AlertRow[]> {

@@ -5,7 +5,7 @@ import {
   DuckDBTimestampValue,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { QueryCell } from '../../pipeline/ports.js';
+import type { QueryCell, RawTexts } from '../../pipeline/ports.js';
 
 function canonicalFromMicros(micros: bigint): string {
   const millis = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
@@ -31,4 +31,28 @@ export function toQueryCell(value: DuckDBValue): QueryCell {
     return value.items.map(toQueryCell);
   }
   return String(value);
+}
+
+/** A value as the appender takes it: text, cast by DuckDB to the column's type (JSON text for objects). */
+export function cellText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The text of one column for a run of records. For the JSON column `raw`, a record's own text is
+ * taken where the caller has it (`rawTexts[i]`, the bytes `raw` was parsed from), so it is not
+ * serialized again.
+ */
+export function columnTexts(
+  column: string,
+  records: readonly Readonly<Record<string, unknown>>[],
+  rawTexts: RawTexts | undefined,
+): (string | null)[] {
+  const texts = new Array<string | null>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const own = column === 'raw' ? rawTexts?.[i] : undefined;
+    texts[i] = own ?? cellText(records[i]![column]);
+  }
+  return texts;
 }
