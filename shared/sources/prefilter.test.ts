@@ -8,7 +8,7 @@ import type { Row } from '../core/schema/row.js';
 import { NormalizeRun } from '../pipeline/normalize.js';
 import type { Rejection } from '../pipeline/ports.js';
 import { DEFAULT_LIMITS, decodeStream } from './index.js';
-import { cloudTrailPrefilter } from './prefilter.js';
+import { cloudTrailPrefilter, prefilterFor } from './prefilter.js';
 import { PREFILTER_FIXTURES } from './prefilter-fixtures.js';
 
 /** What the full path would make of one record's text: a normalizer's match, or why not. */
@@ -324,5 +324,16 @@ describe('prefilter on and off give the same results', () => {
     const bytes = Buffer.from(`{"Records":[${[irrelevant, irrelevant].join(',')}]}`);
     const on = await outcomeOf(bytes, 1000, true);
     expect(on.summary.skippedBy).toEqual({ not_federation: 2 });
+  });
+});
+
+describe('a prefilter for any relevance description', () => {
+  it('keeps a record that fails no clause even when no field names a value (a clause of absences)', () => {
+    const prefilter = prefilterFor({
+      anyOf: [[{ field: 'eventSource', oneOf: ['x.example'], orAbsent: true }]],
+    });
+    expect(prefilter.isIrrelevant(Buffer.from('{"eventName":"A"}'))).toBe(false);
+    expect(prefilter.isIrrelevant(Buffer.from('{"eventSource":"y.example"}'))).toBe(true);
+    expect(prefilter.isIrrelevant(Buffer.from('{"eventSource":"x.example"}'))).toBe(false);
   });
 });

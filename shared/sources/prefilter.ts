@@ -85,7 +85,8 @@ function stringEnd(bytes: Buffer, from: number, length: number): number {
   let i = from;
   let escapes = false;
   for (;;) {
-    while (i < length && IN_STRING[bytes[i] as number] === 0) i++;
+    // Past the end, `bytes[i] | 0` is 0, a control character: the loop needs no bounds test.
+    while (IN_STRING[(bytes[i] as number) | 0] === 0) i++;
     if (i >= length) return UNDECIDED;
     const kind = IN_STRING[bytes[i] as number];
     if (kind === 1) return escapes ? -(i + 1) - 2 : i + 1;
@@ -163,6 +164,8 @@ export function prefilterFor(relevance: Relevance): Prefilter {
   while (candidates.some((list) => list.some((value) => value.toString('utf8') === otherString)))
     otherString += '\u0000';
   const seen: JsonObject = {};
+  /** Whether a record can match only if some field holds a string a clause names (no clause is all `orAbsent`). */
+  const needsANamedValue = relevance.anyOf.every((clause) => clause.some((test) => test.orAbsent !== true));
 
   /** The field's candidate string equal to the bytes [start, end) (no escapes), or `otherString`. */
   function candidateOf(field: number, bytes: Buffer, start: number, end: number): string {
@@ -191,6 +194,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     let depth = 0;
     let expect = VALUE;
     let field = -1; // the relevance field whose value comes next
+    let named = false; // some relevance field holds a string a clause names
     while (true) {
       while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
       if (i >= length) return UNDECIDED;
@@ -259,7 +263,10 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           const value = candidateOf(field, bytes, i + 1, end - 1);
           seen[fields[field]!] = value;
           // It may match: parse, whatever follows.
-          if (value !== otherString && isRelevant(seen, relevance)) return resumeAt(end);
+          if (value !== otherString) {
+            named = true;
+            if (isRelevant(seen, relevance)) return resumeAt(end);
+          }
         }
         if (end < 0) end = -end - 2;
       } else {
@@ -274,6 +281,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
       i = end;
       expect = COMMA_OR_CLOSE;
     }
+    if (needsANamedValue && !named) return i;
     return isRelevant(seen, relevance) ? UNDECIDED : i;
   }
 
