@@ -48,6 +48,20 @@ describe('the DuckDB store', () => {
     expect(stored.rows).toEqual([{ ...expected, raw_id: 'm1' }]);
   });
 
+  it('writes the file in row groups of at most 16,384 rows, so a checkpoint during a load stays small', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) =>
+      mintRow(`m${i}`, '2026-11-20T10:00:00.000000Z', `ASIA${i}`, MAIN),
+    );
+    for (let i = 0; i < rows.length; i += store.preferredBatchRows)
+      await store.writeRows(rows.slice(i, i + store.preferredBatchRows));
+    await store.sql('CHECKPOINT');
+    const groups = await store.sql(
+      "SELECT row_group_id, max(start + count) - min(start) AS n FROM pragma_storage_info('events') WHERE column_id = 0 GROUP BY ALL",
+    );
+    expect(groups.rows.length).toBeGreaterThanOrEqual(3);
+    for (const group of groups.rows) expect(group.n).toBeLessThanOrEqual(16_384);
+  });
+
   it('persists in the file across reopen', async () => {
     await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
     await store.close();

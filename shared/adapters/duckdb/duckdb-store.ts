@@ -33,10 +33,38 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
 
+/** The name the store file is attached under; every connection uses it. */
+const STORE_DATABASE = 'store';
+
+/**
+ * Rows per row group in the store file, a sixth of DuckDB's default: each checkpoint rewrites the
+ * last, partly filled row group, so its size bounds the memory and time of a checkpoint during a
+ * load of rows carrying `raw` (docs/decisions/0004-duckdb-ingest.md).
+ */
+const ROW_GROUP_ROWS = 16_384;
+
+/** An instance with the store file attached (row group size is an ATTACH option, not a setting). */
+async function attach(path: string): Promise<DuckDBInstance> {
+  if (path === ':memory:') return DuckDBInstance.create(path);
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(
+      `ATTACH '${path.replaceAll("'", "''")}' AS ${STORE_DATABASE} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+    );
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  connection.closeSync();
+  return instance;
+}
+
 /**
  * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
  * nearly every batch of rows carrying `raw`, the slowest part of a load; a large value leaves one
- * big checkpoint, and its memory, for close (docs/decisions/0002-duckdb-ingest.md).
+ * big checkpoint, and its memory, for close (docs/decisions/0004-duckdb-ingest.md).
  */
 const CHECKPOINT_WAL_BYTES = 64 * 1024 ** 2;
 
@@ -74,18 +102,23 @@ export class DuckDbStore implements EventStore, AlertBook {
     if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await attach(path);
     } catch (error) {
       const message = (error as Error).message;
       const hint = /lock/i.test(message) ? ' (another tokentrail process has it open)' : '';
       throw new StoreError(`cannot open the DuckDB store ${path}${hint}: ${message}`);
     }
-    const connection = await instance.connect();
+    const connect = async () => {
+      const connection = await instance.connect();
+      if (path !== ':memory:') await connection.run(`USE ${STORE_DATABASE}`);
+      return connection;
+    };
+    const connection = await connect();
     await connection.run("SET TimeZone = 'UTC'");
+    await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
-    await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
-    const alerts = await DuckDbAlertBook.open(() => instance.connect());
+    const alerts = await DuckDbAlertBook.open(connect);
     return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts);
   }
 
@@ -102,7 +135,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   /**
    * Appends the records whose key the table does not hold yet, in one transaction; returns how many.
    * Appending straight into the table (DuckDB casts the text columns) measured faster than staging
-   * them and moving them with INSERT OR IGNORE (docs/decisions/0002-duckdb-ingest.md).
+   * them and moving them with INSERT OR IGNORE (docs/decisions/0004-duckdb-ingest.md).
    */
   private async load(
     table: TableSpec,
