@@ -23,7 +23,18 @@ function passes(record: JsonObject, test: FieldTest): boolean {
 }
 
 export function isRelevant(record: JsonObject, relevance: Relevance): boolean {
-  return relevance.anyOf.some((clause) => clause.every((test) => passes(record, test)));
+  // Plain loops: this is every CloudTrail record's match, and the prefilter's, on the hot path.
+  for (const clause of relevance.anyOf) {
+    let all = true;
+    for (const test of clause) {
+      if (!passes(record, test)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 /** Every field some clause reads. */
