@@ -62,6 +62,11 @@ describe('the DuckDB store', () => {
     for (const group of groups.rows) expect(group.n).toBeLessThanOrEqual(16_384);
   });
 
+  it("caps DuckDB's buffer pool instead of leaving it 80 % of the machine's memory", async () => {
+    const limit = await store.sql("SELECT current_setting('memory_limit') AS limit");
+    expect(limit.rows).toEqual([{ limit: '256.0 MiB' }]);
+  });
+
   it('persists in the file across reopen', async () => {
     await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
     await store.close();

@@ -62,6 +62,13 @@ async function attach(path: string): Promise<DuckDBInstance> {
 }
 
 /**
+ * DuckDB's buffer pool cap. Its default, 80 % of the machine's memory, lets it keep every block a
+ * load writes, so a process's memory grew with its input; queries on 1M rows measured the same
+ * with this cap (docs/decisions/0004-duckdb-ingest.md). A file store spills past it to disk.
+ */
+const MEMORY_LIMIT_BYTES = 256 * 1024 ** 2;
+
+/**
  * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
  * nearly every batch of rows carrying `raw`, the slowest part of a load; a large value leaves one
  * big checkpoint, and its memory, for close (docs/decisions/0004-duckdb-ingest.md).
@@ -116,6 +123,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     const connection = await connect();
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
+    await connection.run(`SET memory_limit = '${MEMORY_LIMIT_BYTES}B'`);
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
     const alerts = await DuckDbAlertBook.open(connect);
