@@ -67,6 +67,11 @@ describe('the DuckDB store', () => {
     expect(limit.rows).toEqual([{ limit: '256.0 MiB' }]);
   });
 
+  it('spills past that cap beside the store file, not into the working directory', async () => {
+    const spill = await store.sql("SELECT current_setting('temp_directory') AS directory");
+    expect(spill.rows).toEqual([{ directory: `${join(directory, 'nested', 'tokentrail.duckdb')}.tmp` }]);
+  });
+
   it('persists in the file across reopen', async () => {
     await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
     await store.close();

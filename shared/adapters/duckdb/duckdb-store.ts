@@ -124,6 +124,10 @@ export class DuckDbStore implements EventStore, AlertBook {
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
     await connection.run(`SET memory_limit = '${MEMORY_LIMIT_BYTES}B'`);
+    // The instance itself is in memory (the file is attached), whose default spill directory is
+    // `.tmp` in the working directory: spill beside the store file instead.
+    if (path !== ':memory:')
+      await connection.run(`SET temp_directory = '${`${path}.tmp`.replaceAll("'", "''")}'`);
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
     const alerts = await DuckDbAlertBook.open(connect);
