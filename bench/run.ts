@@ -1,4 +1,4 @@
-/** `npm run bench`; BENCH_ONLY=normalize, store or cold-start runs one part. */
+/** `npm run bench`; BENCH_ONLY=normalize, org-trail, store, ingest, cold-start or cli-start runs one part. */
 import { mkdirSync } from 'node:fs';
 import { coldStartBench } from './cold-start.bench.js';
 import { normalizeBench } from './normalize.bench.js';
@@ -7,7 +7,7 @@ import { storeBench } from './store.bench.js';
 mkdirSync('.bench', { recursive: true });
 const only = process.env.BENCH_ONLY;
 if (only === undefined || only === 'normalize') await normalizeBench();
-if (only === 'org-trail') await (await import('./normalize.bench.js')).orgTrailBench();
+if (only === undefined || only === 'org-trail') await (await import('./normalize.bench.js')).orgTrailBench();
 if (only === undefined || only === 'store') await storeBench();
 if (only === undefined || only === 'ingest') await (await import('./ingest.bench.js')).ingestBench();
 if (only === undefined || only === 'cold-start') await coldStartBench();
