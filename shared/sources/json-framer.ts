@@ -21,6 +21,17 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import type { WholeBytes } from './decoded-item.js';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-bytes.js';
 import { HEAD_BYTES, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
 import { resumeIndex } from './prefilter.js';
@@ -83,15 +94,6 @@ export interface FramerOptions {
   readonly judgeRecord?: (bytes: Buffer, start: number) => number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const NEWLINE = 0x0a;
 const LOOKAHEAD_BYTES = 256;
 const RECORDS_PREFIX = /^\{\s*"Records"\s*:\s*\[/;
 /** What follows the `{` that opens a CloudTrail record: CloudTrail writes eventVersion first. */

@@ -1,3 +1,5 @@
+import { BACKSLASH, QUOTE } from './json-bytes.js';
+
 /**
  * The one nesting cap of every decoding level. JSON.parse copes with any depth, but
  * JSON.stringify, structuredClone and any recursive walk overflow the stack a few thousand levels
@@ -9,9 +11,6 @@ export const MAX_DEPTH = 1024;
 export function tooDeepMessage(what: string): string {
   return `${what} nests deeper than ${MAX_DEPTH} levels`;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /** Whether a JSON text opens more than `MAX_DEPTH` containers at once; strings are jumped over. */
 export function textNestsTooDeep(text: string): boolean {
