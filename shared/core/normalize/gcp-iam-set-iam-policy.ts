@@ -32,6 +32,20 @@ function namesServiceAccountOnly(entry: JsonObject, payload: JsonObject): boolea
   return type === undefined ? names.length > 0 : type === 'service_account';
 }
 
+/**
+ * The account named where the change was authorized: Google's documentation example of this entry
+ * names it there alone (no request, no resourceName).
+ */
+function authorizedServiceAccount(payload: JsonObject): string | null {
+  for (const item of asArray(payload.authorizationInfo)) {
+    const authorization = asObject(item);
+    if (authorization?.permission !== 'iam.serviceAccounts.setIamPolicy') continue;
+    const email = serviceAccountEmail(asText(authorization.resource));
+    if (email) return email;
+  }
+  return null;
+}
+
 /** `policyDelta` sits in `serviceData` (AuditData) in the logs seen; newer entries may carry it in `metadata`. */
 function bindingDeltas(payload: JsonObject): BindingDelta[] | null {
   const delta =
@@ -75,6 +89,7 @@ export const gcpIamSetIamPolicy: Normalizer = {
       serviceAccountEmail(asText(asObject(payload.request)?.resource)) ??
       asText(asObject(asObject(entry.resource)?.labels)?.email_id) ??
       serviceAccountEmail(resourceName) ??
+      authorizedServiceAccount(payload) ??
       resourceName;
 
     row.principal = target;
