@@ -49,33 +49,85 @@ function generateGzipFiles(): string[] {
   return paths;
 }
 
-/** The baseline: what a minimal hand-rolled script would do per file. */
+// biome-ignore lint/suspicious/noExplicitAny: reads untyped JSON the way a hand-rolled script would
+type Untyped = Record<string, any>;
+
+/** The 12-field row a minimal hand-rolled script would build from a record. */
+function bareRow(r: Untyped): string {
+  return `${JSON.stringify({
+    event_id: r.eventID,
+    event_time: r.eventTime,
+    source: r.eventSource,
+    action: r.eventName,
+    outcome: r.errorCode ? 'failure' : 'success',
+    error_code: r.errorCode ?? null,
+    principal: r.userIdentity?.sessionContext?.sessionIssuer?.arn ?? r.requestParameters?.roleArn ?? null,
+    subject: r.responseElements?.subjectFromWebIdentityToken ?? null,
+    credential_id: r.userIdentity?.accessKeyId ?? r.responseElements?.credentials?.accessKeyId ?? null,
+    source_ip: r.sourceIPAddress,
+    user_agent: r.userAgent,
+    region: r.awsRegion,
+  })}\n`;
+}
+
+/** The baseline: what a minimal hand-rolled script would do per file, the whole file in memory. */
 async function baseline(paths: string[]): Promise<number> {
   const out = discard();
   let rows = 0;
   for (const path of paths) {
-    // biome-ignore lint/suspicious/noExplicitAny: reads untyped JSON the way a hand-rolled script would
-    type Untyped = Record<string, any>;
     const { Records } = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { Records: Untyped[] };
     let text = '';
     for (const r of Records) {
-      text += `${JSON.stringify({
-        event_id: r.eventID,
-        event_time: r.eventTime,
-        source: r.eventSource,
-        action: r.eventName,
-        outcome: r.errorCode ? 'failure' : 'success',
-        error_code: r.errorCode ?? null,
-        principal: r.userIdentity?.sessionContext?.sessionIssuer?.arn ?? r.requestParameters?.roleArn ?? null,
-        subject: r.responseElements?.subjectFromWebIdentityToken ?? null,
-        credential_id: r.userIdentity?.accessKeyId ?? r.responseElements?.credentials?.accessKeyId ?? null,
-        source_ip: r.sourceIPAddress,
-        user_agent: r.userAgent,
-        region: r.awsRegion,
-      })}\n`;
+      text += bareRow(r);
       rows++;
     }
     out.write(text);
+  }
+  return rows;
+}
+
+/**
+ * The bare streaming pipeline of issue 12: gunzip as a stream, records split out of the Records
+ * array by the least a splitter must track (string, escape, depth), JSON.parse, the row, stringify.
+ * No validation, no caps, no envelopes: a floor, not a product.
+ */
+async function streamingBaseline(paths: string[]): Promise<number> {
+  const out = discard();
+  let rows = 0;
+  for (const path of paths) {
+    let depth = 0;
+    let inString = false;
+    let escaped = false;
+    let pending: Buffer[] = [];
+    let start = -1;
+    const gunzip = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
+      createGunzip({ chunkSize: 64 * 1024 }),
+    );
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      let text = '';
+      start = depth >= 2 ? 0 : -1;
+      for (let i = 0; i < chunk.length; i++) {
+        const byte = chunk[i]!;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (byte === 0x5c) escaped = true;
+          else if (byte === 0x22) inString = false;
+          continue;
+        }
+        if (byte === 0x22) inString = true;
+        else if (byte === 0x7b || byte === 0x5b) {
+          if (++depth === 3) start = i;
+        } else if ((byte === 0x7d || byte === 0x5d) && --depth === 2) {
+          pending.push(chunk.subarray(start, i + 1));
+          text += bareRow(JSON.parse(Buffer.concat(pending).toString('utf8')) as Untyped);
+          pending = [];
+          start = -1;
+          rows++;
+        }
+      }
+      if (start >= 0) pending.push(chunk.subarray(start));
+      out.write(text);
+    }
   }
   return rows;
 }
@@ -100,14 +152,24 @@ async function timed(fn: () => Promise<number>): Promise<{ rows: number; seconds
 export async function throughput(): Promise<void> {
   const paths = generateGzipFiles();
   const compressed = paths.reduce((sum, p) => sum + statSync(p).size, 0);
-  const rates = { baseline: [] as number[], tokentrail: [] as number[], unfiltered: [] as number[] };
+  const rates = {
+    baseline: [] as number[],
+    streaming: [] as number[],
+    tokentrail: [] as number[],
+    unfiltered: [] as number[],
+  };
   await tokentrail(paths); // warm-up
   await baseline(paths);
+  const expected = await streamingBaseline(paths);
+  if (expected !== FILES * RECORDS_PER_FILE)
+    throw new Error(`the streaming baseline split ${expected} records`);
   for (let round = 0; round < ROUNDS; round++) {
     const b = await timed(() => baseline(paths));
+    const s = await timed(() => streamingBaseline(paths));
     const t = await timed(() => tokentrail(paths));
     const u = await timed(() => tokentrail(paths, false));
     rates.baseline.push(b.rows / b.seconds);
+    rates.streaming.push(s.rows / s.seconds);
     rates.tokentrail.push(t.rows / t.seconds);
     rates.unfiltered.push(u.rows / u.seconds);
   }
@@ -124,6 +186,13 @@ export async function throughput(): Promise<void> {
   );
   console.log(
     `  ratio tokentrail / baseline: median ${median(ratios).toFixed(2)}, per round ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+  );
+  const streaming = rates.tokentrail.map((t, i) => t / rates.streaming[i]!);
+  console.log(
+    `  bare streaming pipeline (gunzip stream + split + JSON.parse + row + stringify): ${Math.round(median(rates.streaming)).toLocaleString()} rows/s (median)`,
+  );
+  console.log(
+    `  ratio tokentrail / bare streaming: median ${median(streaming).toFixed(2)}, per round ${streaming.map((r) => r.toFixed(2)).join(' ')}`,
   );
   const unfiltered = rates.unfiltered.map((u, i) => u / rates.baseline[i]!);
   console.log(
