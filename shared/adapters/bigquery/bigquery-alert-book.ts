@@ -1,6 +1,6 @@
 import type { Alert } from '../../core/alerts/alert.js';
 import { mergeAlert } from '../../core/alerts/alert-state.js';
-import { ALERT_COLUMNS, type AlertStatus } from '../../core/schema/alert-columns.js';
+import { ALERT_COLUMNS, type AlertStatus, SENDER_OWNED_COLUMNS } from '../../core/schema/alert-columns.js';
 import type { ColumnSpec } from '../../core/schema/columns.js';
 import type { AlertRow } from '../../core/schema/row.js';
 import { ALERTS_TABLE } from '../../core/schema/tables.js';
@@ -21,9 +21,6 @@ export type RunStatement = (
 type AlertChange = Parameters<AlertBook['updateAlert']>[1];
 
 const COLUMN_LIST = ALERT_COLUMNS.map((column) => column.name).join(', ');
-
-/** Written by the senders' compare-and-set only; a merge of a run's alerts leaves them alone. */
-const DELIVERY_OWNED = new Set<string>(['deliveries', 'delivered_count', 'last_error']);
 
 /** The SQL value of one column of the JSON object `j` (a JSON value): JSON null and a missing key give NULL. */
 function fromJson(column: ColumnSpec, json: string): string {
@@ -53,7 +50,7 @@ export function alertStatements(datasetRef: string) {
   const select = (where: string) =>
     `SELECT ${COLUMN_LIST}\nFROM ${table}\n${where}\nORDER BY first_seen, alert_id`;
   const merged = ALERT_COLUMNS.filter(
-    (column) => column.name !== 'alert_id' && !DELIVERY_OWNED.has(column.name),
+    (column) => column.name !== 'alert_id' && !SENDER_OWNED_COLUMNS.has(column.name),
   );
   const update = (columns: readonly (typeof ALERT_COLUMNS)[number]['name'][]) => {
     const sets = ALERT_COLUMNS.filter((column) => columns.includes(column.name)).map(

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Alert } from '../../core/alerts/alert.js';
 import { mergeAlert } from '../../core/alerts/alert-state.js';
-import { ALERT_COLUMNS, type AlertStatus } from '../../core/schema/alert-columns.js';
+import { ALERT_COLUMNS, type AlertStatus, SENDER_OWNED_COLUMNS } from '../../core/schema/alert-columns.js';
 import type { ColumnType } from '../../core/schema/columns.js';
 import type { AlertRow } from '../../core/schema/row.js';
 import { ALERTS_TABLE } from '../../core/schema/tables.js';
@@ -18,9 +18,6 @@ const CASTS: Readonly<Record<ColumnType, string>> = {
   json: 'JSON',
 };
 
-/** Written by the senders' compare-and-set only; a merge of a run's alerts leaves them alone. */
-const DELIVERY_OWNED = new Set<string>(['deliveries', 'delivered_count', 'last_error']);
-
 const COLUMN_LIST = ALERT_COLUMNS.map((column) => column.name).join(', ');
 const param = (column: { readonly name: string; readonly type: ColumnType }) =>
   `CAST($${column.name} AS ${CASTS[column.type]})`;
@@ -32,7 +29,7 @@ const param = (column: { readonly name: string; readonly type: ColumnType }) =>
 const UPSERT = `INSERT INTO ${ALERTS_TABLE.name} (${COLUMN_LIST})
 VALUES (${ALERT_COLUMNS.map(param).join(', ')})
 ON CONFLICT (alert_id) DO UPDATE SET
-${ALERT_COLUMNS.filter((column) => column.name !== 'alert_id' && !DELIVERY_OWNED.has(column.name))
+${ALERT_COLUMNS.filter((column) => column.name !== 'alert_id' && !SENDER_OWNED_COLUMNS.has(column.name))
   .map((column) => `  ${column.name} = excluded.${column.name}`)
   .join(',\n')}`;
 

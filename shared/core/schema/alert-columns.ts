@@ -5,6 +5,16 @@ export const ALERT_STATUSES = ['pending', 'delivered', 'failed', 'unconfirmed', 
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /**
+ * Columns written by the senders' compare-and-set only: a store's merge of a run's alerts leaves
+ * them alone, so a merge racing a sender cannot undo its claim.
+ */
+export const SENDER_OWNED_COLUMNS: ReadonlySet<string> = new Set([
+  'deliveries',
+  'delivered_count',
+  'last_error',
+]);
+
+/**
  * The alerts table: one row per incident, so a replay or a redelivered event updates the row it
  * belongs to instead of alerting again, and an alert whose delivery failed is retried later.
  */
