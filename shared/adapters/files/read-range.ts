@@ -2,13 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isGzip } from '../../sources/payload.js';
 
 async function isGzipFile(path: string): Promise<boolean> {
   const file = await open(path, 'r');
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await file.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return isGzip(head.subarray(0, bytesRead));
   } finally {
     await file.close();
   }
