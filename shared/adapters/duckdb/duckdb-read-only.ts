@@ -17,6 +17,12 @@ const WORDS: Partial<Record<StatementType, string>> = {
 /** DuckDB refuses file access with this once enable_external_access is off. */
 const FILE_ACCESS_REFUSED = /file system operations are disabled|external extensions is disabled/i;
 
+/** DuckDB's refusal of file access as the read-only error, whether at prepare or at run; others as they are. */
+function inWords(error: unknown): unknown {
+  const message = (error as Error).message;
+  return FILE_ACCESS_REFUSED.test(message) ? noFiles(message) : error;
+}
+
 /**
  * The store file opened for `query sql`: read-only (DuckDB refuses every write to it), with no file
  * or network access (COPY ... TO, read_csv, ATTACH, INSTALL are refused) and the configuration locked
@@ -55,16 +61,14 @@ export class DuckDbReadOnlyStore {
       try {
         type = (await statements.prepare(index)).statementType;
       } catch (error) {
-        const message = (error as Error).message;
-        throw FILE_ACCESS_REFUSED.test(message) ? noFiles(message) : error;
+        throw inWords(error);
       }
       requireReadOnly(StatementType[type], WORDS[type]);
     }
     try {
       return resultOf(await this.connection.runAndReadAll(text));
     } catch (error) {
-      const message = (error as Error).message;
-      throw FILE_ACCESS_REFUSED.test(message) ? noFiles(message) : error;
+      throw inWords(error);
     }
   }
 
