@@ -118,7 +118,8 @@ async function sendOnce(
   const claim = await claimFor(run, key, channel.name, start);
   if (claim.claimedRow === undefined) return { row: claim.row, outcome: claim.outcome };
   const row = claim.claimedRow;
-  const previous = channelEntry(start, key)?.delivered_count ?? 0;
+  // From the claimed row: `start` may be stale when the claim was won on a re-read.
+  const previous = channelEntry(row, key)?.delivered_count ?? 0;
   const outcome = await send(channel, row, previous);
   return { row: await settle(run, key, row, outcome), outcome: outcome.kind };
 }
