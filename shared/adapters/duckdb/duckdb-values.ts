@@ -34,7 +34,7 @@ export function toQueryCell(value: DuckDBValue): QueryCell {
 }
 
 /** A value as the appender takes it: text, cast by DuckDB to the column's type (JSON text for objects). */
-export function cellText(value: unknown): string | null {
+function cellText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 import type { NamedQuery } from './named-queries.js';
 
 /** At most this many rows in `tokentrail quarantine list`, newest first. */
-export const QUARANTINE_LIST_LIMIT = 1000;
+const QUARANTINE_LIST_LIMIT = 1000;
 
 const LISTED = 'quarantine_id, quarantined_at, code, input, raw_bytes, raw_truncated, message';
 
