@@ -2,6 +2,7 @@ import {
   type ClaimMode,
   channelEntry,
   claimed,
+  type Deliveries,
   deliveriesOf,
   isClaimable,
   type SendOutcome,
@@ -129,7 +130,7 @@ async function send(channel: AlertChannel, row: AlertRow, previous: number): Pro
     const result = await channel.send(alertOf(row), previous);
     const attempts = result.attempts ?? 1;
     if (result.ok) return { kind: 'delivered', attempts };
-    const error = `${result.error ?? 'failed'}`;
+    const error = result.error ?? 'failed';
     return { kind: result.unconfirmed ? 'unconfirmed' : 'failed', attempts, error };
   } catch (error) {
     // A channel that throws mid-post cannot say whether the post went out.
@@ -174,8 +175,9 @@ async function settle(
   let row = claimedRow;
   for (let tries = 0; ; tries++) {
     const at = timestampOf(clock.now());
-    const next = withDeliveries(row, settled(deliveriesOf(row), key, outcome, at), keys, at);
-    if (await book.writeDeliveries(row.alert_id, deliveriesOf(row).revision, changeOf(next), at)) return next;
+    const stored = deliveriesOf(row);
+    const next = withDeliveries(row, settled(stored, key, outcome, at), keys, at);
+    if (await book.writeDeliveries(row.alert_id, stored.revision, changeOf(next), at)) return next;
     const fresh = await book.getAlert(row.alert_id);
     if (fresh === undefined || fresh.status === 'acked' || tries + 1 >= CLAIM_TRIES) {
       // Acknowledged (or gone) meanwhile: nothing more to record. Out of tries: the claim stays,
@@ -188,7 +190,7 @@ async function settle(
 
 function withDeliveries(
   row: AlertRow,
-  deliveries: ReturnType<typeof deliveriesOf>,
+  deliveries: Deliveries,
   channelKeys: readonly string[],
   at: string,
 ): AlertRow {
