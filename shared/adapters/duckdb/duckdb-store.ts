@@ -43,15 +43,18 @@ const STORE_DATABASE = 'store';
  */
 const ROW_GROUP_ROWS = 16_384;
 
+/** A SQL string literal: the text in single quotes, each quote doubled. */
+function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /** An instance with the store file attached (row group size is an ATTACH option, not a setting). */
 async function attach(path: string): Promise<DuckDBInstance> {
   if (path === ':memory:') return DuckDBInstance.create(path);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
-    await connection.run(
-      `ATTACH '${path.replaceAll("'", "''")}' AS ${STORE_DATABASE} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
-    );
+    await connection.run(`ATTACH ${sqlText(path)} AS ${STORE_DATABASE} (ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
@@ -126,8 +129,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     await connection.run(`SET memory_limit = '${MEMORY_LIMIT_BYTES}B'`);
     // The instance itself is in memory (the file is attached), whose default spill directory is
     // `.tmp` in the working directory: spill beside the store file instead.
-    if (path !== ':memory:')
-      await connection.run(`SET temp_directory = '${`${path}.tmp`.replaceAll("'", "''")}'`);
+    if (path !== ':memory:') await connection.run(`SET temp_directory = ${sqlText(`${path}.tmp`)}`);
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR)');
     const alerts = await DuckDbAlertBook.open(connect);
