@@ -34,7 +34,7 @@ export function gunzipCapped(bytes: Uint8Array, maxBytes: number, what: string):
 }
 
 /** Whether a string is whole Unicode (no lone surrogate): the UTF-8 check for a text already decoded. */
-export function isWellFormedText(text: string): boolean {
+function isWellFormedText(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 

@@ -141,7 +141,7 @@ function isDigit(byte: number | undefined): boolean {
 }
 
 /** `irrelevantEnd`'s answer for a record that may be relevant, valid up to `index`. */
-export function resumeAt(index: number): number {
+function resumeAt(index: number): number {
   return -index - 2;
 }
 
