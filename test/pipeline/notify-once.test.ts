@@ -203,6 +203,25 @@ describe('notify', () => {
     );
   });
 
+  it('sends an update counted from what the channel confirmed when the claim was won, not from a stale row', async () => {
+    const book = new MemoryAlertBook();
+    const previous: number[] = [];
+    const channel: AlertChannel = {
+      name: 'slack',
+      key: 'slack',
+      async send(_, previouslyDelivered) {
+        previous.push(previouslyDelivered);
+        return { ok: true };
+      },
+    };
+    await notify(book, [channel], await book.recordAlerts([alert('a0', 1)], AT), clock);
+    const [stale] = await book.recordAlerts([alert('a0', 2)], AT);
+    await notify(book, [channel], [stale!], clock); // another run sends count 2
+    await book.recordAlerts([alert('a0', 3)], AT);
+    await notify(book, [channel], [stale!], clock); // loses its compare-and-set, re-reads, sends 3
+    expect(previous).toEqual([0, 1, 2]);
+  });
+
   it('two runs raising the same incident at the same instant on one DuckDB store send it once', async () => {
     const store = await DuckDbStore.open(':memory:');
     try {
