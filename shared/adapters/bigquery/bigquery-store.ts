@@ -4,7 +4,14 @@ import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.j
 import type { AlertStatus } from '../../core/schema/alert-columns.js';
 import type { AlertRow, Row } from '../../core/schema/row.js';
 import { EVENTS_TABLE, QUARANTINE_TABLE, type TableSpec } from '../../core/schema/tables.js';
-import type { AlertBook, EventStore, QueryResult, Rejection, WriteResult } from '../../pipeline/ports.js';
+import type {
+  AlertBook,
+  DeliveryChange,
+  EventStore,
+  QueryResult,
+  Rejection,
+  WriteResult,
+} from '../../pipeline/ports.js';
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, realSleep, type Sleep } from '../http/backoff.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
@@ -222,12 +229,7 @@ export class BigQueryStore implements EventStore, AlertBook {
     return this.alerts.getAlert(alertId);
   }
 
-  writeDeliveries(
-    alertId: string,
-    revision: number,
-    change: Parameters<AlertBook['writeDeliveries']>[2],
-    at: string,
-  ): Promise<boolean> {
+  writeDeliveries(alertId: string, revision: number, change: DeliveryChange, at: string): Promise<boolean> {
     return this.alerts.writeDeliveries(alertId, revision, change, at);
   }
 
