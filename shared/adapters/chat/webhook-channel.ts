@@ -8,7 +8,7 @@ import { redactUrl, type Webhook } from './webhook-url.js';
  * so two webhooks on one host (every Slack webhook is on hooks.slack.com) keep separate state. The
  * digest is of a URL that carries a long random secret, so it cannot be turned back into it.
  */
-export function webhookKey(webhook: Webhook): string {
+function webhookKey(webhook: Webhook): string {
   const digest = createHash('sha256').update(webhook.url).digest('hex').slice(0, 16);
   return `${webhook.kind} ${redactUrl(webhook.url)} ${digest}`;
 }

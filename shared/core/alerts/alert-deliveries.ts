@@ -6,7 +6,7 @@ import type { AlertRow } from '../schema/row.js';
  * claimed (state `sending`) by a compare-and-set on `revision` before it is sent, so two
  * invocations cannot both send the same update; its outcome is then settled the same way.
  */
-export const DELIVERY_STATES = ['sending', 'delivered', 'failed', 'unconfirmed'] as const;
+const DELIVERY_STATES = ['sending', 'delivered', 'failed', 'unconfirmed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface ChannelDelivery {
@@ -31,7 +31,7 @@ export interface Deliveries {
   readonly channels: Readonly<Record<string, ChannelDelivery>>;
 }
 
-export const NO_DELIVERIES: Deliveries = { revision: 0, channels: {} };
+const NO_DELIVERIES: Deliveries = { revision: 0, channels: {} };
 
 /**
  * A `sending` claim older than this is taken for a sender that died mid-post: its post may have
