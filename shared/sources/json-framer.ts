@@ -32,7 +32,7 @@ import {
   OPEN_BRACKET,
   QUOTE,
 } from './json-bytes.js';
-import { HEAD_BYTES, utf8Head, withoutCutCharacter } from './kept-bytes.js';
+import { HEAD_BYTES, sha256Hex, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
 import { resumeIndex } from './prefilter.js';
 
@@ -570,9 +570,13 @@ export class JsonFramer {
    */
   private skipped(chunk: Buffer, start: number, end: number, offset: number): boolean {
     if (end - start > this.maxValueBytes || !isUtf8(chunk.subarray(start, end))) return false;
-    this.out.push({ type: 'skipped', value: this.valueIndex, path: this.path(), offset });
+    this.pushSkipped(offset);
     this.elementIndex++;
     return true;
+  }
+
+  private pushSkipped(offset: number): void {
+    this.out.push({ type: 'skipped', value: this.valueIndex, path: this.path(), offset });
   }
 
   private emitElement(chunk: Buffer, start: number, end: number): void {
@@ -590,12 +594,7 @@ export class JsonFramer {
       this.split === 'records' &&
       this.judgeRecord?.(collected.bytes, 0) === collected.bytes.length
     ) {
-      this.out.push({
-        type: 'skipped',
-        value: this.valueIndex,
-        path: this.path(),
-        offset: this.elementOffset,
-      });
+      this.pushSkipped(this.elementOffset);
       this.advance();
     } else {
       this.out.push(new ValueFrame(collected.bytes, this.valueIndex, this.path(), this.elementOffset));
@@ -628,10 +627,7 @@ export class JsonFramer {
         message: `${code === 'invalid_encoding' ? message : `${message}, and its bytes are not UTF-8`} (raw is their base64)`,
         text: collected.bytes.toString('base64'),
         // raw is base64, so its own length and hash would not locate or check the bytes.
-        whole: {
-          bytes: collected.bytes.length,
-          sha256: createHash('sha256').update(collected.bytes).digest('hex'),
-        },
+        whole: { bytes: collected.bytes.length, sha256: sha256Hex([collected.bytes]) },
         ...place,
       });
     }
