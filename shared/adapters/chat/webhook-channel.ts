@@ -8,16 +8,16 @@ import { redactUrl, type Webhook } from './webhook-url.js';
  * so two webhooks on one host (every Slack webhook is on hooks.slack.com) keep separate state. The
  * digest is of a URL that carries a long random secret, so it cannot be turned back into it.
  */
-function webhookKey(webhook: Webhook): string {
-  const digest = createHash('sha256').update(webhook.url).digest('hex').slice(0, 16);
-  return `${webhook.kind} ${redactUrl(webhook.url)} ${digest}`;
+function webhookKey(name: string, url: string): string {
+  return `${name} ${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
 }
 
 /** A chat webhook as the pipeline's AlertChannel; its name shows the host only, never the secret URL. */
 export function webhookChannel(webhook: Webhook, options: DeliveryOptions = {}): AlertChannel {
+  const name = `${webhook.kind} ${redactUrl(webhook.url)}`;
   return {
-    name: `${webhook.kind} ${redactUrl(webhook.url)}`,
-    key: webhookKey(webhook),
+    name,
+    key: webhookKey(name, webhook.url),
     async send(alert, previouslyDelivered) {
       const repeat = previouslyDelivered > 0;
       const result = await deliver(webhook, alert, {
