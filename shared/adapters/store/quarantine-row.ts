@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QuarantineRow } from '../../core/schema/row.js';
 import type { Rejection } from '../../pipeline/ports.js';
+import { utf8Head } from '../../sources/kept-bytes.js';
 import { stableId } from './stable-id.js';
 
 /**
@@ -14,15 +15,12 @@ export const QUARANTINE_RAW_MAX_BYTES = 64 * 1024;
  * The longest head of `text` whose UTF-8 is at most `maxBytes` bytes, cut between characters, so
  * its bytes are a prefix of the whole text's bytes.
  */
-function utf8Head(text: string, maxBytes: number): string {
+function textHead(text: string, maxBytes: number): string {
   // Every UTF-16 unit encodes to at least one byte: the first maxBytes units cover the head.
   let units = Math.min(text.length, maxBytes);
   const last = text.charCodeAt(units - 1);
   if (units < text.length && last >= 0xd800 && last <= 0xdbff) units--; // keep a surrogate pair whole
-  const bytes = Buffer.from(text.slice(0, units), 'utf8');
-  let end = Math.min(bytes.length, maxBytes);
-  while (end > 0 && end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // a continuation byte
-  return bytes.toString('utf8', 0, end);
+  return utf8Head(Buffer.from(text.slice(0, units), 'utf8'), maxBytes).toString('utf8');
 }
 
 /**
@@ -39,7 +37,7 @@ export function quarantineRow(
 ): QuarantineRow {
   const { input, delivery, position, code, message, raw, whole } = rejection;
   const rawBytes = Buffer.byteLength(raw, 'utf8');
-  const head = rawBytes > maxRawBytes ? utf8Head(raw, maxRawBytes) : raw;
+  const head = rawBytes > maxRawBytes ? textHead(raw, maxRawBytes) : raw;
   const headBytes = head === raw ? rawBytes : Buffer.byteLength(head, 'utf8');
   const rawSha256 = () => createHash('sha256').update(raw, 'utf8').digest('hex');
   const bytes = whole?.bytes ?? rawBytes;
