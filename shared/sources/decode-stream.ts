@@ -8,8 +8,6 @@ import { DEFAULT_LIMITS, type DecodeLimits } from './limits.js';
 import { gunzipCapped, isGzip, notGzipMessage } from './payload.js';
 import { cloudTrailPrefilter } from './prefilter.js';
 
-const DEFAULT_GZIP_RATIO = DEFAULT_LIMITS.maxGzipRatio ?? 200;
-
 async function* prepend(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield first;
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
@@ -95,12 +93,12 @@ export async function* decodeStream(
     input.destroy();
     gunzip.destroy();
   };
+  const ratio = limits.maxGzipRatio ?? DEFAULT_LIMITS.maxGzipRatio ?? 200;
   let inflated = 0;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       inflated += chunk.length;
       onInflated?.(chunk.length);
-      const ratio = limits.maxGzipRatio ?? DEFAULT_GZIP_RATIO;
       if (inflated > limits.maxValueBytes && inflated > ratio * gunzip.bytesWritten) {
         stopReading();
         yield decodeFrames(
