@@ -44,12 +44,8 @@ export async function scheduledDetect(context: ScheduledDetectContext): Promise<
     idOf: context.idOf,
     ...(context.baselineDays === undefined ? {} : { baselineDays: context.baselineDays }),
   });
-  await context.store.recordAlerts(alerts, timestampOf(now));
-  const notified = await notify(
-    context.store,
-    context.channels,
-    await context.store.alertsToDeliver(),
-    context.clock,
-  );
+  // recordAlerts answers with every alert that needs delivering: no second read of the table.
+  const toDeliver = await context.store.recordAlerts(alerts, timestampOf(now));
+  const notified = await notify(context.store, context.channels, toDeliver, context.clock);
   return { ...range, alerts, notified };
 }
