@@ -1,4 +1,4 @@
-import { BACKSLASH, QUOTE } from './json-bytes.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-bytes.js';
 
 /**
  * The one nesting cap of every decoding level. JSON.parse copes with any depth, but
@@ -29,9 +29,9 @@ export function textNestsTooDeep(text: string): boolean {
       }
       if (end === -1) return false; // unterminated: JSON.parse will say so
       i = end;
-    } else if (code === 0x7b || code === 0x5b) {
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (++depth > MAX_DEPTH) return true;
-    } else if (code === 0x7d || code === 0x5d) {
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       depth--;
     }
   }
