@@ -25,8 +25,6 @@ export interface ChannelSummary {
   readonly unconfirmed: number;
   /** Alerts left alone: already confirmed, claimed by another run, or unconfirmed and not asked for. */
   readonly skipped: number;
-  /** The alert ids it left alone because their post may have landed. */
-  readonly waiting: readonly string[];
 }
 
 export interface NotifySummary {
@@ -47,7 +45,7 @@ export interface NotifyOptions {
 /** Writers racing on one alert retry their compare-and-set this often before leaving it to the others. */
 const CLAIM_TRIES = 8;
 
-type ChannelOutcome = 'delivered' | 'failed' | 'unconfirmed' | 'skipped' | 'waiting';
+type ChannelOutcome = 'delivered' | 'failed' | 'unconfirmed' | 'skipped';
 
 const keyOf = (channel: AlertChannel) => channel.key ?? channel.name;
 
@@ -71,7 +69,6 @@ export async function notify(
     failed: 0,
     unconfirmed: 0,
     skipped: 0,
-    waiting: [] as string[],
   }));
   let delivered = 0;
   let failed = 0;
@@ -83,11 +80,7 @@ export async function notify(
     for (const [index, channel] of channels.entries()) {
       const result = await sendOnce(run, channel, row);
       row = result.row;
-      const tally = tallies[index]!;
-      if (result.outcome === 'waiting') {
-        tally.skipped++;
-        tally.waiting.push(row.alert_id);
-      } else tally[result.outcome]++;
+      tallies[index]![result.outcome]++;
     }
     if (row.status === 'delivered') delivered++;
     else if (row.status === 'failed') failed++;
@@ -150,8 +143,8 @@ async function claimFor(
 ): Promise<{ readonly row: AlertRow; readonly claimedRow?: AlertRow; readonly outcome: ChannelOutcome }> {
   let row = start;
   for (let tries = 0; tries < CLAIM_TRIES; tries++) {
-    const { claimable, reason } = isClaimable(row, key, mode, clock.now());
-    if (!claimable) return { row, outcome: reason === 'unconfirmed' ? 'waiting' : 'skipped' };
+    const { claimable } = isClaimable(row, key, mode, clock.now());
+    if (!claimable) return { row, outcome: 'skipped' };
     const at = timestampOf(clock.now());
     const deliveries = claimed(row, key, name, at);
     const next = withDeliveries(row, deliveries, keys, at);
