@@ -1,6 +1,6 @@
 import { openStore, type Store, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
-import { deliveriesOf } from '../../shared/core/alerts/alert-deliveries.js';
+import { deliveriesOf, isClaimable } from '../../shared/core/alerts/alert-deliveries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
@@ -81,9 +81,11 @@ export function alertsRetryCommand(
       throw new UsageError('no channel: give --webhook KIND=URL or set TOKENTRAIL_WEBHOOKS');
     const unconfirmed = options.unconfirmed ?? false;
     const rows = await book.alertsToDeliver({ unconfirmed: true });
+    const now = io.now();
     for (const row of rows) {
-      for (const entry of Object.values(deliveriesOf(row).channels)) {
-        if (entry.state !== 'unconfirmed' && entry.state !== 'sending') continue;
+      for (const [key, entry] of Object.entries(deliveriesOf(row).channels)) {
+        // Exactly the posts a plain retry leaves alone (not those in flight, nor a grown count's update).
+        if (isClaimable(row, key, 'due', now).reason !== 'unconfirmed') continue;
         io.stderr.write(
           `${row.alert_id} to ${entry.channel}: posted ${entry.updated_at} without an answer (${entry.state}); ${
             unconfirmed ? 'sending it once more' : 'not resent without --unconfirmed'
