@@ -154,25 +154,28 @@ export function resumeIndex(answer: number): number {
 export function prefilterFor(relevance: Relevance): Prefilter {
   const fields = relevanceFields(relevance);
   const keys = fields.map((field) => Buffer.from(field, 'utf8'));
-  /** Per field, every string some clause compares it with, as UTF-8 bytes. */
-  const candidates = fields.map((field) => {
+  /** Per field, every string some clause compares it with. */
+  const candidateTexts = fields.map((field) => {
     const values = relevance.anyOf.flatMap((clause) =>
       clause.filter((t) => t.field === field).flatMap((t) => t.oneOf),
     );
-    return [...new Set(values)].map((value) => Buffer.from(value, 'utf8'));
+    return [...new Set(values)];
   });
+  /** The same as UTF-8 bytes, to compare with the record's. */
+  const candidates = candidateTexts.map((list) => list.map((value) => Buffer.from(value, 'utf8')));
   /** Stands for any string no clause names: every test treats all of them alike. */
   let otherString = '\u0000';
-  while (candidates.some((list) => list.some((value) => value.toString('utf8') === otherString)))
-    otherString += '\u0000';
+  while (candidateTexts.some((list) => list.includes(otherString))) otherString += '\u0000';
   const seen: JsonObject = {};
   /** Whether a record can match only if some field holds a string a clause names (no clause is all `orAbsent`). */
   const needsANamedValue = relevance.anyOf.every((clause) => clause.some((test) => test.orAbsent !== true));
 
   /** The field's candidate string equal to the bytes [start, end) (no escapes), or `otherString`. */
   function candidateOf(field: number, bytes: Buffer, start: number, end: number): string {
-    for (const value of candidates[field]!) {
-      if (value.length === end - start && matchesAt(bytes, start, value)) return value.toString('utf8');
+    const values = candidates[field]!;
+    for (let c = 0; c < values.length; c++) {
+      const value = values[c]!;
+      if (value.length === end - start && matchesAt(bytes, start, value)) return candidateTexts[field]![c]!;
     }
     return otherString;
   }
