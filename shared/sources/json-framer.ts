@@ -627,7 +627,7 @@ export class JsonFramer {
         message: `${code === 'invalid_encoding' ? message : `${message}, and its bytes are not UTF-8`} (raw is their base64)`,
         text: collected.bytes.toString('base64'),
         // raw is base64, so its own length and hash would not locate or check the bytes.
-        whole: { bytes: collected.bytes.length, sha256: sha256Hex([collected.bytes]) },
+        whole: { bytes: collected.bytes.length, sha256: sha256Hex(collected.bytes) },
         ...place,
       });
     }

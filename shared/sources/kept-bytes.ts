@@ -9,10 +9,8 @@ export interface Kept {
   readonly whole?: WholeBytes;
 }
 
-export function sha256Hex(parts: readonly Uint8Array[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest('hex');
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** `bytes` without a UTF-8 character cut off at its end (a head, or input that stopped short). */
@@ -39,7 +37,7 @@ export function keepText(text: string, maxBytes: number): Kept {
   if (bytes.length <= maxBytes) return { raw: text };
   return {
     raw: utf8Head(bytes, Math.min(HEAD_BYTES, maxBytes)).toString('utf8'),
-    whole: { bytes: bytes.length, sha256: sha256Hex([bytes]) },
+    whole: { bytes: bytes.length, sha256: sha256Hex(bytes) },
   };
 }
 
