@@ -109,9 +109,8 @@ async function sendOnce(
   start: AlertRow,
 ): Promise<{ readonly row: AlertRow; readonly outcome: ChannelOutcome }> {
   const key = keyOf(channel);
-  const claim = await claimFor(run, key, channel.name, start);
-  if (claim.claimedRow === undefined) return { row: claim.row, outcome: claim.outcome };
-  const row = claim.claimedRow;
+  const { row, won } = await claimFor(run, key, channel.name, start);
+  if (!won) return { row, outcome: 'skipped' };
   // From the claimed row: `start` may be stale when the claim was won on a re-read.
   const previous = channelEntry(row, key)?.delivered_count ?? 0;
   const outcome = await send(channel, row, previous);
@@ -133,29 +132,30 @@ async function send(channel: AlertChannel, row: AlertRow, previous: number): Pro
 
 /**
  * Writes the claim, re-reading after each lost compare-and-set: another writer may have changed
- * another channel (try again) or claimed this one (leave it).
+ * another channel (try again) or claimed this one (leave it). Returns the claimed row, or the row
+ * last read when the post is left alone.
  */
 async function claimFor(
   { book, clock, mode, keys }: Run,
   key: string,
   name: string,
   start: AlertRow,
-): Promise<{ readonly row: AlertRow; readonly claimedRow?: AlertRow; readonly outcome: ChannelOutcome }> {
+): Promise<{ readonly row: AlertRow; readonly won: boolean }> {
   let row = start;
   for (let tries = 0; tries < CLAIM_TRIES; tries++) {
     const { claimable } = isClaimable(row, key, mode, clock.now());
-    if (!claimable) return { row, outcome: 'skipped' };
+    if (!claimable) return { row, won: false };
     const at = timestampOf(clock.now());
     const deliveries = claimed(row, key, name, at);
     const next = withDeliveries(row, deliveries, keys, at);
     if (await book.writeDeliveries(row.alert_id, deliveriesOf(row).revision, changeOf(next), at)) {
-      return { row, claimedRow: next, outcome: 'skipped' };
+      return { row: next, won: true };
     }
     const fresh = await book.getAlert(row.alert_id);
-    if (fresh === undefined || fresh.status === 'acked') return { row: fresh ?? row, outcome: 'skipped' };
+    if (fresh === undefined || fresh.status === 'acked') return { row: fresh ?? row, won: false };
     row = fresh;
   }
-  return { row, outcome: 'skipped' };
+  return { row, won: false };
 }
 
 /** Records the outcome of a claimed post; only this writer holds the claim, so it retries until written. */
