@@ -222,9 +222,10 @@ export class JsonFramer {
     this.carry = null;
     this.stopped = true;
     if (this.inElement) {
-      const { bytes, head } = this.collected(carried, 0, carried.length) as { bytes?: Buffer; head?: Buffer };
+      const collected = this.collected(carried, 0, carried.length);
       // The value is cut short, so `whole` would describe a fragment: keep the head alone.
-      this.emitMalformed(code, message, { bytes: (bytes ?? head)!.subarray(0, this.maxValueBytes) });
+      const kept = 'bytes' in collected ? collected.bytes : collected.head;
+      this.emitMalformed(code, message, { bytes: kept.subarray(0, this.maxValueBytes) });
     } else {
       this.pushMalformed(code, message, { bytes: Buffer.alloc(0) });
     }
