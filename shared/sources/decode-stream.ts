@@ -18,18 +18,14 @@ function isZlibError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_');
 }
 
-function decompressionReject(
-  code: 'decompression_failed' | 'too_large',
-  message: string,
-  offset: number,
-): DecodedItem {
+function decompressionReject(code: 'decompression_failed' | 'too_large', message: string): DecodedItem {
   return {
     type: 'reject',
     code,
     message,
     raw: '',
     delivery: 'plain',
-    position: { value: 0, path: '', offset },
+    position: { value: 0, path: '', offset: 0 },
   };
 }
 
@@ -140,7 +136,7 @@ export function decodeBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LI
       plain = gunzipCapped(bytes, limits.maxPayloadBytes, 'payload');
     } catch (error) {
       const { code, message } = error as { code: 'decompression_failed' | 'too_large'; message: string };
-      return [decompressionReject(code, message, 0)];
+      return [decompressionReject(code, message)];
     }
   }
   const framer = framerFor(limits);
