@@ -5,7 +5,7 @@
  * it as invalid_json) whose top-level relevance fields, read with JSON's own rules (last duplicate
  * key wins), fail every clause of CLOUDTRAIL_RELEVANCE. Whenever the bytes cannot decide (an
  * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
- * valid JSON) the record goes to the full path. See docs/decisions/0002-prefilter.md.
+ * valid JSON) the record goes to the full path. See docs/decisions/0003-prefilter.md.
  */
 
 import type { JsonObject } from '../core/json-access.js';
