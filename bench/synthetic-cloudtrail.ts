@@ -7,7 +7,16 @@ import {
   assumeRoleWithWebIdentityRecord,
   s3DataEventRecord,
 } from '../cli/demo/cloudtrail-records.js';
-import { between, hex, pick, type Random, temporaryAccessKeyId, upperAlnum } from '../cli/demo/random.js';
+import {
+  between,
+  hex,
+  mixedAlnum,
+  pick,
+  type Random,
+  temporaryAccessKeyId,
+  upperAlnum,
+  uuid,
+} from '../cli/demo/random.js';
 
 // The benchmarks seed the generator themselves.
 export { seededRandom } from '../cli/demo/random.js';
@@ -139,7 +148,7 @@ const UNRELATED: readonly ((random: Random) => Record<string, unknown>)[] = [
       {
         accountId: ACCOUNT,
         type: 'AWS::KMS::Key',
-        ARN: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
+        ARN: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${uuid(random)}`,
       },
     ],
   }),
@@ -153,7 +162,7 @@ const UNRELATED: readonly ((random: Random) => Record<string, unknown>)[] = [
     responseElements: {
       credentials: {
         accessKeyId: temporaryAccessKeyId(random),
-        sessionToken: mixedAlnumLike(random, 360),
+        sessionToken: mixedAlnum(random, 360),
         expiration: 'Nov 3, 2025, 11:00:00 AM',
       },
       assumedRoleUser: {
@@ -183,7 +192,7 @@ const UNRELATED: readonly ((random: Random) => Record<string, unknown>)[] = [
       CipherSuite: 'TLS_AES_128_GCM_SHA256',
       bytesTransferredIn: 0,
       AuthenticationMethod: 'AuthHeader',
-      'x-amz-id-2': mixedAlnumLike(random, 76),
+      'x-amz-id-2': mixedAlnum(random, 76),
       bytesTransferredOut: between(random, 200, 900),
     },
   }),
@@ -213,10 +222,6 @@ const UNRELATED: readonly ((random: Random) => Record<string, unknown>)[] = [
   }),
 ];
 
-function mixedAlnumLike(random: Random, length: number): string {
-  return `${upperAlnum(random, Math.ceil(length / 2))}${hex(random, Math.floor(length / 2))}`;
-}
-
 /** One of the calls tokentrail does not keep, with the envelope CloudTrail gives every management event. */
 export function unrelatedRecord(random: Random, time: Date): Record<string, unknown> {
   const call = pick(random, UNRELATED)(random);
@@ -232,8 +237,8 @@ export function unrelatedRecord(random: Random, time: Date): Record<string, unkn
     requestParameters: call.requestParameters,
     responseElements: call.responseElements,
     ...(call.additionalEventData ? { additionalEventData: call.additionalEventData } : {}),
-    requestID: `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
-    eventID: `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-8${hex(random, 3)}-${hex(random, 12)}`,
+    requestID: uuid(random),
+    eventID: uuid(random),
     readOnly: true,
     ...(call.resources ? { resources: call.resources } : {}),
     eventType: 'AwsApiCall',
