@@ -10,13 +10,9 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
 import { interceptUnreadableBodies, replyToCurrentRequest, servedTarget } from './framework-hooks.js';
-import {
-  ingestCloudEvent,
-  ingestUnreadableBody,
-  NotStoredError,
-  type Trigger,
-} from './ingest-cloud-event.js';
+import { ingestCloudEvent, ingestUnreadableBody, NotStoredError } from './ingest-cloud-event.js';
 import { scheduledDetectHttp } from './scheduled-detect-http.js';
+import type { Trigger } from './unreadable-body.js';
 
 const runtime = lazyRuntime(() => startFunctionRuntime(process.env));
 const INGEST: Readonly<Record<string, Trigger>> = { ingestPubSub: 'pubsub', ingestAuditLog: 'eventarc' };

@@ -13,8 +13,6 @@ import type { Reply } from './framework-hooks.js';
 import { type LogLine, type WriteLog, writeLog } from './log-line.js';
 import { type Trigger, type UnreadableBody, unreadableDelivery } from './unreadable-body.js';
 
-export type { Trigger };
-
 /** The runtime of a warm instance (see lazyRuntime). */
 export interface RuntimeHandle {
   get(): Promise<FunctionRuntime>;
