@@ -1,12 +1,16 @@
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * One local server standing in for every endpoint a handler's first event reaches, so the cold
  * start measured is the real path, credentials included: S3 (trail files put into it), Google STS
  * (the Lambdas' federated token exchange), the GCP metadata server (a Cloud Function's token) and
  * BigQuery (insertAll and jobs.query). It counts the rows BigQuery was sent, so the bench can
- * check that an event meant to store a row did.
+ * check that an event meant to store a row did. An object put as a file is streamed from disk, so
+ * a 1 GB trail file costs this process no memory (bench/lambda-trail.bench.ts).
  */
 export interface StandIns {
   readonly url: string;
@@ -14,7 +18,11 @@ export interface StandIns {
   readonly host: string;
   /** Serves `body` at `GET /BUCKET/KEY`, path-style. */
   putObject(bucket: string, key: string, body: Buffer): void;
+  /** Serves the file at `path` at `GET /BUCKET/KEY`, read from disk on each request. */
+  putObjectFile(bucket: string, key: string, path: string): void;
   rowsWritten(): number;
+  /** Sum of the UTF-8 JSON size of each row's `json` sent to insertAll, and the insertAll requests. */
+  insertAllBytes(): { readonly rowBytes: number; readonly requests: number };
   close(): Promise<void>;
 }
 
@@ -43,13 +51,24 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
 
 export async function startStandIns(): Promise<StandIns> {
   const objects = new Map<string, Buffer>();
+  const files = new Map<string, string>();
   let rows = 0;
+  let rowBytes = 0;
+  let requests = 0;
 
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent((request.url ?? '/').split('?')[0] ?? '/');
     const body = await bodyOf(request);
     const object = request.method === 'GET' ? objects.get(path) : undefined;
-    if (object) {
+    const file = request.method === 'GET' ? files.get(path) : undefined;
+    if (file) {
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': statSync(file).size,
+      });
+      // A reader that stops early (a cap, a failure) closes the connection: that is no error here.
+      await pipeline(createReadStream(file, { highWaterMark: 256 * 1024 }), response).catch(() => {});
+    } else if (object) {
       response.writeHead(200, {
         'content-type': 'application/octet-stream',
         'content-length': object.length,
@@ -64,7 +83,10 @@ export async function startStandIns(): Promise<StandIns> {
     } else if (path === '/computeMetadata/v1/project/project-id') {
       metadataText(response, 'bench-project');
     } else if (path.endsWith('/insertAll')) {
-      rows += (JSON.parse(body) as { rows: unknown[] }).rows.length;
+      const sent = (JSON.parse(body) as { rows: { json: unknown }[] }).rows;
+      rows += sent.length;
+      requests += 1;
+      for (const row of sent) rowBytes += Buffer.byteLength(JSON.stringify(row.json));
       json(response, { kind: 'bigquery#tableDataInsertAllResponse' });
     } else if (path.endsWith('/queries')) {
       json(response, {
@@ -84,7 +106,45 @@ export async function startStandIns(): Promise<StandIns> {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     putObject: (bucket, key, body) => objects.set(`/${bucket}/${key}`, body),
+    putObjectFile: (bucket, key, path) => files.set(`/${bucket}/${key}`, path),
     rowsWritten: () => rows,
+    insertAllBytes: () => ({ rowBytes, requests }),
     close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/**
+ * A Lambda's environment against the stand-ins: the role's session in AWS_* variables, federated
+ * to Google at the local STS (an `external_account` configuration written into `dir`), S3 at the
+ * stand-in.
+ */
+export function lambdaEnvironment(
+  standIns: StandIns,
+  dir: string,
+  common: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  const credentials = join(dir, 'gcp-wif-credentials.json');
+  writeFileSync(
+    credentials,
+    JSON.stringify({
+      type: 'external_account',
+      audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/aws',
+      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+      token_url: `${standIns.url}/v1/token`,
+      credential_source: {
+        environment_id: 'aws1',
+        regional_cred_verification_url:
+          'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
+      },
+    }),
+  );
+  return {
+    ...common,
+    GOOGLE_APPLICATION_CREDENTIALS: credentials,
+    TOKENTRAIL_S3_ENDPOINT: standIns.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH0',
+    AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    AWS_SESSION_TOKEN: 'bench-token',
   };
 }
