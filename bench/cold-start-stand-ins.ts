@@ -21,8 +21,11 @@ export interface StandIns {
   /** Serves the file at `path` at `GET /BUCKET/KEY`, read from disk on each request. */
   putObjectFile(bucket: string, key: string, path: string): void;
   rowsWritten(): number;
-  /** Sum of the UTF-8 JSON size of each row's `json` sent to insertAll, and the insertAll requests. */
-  insertAllBytes(): { readonly rowBytes: number; readonly requests: number };
+  /**
+   * What insertAll was sent: requests, and the rows' size as BigQuery bills streaming inserts
+   * (`rowBytes`, see `bigQueryRowBytes`; `billedBytes` with each row counted as at least 1 KB).
+   */
+  insertAllBytes(): { readonly rowBytes: number; readonly billedBytes: number; readonly requests: number };
   close(): Promise<void>;
 }
 
@@ -49,11 +52,33 @@ async function bodyOf(request: IncomingMessage): Promise<string> {
   return body;
 }
 
-export async function startStandIns(): Promise<StandIns> {
+/**
+ * A row's size by BigQuery's data size calculation: a STRING (a JSON column too, sent as its text)
+ * is 2 bytes plus its UTF-8 length, a number or boolean 8, a NULL 0. TIMESTAMP cells arrive as
+ * RFC 3339 text and are counted as strings here (BigQuery counts 8): a slight overestimate.
+ */
+export function bigQueryRowBytes(row: Readonly<Record<string, unknown>>): number {
+  let size = 0;
+  for (const value of Object.values(row)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string') size += 2 + Buffer.byteLength(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') size += 8;
+    else size += Buffer.byteLength(JSON.stringify(value));
+  }
+  return size;
+}
+
+export interface StandInOptions {
+  /** How long BigQuery's insertAll takes to answer, as a real one's round trip would (default 0). */
+  readonly insertAllDelayMs?: number;
+}
+
+export async function startStandIns(options: StandInOptions = {}): Promise<StandIns> {
   const objects = new Map<string, Buffer>();
   const files = new Map<string, string>();
   let rows = 0;
   let rowBytes = 0;
+  let billedBytes = 0;
   let requests = 0;
 
   const server = createServer(async (request, response) => {
@@ -86,7 +111,12 @@ export async function startStandIns(): Promise<StandIns> {
       const sent = (JSON.parse(body) as { rows: { json: unknown }[] }).rows;
       rows += sent.length;
       requests += 1;
-      for (const row of sent) rowBytes += Buffer.byteLength(JSON.stringify(row.json));
+      for (const row of sent) {
+        const size = bigQueryRowBytes(row.json as Record<string, unknown>);
+        rowBytes += size;
+        billedBytes += Math.max(1024, size);
+      }
+      if (options.insertAllDelayMs) await new Promise((wait) => setTimeout(wait, options.insertAllDelayMs));
       json(response, { kind: 'bigquery#tableDataInsertAllResponse' });
     } else if (path.endsWith('/queries')) {
       json(response, {
@@ -108,7 +138,7 @@ export async function startStandIns(): Promise<StandIns> {
     putObject: (bucket, key, body) => objects.set(`/${bucket}/${key}`, body),
     putObjectFile: (bucket, key, path) => files.set(`/${bucket}/${key}`, path),
     rowsWritten: () => rows,
-    insertAllBytes: () => ({ rowBytes, requests }),
+    insertAllBytes: () => ({ rowBytes, billedBytes, requests }),
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }

@@ -9,12 +9,14 @@
  *
  * The child runs with the V8 heap flags Lambda's Node.js runtime derives from the function's
  * memory size (a tenth of it young generation, half that per semi-space, the rest old space), for
- * each size in BENCH_LAMBDA_MEMORY_MB (default 512,256: serverless.yml's memorySize and half of
- * it). The young generation grows to its bound during the first seconds of a run whatever the
+ * each size in BENCH_LAMBDA_MEMORY_MB (default 1024,256: the memorySize serverless.yml gives
+ * cloudtrailFiles, and the smallest size its peak fits with room to spare). The young generation grows to its bound during the first seconds of a run whatever the
  * input, so a short run peaks lower than a long one; the report shows it beside the peak (see
  * docs/decisions/0006-lambda-trail-memory.md). Generated objects are cached in .bench/ (ignored by
  * git); they are written streamed, never held in memory. BENCH_LAMBDA_SIZES_MIB and
- * BENCH_LAMBDA_ROUNDS change the sizes (MiB inflated) and rounds.
+ * BENCH_LAMBDA_ROUNDS change the sizes (MiB inflated) and rounds; BENCH_LAMBDA_INSERT_MS makes the
+ * BigQuery stand-in answer each insertAll that much later, as a real round trip would (the local
+ * one answers in about a millisecond, so the default leaves that wait out of the wall time).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -34,7 +36,8 @@ const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 const SIZES_MIB = (process.env.BENCH_LAMBDA_SIZES_MIB ?? '1,100,1024').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_LAMBDA_ROUNDS ?? 3);
-const MEMORY_MB = (process.env.BENCH_LAMBDA_MEMORY_MB ?? '512,256').split(',').map(Number);
+const MEMORY_MB = (process.env.BENCH_LAMBDA_MEMORY_MB ?? '1024,256').split(',').map(Number);
+const INSERT_ALL_MS = Number(process.env.BENCH_LAMBDA_INSERT_MS ?? 0);
 const RELEVANT_SHARE = 0.03;
 const BUCKET = 'org-trail';
 
@@ -199,8 +202,8 @@ const spread = (values: readonly number[], digits: number) =>
 
 interface Measured {
   readonly runs: ReadonlyMap<TrailObject, readonly Run[]>;
-  /** The UTF-8 JSON size of the rows BigQuery was sent for each object, in one run. */
-  readonly rowBytes: ReadonlyMap<TrailObject, number>;
+  /** The rows BigQuery was sent for each object, in one run: their data size and billed size. */
+  readonly sent: ReadonlyMap<TrailObject, { readonly rowBytes: number; readonly billedBytes: number }>;
 }
 
 async function measure(
@@ -211,31 +214,35 @@ async function measure(
   standIns: StandIns,
 ): Promise<Measured> {
   const runs = new Map<TrailObject, Run[]>(objects.map((object) => [object, []]));
-  const rowBytes = new Map<TrailObject, number>();
+  const sent = new Map<TrailObject, { rowBytes: number; billedBytes: number }>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const object of objects) {
       const rowsBefore = standIns.rowsWritten();
-      const bytesBefore = standIns.insertAllBytes().rowBytes;
+      const before = standIns.insertAllBytes();
       const run = await runChild(memoryMb, probe, {
         ...env,
         BENCH_EVENT: JSON.stringify(sqsObjectCreated(BUCKET, object.key)),
       });
       const rows = standIns.rowsWritten() - rowsBefore;
       if (rows !== run.rows) throw new Error(`the handler counted ${run.rows} rows, BigQuery got ${rows}`);
-      rowBytes.set(object, standIns.insertAllBytes().rowBytes - bytesBefore);
+      const after = standIns.insertAllBytes();
+      sent.set(object, {
+        rowBytes: after.rowBytes - before.rowBytes,
+        billedBytes: after.billedBytes - before.billedBytes,
+      });
       runs.get(object)!.push(run);
     }
   }
-  return { runs, rowBytes };
+  return { runs, sent };
 }
 
 const mib = (bytes: number) => (bytes / MIB).toFixed(0);
 const cell = (values: readonly number[], digits: number) =>
   `${median(values).toFixed(digits)} (${spread(values, digits)})`;
 
-function report(memoryMb: number, objects: readonly TrailObject[], { runs, rowBytes }: Measured): void {
+function report(memoryMb: number, objects: readonly TrailObject[], { runs, sent }: Measured): void {
   console.log(
-    `\nS3 trail-files Lambda (bundled; V8 flags of a ${memoryMb} MB function), one SQS message naming one gzip org-trail object (${RELEVANT_SHARE * 100} % relevant), fresh process per run, ${ROUNDS} alternating rounds, medians (spread)`,
+    `\nS3 trail-files Lambda (bundled; V8 flags of a ${memoryMb} MB function), one SQS message naming one gzip org-trail object (${RELEVANT_SHARE * 100} % relevant), fresh process per run, insertAll answered after ${INSERT_ALL_MS} ms, ${ROUNDS} alternating rounds, medians (spread)`,
   );
   for (const object of objects) {
     const measured = runs.get(object)!;
@@ -243,9 +250,9 @@ function report(memoryMb: number, objects: readonly TrailObject[], { runs, rowBy
     const cpu = median(pick((run) => run.cpuSeconds));
     const rows = measured[0]!.rows;
     const inflatedGiB = object.inflatedBytes / GIB;
-    const rowSize = (rowBytes.get(object)! / Math.max(1, rows)).toFixed(0);
+    const { rowBytes, billedBytes } = sent.get(object)!;
     console.log(
-      `  ${mib(object.inflatedBytes)} MiB inflated, ${(object.gzBytes / MIB).toFixed(1)} MiB gz: ${object.records.toLocaleString()} records, ${rows.toLocaleString()} rows sent to BigQuery (${rowSize} B of JSON each), ${Math.round(rows / inflatedGiB).toLocaleString()} relevant events/GiB`,
+      `  ${mib(object.inflatedBytes)} MiB inflated, ${(object.gzBytes / MIB).toFixed(1)} MiB gz: ${object.records.toLocaleString()} records, ${rows.toLocaleString()} rows sent to BigQuery (${(rowBytes / Math.max(1, rows)).toFixed(0)} B each by BigQuery's data size, ${(billedBytes / MIB).toFixed(1)} MiB billed as streaming inserts), ${Math.round(rows / inflatedGiB).toLocaleString()} relevant events/GiB`,
     );
     const rss = cell(
       pick((run) => run.maxRssBytes / MIB),
@@ -293,7 +300,7 @@ export async function lambdaTrailBench(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const objects: TrailObject[] = [];
   for (const size of SIZES_MIB) objects.push(await generateTrail(size));
-  const standIns: StandIns = await startStandIns();
+  const standIns: StandIns = await startStandIns({ insertAllDelayMs: INSERT_ALL_MS });
   try {
     const bundle = (await buildLambdas(ROOT, join(OUT, 'aws'))).cloudtrailFiles!;
     const policy = await compilePolicyFile(join(ROOT, 'docs/policy.example.yaml'), OUT);
