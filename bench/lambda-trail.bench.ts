@@ -10,9 +10,9 @@
  * The child runs with the V8 heap flags Lambda's Node.js runtime derives from the function's
  * memory size (a tenth of it young generation, half that per semi-space, the rest old space), for
  * each size in BENCH_LAMBDA_MEMORY_MB (default 1024,256: the memorySize serverless.yml gives
- * cloudtrailFiles, and the smallest size its peak fits with room to spare). The young generation grows to its bound during the first seconds of a run whatever the
- * input, so a short run peaks lower than a long one; the report shows it beside the peak (see
- * docs/decisions/0006-lambda-trail-memory.md). Generated objects are cached in .bench/ (ignored by
+ * cloudtrailFiles, and the smallest size its peak fits with room to spare). The young generation
+ * grows to its bound during the first seconds of a run whatever the input, so a short run peaks
+ * lower than a long one; the report shows it beside the peak (docs/decisions/0006-lambda-trail-memory.md). Generated objects are cached in .bench/ (ignored by
  * git); they are written streamed, never held in memory. BENCH_LAMBDA_SIZES_MIB and
  * BENCH_LAMBDA_ROUNDS change the sizes (MiB inflated) and rounds; BENCH_LAMBDA_INSERT_MS makes the
  * BigQuery stand-in answer each insertAll that much later, as a real round trip would (the local
