@@ -33,7 +33,7 @@ function decompressionReject(code: 'decompression_failed' | 'too_large', message
 function framerFor(limits: DecodeLimits): JsonFramer {
   return new JsonFramer({
     maxValueBytes: limits.maxValueBytes,
-    ...(limits.prefilter === false ? {} : { judgeRecord: cloudTrailPrefilter.irrelevantEnd }),
+    ...(limits.prefilter === false ? {} : { judgeRecord: cloudTrailPrefilter.judge }),
   });
 }
 

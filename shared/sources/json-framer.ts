@@ -34,7 +34,7 @@ import {
 } from './json-bytes.js';
 import { HEAD_BYTES, sha256Hex, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
-import { resumeIndex } from './prefilter.js';
+import { relevantEnd } from './prefilter.js';
 
 /** A complete value: its bytes (valid UTF-8), and its text decoded only when asked for. */
 export class ValueFrame {
@@ -88,8 +88,9 @@ export interface FramerOptions {
   readonly maxValueBytes: number;
   /**
    * For the records of a CloudTrail Records array: the prefilter's answer for the record whose `{`
-   * is at `start` (Prefilter.irrelevantEnd). A record it proves irrelevant becomes a `skipped`
-   * frame; the bytes it has read and found valid are not scanned a second time.
+   * is at `start` (Prefilter.judge). A record it proves irrelevant becomes a `skipped` frame; one
+   * it found valid and possibly relevant is framed where it says the record ends, without a
+   * second scan.
    */
   readonly judgeRecord?: (bytes: Buffer, start: number) => number;
 }
@@ -434,11 +435,12 @@ export class JsonFramer {
               i = answer;
               break;
             }
-            if (answer <= -2) {
-              // Valid JSON up to there, just after a member of the record's object: frame on from there.
+            const end = answer <= -2 ? relevantEnd(answer) : -1;
+            if (end >= 0 && end - i <= this.maxValueBytes) {
+              // One valid JSON object from i to end: a frame as it stands.
               startElement(i, false);
-              this.enterContainer(byte);
-              i = resumeIndex(answer);
+              finishElement(end);
+              i = end;
               break;
             }
           }

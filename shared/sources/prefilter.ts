@@ -5,7 +5,9 @@
  * it as invalid_json) whose top-level relevance fields, read with JSON's own rules (last duplicate
  * key wins), fail every clause of CLOUDTRAIL_RELEVANCE. Whenever the bytes cannot decide (an
  * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
- * valid JSON) the record goes to the full path. See docs/decisions/0003-prefilter.md.
+ * valid JSON) the record goes to the full path. The same pass finds where a valid record ends, so
+ * the framer need not scan a record the prefilter has read, relevant or not. See
+ * docs/decisions/0003-prefilter.md and 0005-normalize-hot-path.md.
  */
 
 import type { JsonObject } from '../core/json-access.js';
@@ -53,22 +55,16 @@ const NULL = Buffer.from('null');
 const NOT_A_STRING = null;
 const UNDECIDED = -1;
 
-// What the parser expects next.
-const VALUE = 0;
-const VALUE_OR_CLOSE_ARRAY = 1;
-const KEY = 2;
-const KEY_OR_CLOSE_OBJECT = 3;
-const COMMA_OR_CLOSE = 4;
-
 export interface Prefilter {
   /**
-   * For the record whose `{` is at `start`: where it ends (the index after its `}`, >= 0) when the
-   * bytes up to there prove that no normalizer takes it (valid JSON; its relevance fields fail
-   * every clause); `resumeAt(index)` (<= -2) when it may be relevant and its bytes are valid JSON
-   * up to `index`, which is just after a member of the record's own object; -1 when the bytes
-   * cannot tell. Bytes after the answer are not read. The caller checks that they are UTF-8.
+   * For the record whose `{` is at `start`, when its bytes are one valid JSON object ending at
+   * index `end` (just after its `}`): `end` (>= 0) if its relevance fields fail every clause (no
+   * normalizer takes it), `relevantAt(end)` (<= -2, see `relevantEnd`) if some normalizer may.
+   * -1 when the bytes cannot tell: not valid JSON, an escape where it matters, nesting past the
+   * cap, or the bytes end first. Bytes after `end` are not read. The caller checks that the bytes
+   * are UTF-8.
    */
-  irrelevantEnd(bytes: Buffer, start: number): number;
+  judge(bytes: Buffer, start: number): number;
   /** True only when the bytes, one record and nothing else but whitespace, prove it irrelevant. */
   isIrrelevant(bytes: Buffer): boolean;
 }
@@ -80,6 +76,22 @@ function matchesAt(bytes: Buffer, at: number, word: Buffer): boolean {
 }
 
 /**
+ * The byte at `i`, or 0 past the end (a control character: valid nowhere here, so every test
+ * fails on it). Every read goes through it: one read past a typed array's end makes V8 recompile
+ * the loop with slower loads for good (measured in docs/decisions/0005-normalize-hot-path.md).
+ */
+function byteAt(bytes: Buffer, i: number, length: number): number {
+  return i < length ? (bytes[i] as number) : 0;
+}
+
+/** Past the whitespace at `from`. */
+function spaceEnd(bytes: Buffer, from: number, length: number): number {
+  let i = from;
+  while (i < length && IS_SPACE[bytes[i] as number] === 1) i++;
+  return i;
+}
+
+/**
  * Where the string whose content starts at `from` ends (the index after its closing quote), or
  * UNDECIDED if it is not a valid JSON string; negated (-end - 2) when it holds an escape.
  */
@@ -87,8 +99,7 @@ function stringEnd(bytes: Buffer, from: number, length: number): number {
   let i = from;
   let escapes = false;
   for (;;) {
-    // Past the end, `bytes[i] | 0` is 0, a control character: the loop needs no bounds test.
-    while (IN_STRING[(bytes[i] as number) | 0] === 0) i++;
+    while (i < length && IN_STRING[bytes[i] as number] === 0) i++;
     if (i >= length) return UNDECIDED;
     const kind = IN_STRING[bytes[i] as number];
     if (kind === 1) return escapes ? -(i + 1) - 2 : i + 1;
@@ -114,39 +125,41 @@ function stringEnd(bytes: Buffer, from: number, length: number): number {
 }
 
 /** Where the number starting at `from` ends, by JSON's grammar; UNDECIDED if it is not one. */
-function numberEnd(bytes: Buffer, from: number): number {
+function numberEnd(bytes: Buffer, from: number, length: number): number {
   let i = from;
-  if (bytes[i] === MINUS) i++;
-  const first = bytes[i];
+  if (byteAt(bytes, i, length) === MINUS) i++;
+  const first = byteAt(bytes, i, length);
   if (first === ZERO) i++;
-  else if (first !== undefined && first > ZERO && first <= NINE) {
-    while (isDigit(bytes[i])) i++;
+  else if (first > ZERO && first <= NINE) {
+    while (isDigit(byteAt(bytes, i, length))) i++;
   } else return UNDECIDED;
-  if (bytes[i] === DOT) {
+  if (byteAt(bytes, i, length) === DOT) {
     i++;
-    if (!isDigit(bytes[i])) return UNDECIDED;
-    while (isDigit(bytes[i])) i++;
+    if (!isDigit(byteAt(bytes, i, length))) return UNDECIDED;
+    while (isDigit(byteAt(bytes, i, length))) i++;
   }
-  if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+  const exponent = byteAt(bytes, i, length);
+  if (exponent === 0x65 || exponent === 0x45) {
     i++;
-    if (bytes[i] === PLUS || bytes[i] === MINUS) i++;
-    if (!isDigit(bytes[i])) return UNDECIDED;
-    while (isDigit(bytes[i])) i++;
+    const sign = byteAt(bytes, i, length);
+    if (sign === PLUS || sign === MINUS) i++;
+    if (!isDigit(byteAt(bytes, i, length))) return UNDECIDED;
+    while (isDigit(byteAt(bytes, i, length))) i++;
   }
   return i;
 }
 
-function isDigit(byte: number | undefined): boolean {
-  return byte !== undefined && byte >= ZERO && byte <= NINE;
+function isDigit(byte: number): boolean {
+  return byte >= ZERO && byte <= NINE;
 }
 
-/** `irrelevantEnd`'s answer for a record that may be relevant, valid up to `index`. */
-function resumeAt(index: number): number {
-  return -index - 2;
+/** `judge`'s answer for a valid record, ending at `end`, that some normalizer may take. */
+function relevantAt(end: number): number {
+  return -end - 2;
 }
 
-/** The index a `resumeAt` answer carries. */
-export function resumeIndex(answer: number): number {
+/** Where the record ends, from a `judge` answer <= -2 (a record to parse). */
+export function relevantEnd(answer: number): number {
   return -answer - 2;
 }
 
@@ -191,115 +204,122 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     return -1;
   }
 
-  function irrelevantEnd(bytes: Buffer, start: number): number {
+  /**
+   * One pass over the record: each turn of the loop reads a value (after its key, in an object)
+   * and then the commas and closers up to the next one, so a member costs one turn.
+   */
+  function judge(bytes: Buffer, start: number): number {
     const length = bytes.length;
-    for (const name of fields) seen[name] = undefined;
+    if (byteAt(bytes, start, length) !== OPEN_BRACE) return UNDECIDED; // not an object: the full path rejects it, with its own message
+    for (let f = 0; f < fields.length; f++) seen[fields[f]!] = undefined;
     let i = start;
-    if (bytes[i] !== OPEN_BRACE) return UNDECIDED; // not an object: the full path rejects it, with its own message
-    let depth = 0;
-    let expect = VALUE;
+    let depth = 0; // open containers, the record's own object included
+    let keyNext = false; // a key (and its colon) comes before the next value
     let field = -1; // the relevance field whose value comes next
     let named = false; // some relevance field holds a string a clause names
-    while (true) {
-      while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-      if (i >= length) return UNDECIDED;
-      const byte = bytes[i]!;
-
-      if (expect === COMMA_OR_CLOSE) {
-        if (byte === COMMA) {
-          expect = closers[depth - 1] === CLOSE_BRACE ? KEY : VALUE;
-          i++;
-          continue;
-        }
-        if (byte !== closers[depth - 1]) return UNDECIDED;
-        depth--;
-        i++;
-        if (depth === 0) break;
-        continue;
-      }
-
-      if (expect === KEY || expect === KEY_OR_CLOSE_OBJECT) {
-        if (byte === CLOSE_BRACE && expect === KEY_OR_CLOSE_OBJECT) {
-          depth--;
-          i++;
-          expect = COMMA_OR_CLOSE;
-          if (depth === 0) break;
-          continue;
-        }
-        if (byte !== QUOTE) return UNDECIDED;
+    let relevant = false; // some clause may pass: only validation remains
+    for (;;) {
+      if (keyNext) {
+        i = spaceEnd(bytes, i, length);
+        if (byteAt(bytes, i, length) !== QUOTE) return UNDECIDED;
         const end = stringEnd(bytes, i + 1, length);
         if (end === UNDECIDED) return UNDECIDED;
-        if (depth === 1) {
+        if (depth === 1 && !relevant) {
           if (end < 0) return UNDECIDED; // an escaped key may spell a relevance field
           field = fieldOf(bytes, i + 1, end - 1);
+          i = end;
+        } else i = end < 0 ? -end - 2 : end;
+        if (byteAt(bytes, i, length) !== COLON) {
+          i = spaceEnd(bytes, i, length);
+          if (byteAt(bytes, i, length) !== COLON) return UNDECIDED;
         }
-        i = end < 0 ? -end - 2 : end;
-        while (i < length && IS_SPACE[bytes[i]!] === 1) i++;
-        if (bytes[i] !== COLON) return UNDECIDED;
         i++;
-        expect = VALUE;
-        continue;
       }
 
       // A value.
-      if (byte === CLOSE_BRACKET && expect === VALUE_OR_CLOSE_ARRAY) {
-        depth--;
-        i++;
-        expect = COMMA_OR_CLOSE;
-        continue;
+      let byte = byteAt(bytes, i, length);
+      if (IS_SPACE[byte] === 1) {
+        i = spaceEnd(bytes, i + 1, length);
+        byte = byteAt(bytes, i, length);
       }
-      if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-        if (depth === closers.length) return UNDECIDED;
-        if (field !== -1) {
-          seen[fields[field]!] = NOT_A_STRING;
-          field = -1;
-        }
-        closers[depth++] = byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
-        expect = byte === OPEN_BRACE ? KEY_OR_CLOSE_OBJECT : VALUE_OR_CLOSE_ARRAY;
-        i++;
-        continue;
-      }
-      let end: number;
       if (byte === QUOTE) {
-        end = stringEnd(bytes, i + 1, length);
+        const end = stringEnd(bytes, i + 1, length);
         if (end === UNDECIDED) return UNDECIDED;
         if (field !== -1) {
           if (end < 0) return UNDECIDED;
           const value = candidateOf(field, bytes, i + 1, end - 1);
           seen[fields[field]!] = value;
-          // It may match: parse, whatever follows.
           if (value !== otherString) {
             named = true;
-            if (isRelevant(seen, relevance)) return resumeAt(end);
+            relevant = isRelevant(seen, relevance);
           }
+          field = -1;
+          i = end;
+        } else i = end < 0 ? -end - 2 : end;
+      } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (depth === closers.length) return UNDECIDED;
+        if (field !== -1) {
+          seen[fields[field]!] = NOT_A_STRING;
+          field = -1;
         }
-        if (end < 0) end = -end - 2;
+        const closer = byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+        i = spaceEnd(bytes, i + 1, length);
+        if (byteAt(bytes, i, length) === closer) {
+          i++; // empty
+        } else {
+          closers[depth++] = closer;
+          keyNext = closer === CLOSE_BRACE;
+          continue;
+        }
       } else {
+        let end: number;
         if (byte === 0x74) end = matchesAt(bytes, i, TRUE) ? i + 4 : UNDECIDED;
         else if (byte === 0x66) end = matchesAt(bytes, i, FALSE) ? i + 5 : UNDECIDED;
         else if (byte === 0x6e) end = matchesAt(bytes, i, NULL) ? i + 4 : UNDECIDED;
-        else end = numberEnd(bytes, i);
+        else end = numberEnd(bytes, i, length);
         if (end === UNDECIDED) return UNDECIDED;
-        if (field !== -1) seen[fields[field]!] = NOT_A_STRING;
+        if (field !== -1) {
+          seen[fields[field]!] = NOT_A_STRING;
+          field = -1;
+        }
+        i = end;
       }
-      field = -1;
-      i = end;
-      expect = COMMA_OR_CLOSE;
+
+      // After a value: the closers that follow it, then a comma, or the record's end.
+      for (;;) {
+        if (depth === 0) {
+          if (relevant) return relevantAt(i);
+          if (needsANamedValue && !named) return i;
+          return isRelevant(seen, relevance) ? relevantAt(i) : i;
+        }
+        byte = byteAt(bytes, i, length);
+        if (IS_SPACE[byte] === 1) {
+          i = spaceEnd(bytes, i + 1, length);
+          byte = byteAt(bytes, i, length);
+        }
+        const closer = closers[depth - 1]!;
+        if (byte === COMMA) {
+          keyNext = closer === CLOSE_BRACE;
+          i++;
+          break;
+        }
+        if (byte !== closer) return UNDECIDED;
+        depth--;
+        i++;
+      }
     }
-    if (needsANamedValue && !named) return i;
-    return isRelevant(seen, relevance) ? UNDECIDED : i;
   }
 
   function isIrrelevant(bytes: Buffer): boolean {
     let start = 0;
     while (start < bytes.length && IS_SPACE[bytes[start]!] === 1) start++;
-    let end = irrelevantEnd(bytes, start);
+    let end = judge(bytes, start);
     if (end < 0) return false;
     while (end < bytes.length && IS_SPACE[bytes[end]!] === 1) end++;
     return end === bytes.length;
   }
 
-  return { irrelevantEnd, isIrrelevant };
+  return { judge, isIrrelevant };
 }
 
 /** The prefilter of the CloudTrail normalizers (shared/core/normalize). */
