@@ -25,7 +25,10 @@ import { federationRecord, orgTrailRecord, seededRandom } from './synthetic-clou
 const DIR = '.bench';
 const FILES = 8;
 const RECORDS_PER_FILE = 10_000;
-const ROUNDS = 5;
+/** Rounds after a discarded warm-up; the order of the pipelines alternates from round to round. */
+const ROUNDS = 9;
+/** The read-ahead decodeStream gives its gunzip: the bare pipeline gets the same, so neither inflates more in parallel. */
+const GUNZIP_OPTIONS = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 } as ZlibOptions;
 const BIG_FILE_BYTES = Number(process.env.BENCH_BIG_FILE_BYTES ?? 1024 ** 3);
 
 function discard(): Writable {
@@ -100,9 +103,7 @@ async function streamingBaseline(paths: string[]): Promise<number> {
     let escaped = false;
     let pending: Buffer[] = [];
     let start = -1;
-    const gunzip = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
-      createGunzip({ chunkSize: 64 * 1024 }),
-    );
+    const gunzip = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(createGunzip(GUNZIP_OPTIONS));
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       let text = '';
       start = depth >= 2 ? 0 : -1;
@@ -142,11 +143,25 @@ async function tokentrail(paths: string[], prefilter = true): Promise<number> {
   return summary.rows;
 }
 
-async function timed(fn: () => Promise<number>): Promise<{ rows: number; seconds: number }> {
+async function timed(fn: () => Promise<number>): Promise<{ rows: number; seconds: number; cpu: number }> {
   globalThis.gc?.();
+  const before = process.cpuUsage();
   const start = process.hrtime.bigint();
   const rows = await fn();
-  return { rows, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  const used = process.cpuUsage(before);
+  return {
+    rows,
+    seconds: Number(process.hrtime.bigint() - start) / 1e9,
+    cpu: (used.user + used.system) / 1e6,
+  };
+}
+
+/** Runs each step once, in this order on even rounds and in reverse on odd ones, so drift in the machine's load falls on all alike. */
+async function alternating<T>(round: number, steps: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(steps.length);
+  const order = steps.map((_, k) => (round % 2 === 0 ? k : steps.length - 1 - k));
+  for (const k of order) results[k] = await steps[k]!();
+  return results;
 }
 
 export async function throughput(): Promise<void> {
@@ -163,15 +178,20 @@ export async function throughput(): Promise<void> {
   const expected = await streamingBaseline(paths);
   if (expected !== FILES * RECORDS_PER_FILE)
     throw new Error(`the streaming baseline split ${expected} records`);
+  const cpu = { streaming: [] as number[], tokentrail: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
-    const b = await timed(() => baseline(paths));
-    const s = await timed(() => streamingBaseline(paths));
-    const t = await timed(() => tokentrail(paths));
-    const u = await timed(() => tokentrail(paths, false));
-    rates.baseline.push(b.rows / b.seconds);
-    rates.streaming.push(s.rows / s.seconds);
-    rates.tokentrail.push(t.rows / t.seconds);
-    rates.unfiltered.push(u.rows / u.seconds);
+    const [b, s, t, u] = await alternating(round, [
+      () => timed(() => baseline(paths)),
+      () => timed(() => streamingBaseline(paths)),
+      () => timed(() => tokentrail(paths)),
+      () => timed(() => tokentrail(paths, false)),
+    ]);
+    rates.baseline.push(b!.rows / b!.seconds);
+    rates.streaming.push(s!.rows / s!.seconds);
+    rates.tokentrail.push(t!.rows / t!.seconds);
+    rates.unfiltered.push(u!.rows / u!.seconds);
+    cpu.streaming.push(s!.cpu);
+    cpu.tokentrail.push(t!.cpu);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const ratios = rates.tokentrail.map((t, i) => t / rates.baseline[i]!);
@@ -193,6 +213,10 @@ export async function throughput(): Promise<void> {
   );
   console.log(
     `  ratio tokentrail / bare streaming: median ${median(streaming).toFixed(2)}, per round ${streaming.map((r) => r.toFixed(2)).join(' ')}`,
+  );
+  const cpuRatios = cpu.streaming.map((s, i) => s / cpu.tokentrail[i]!);
+  console.log(
+    `  the same by CPU time (bare streaming CPU s / tokentrail CPU s, >= 1 means tokentrail costs less): median ${median(cpuRatios).toFixed(2)}, per round ${cpuRatios.map((r) => r.toFixed(2)).join(' ')}`,
   );
   const unfiltered = rates.unfiltered.map((u, i) => u / rates.baseline[i]!);
   console.log(
@@ -267,7 +291,7 @@ function generateOrgTrail(): string[] {
 async function gunzipAlone(paths: string[]): Promise<number> {
   let bytes = 0;
   for (const path of paths) {
-    const gunzip = createGunzip({ chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 } as ZlibOptions);
+    const gunzip = createGunzip(GUNZIP_OPTIONS);
     createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(gunzip);
     for await (const chunk of gunzip as AsyncIterable<Buffer>) bytes += chunk.length;
   }
@@ -292,9 +316,14 @@ export async function orgTrailBench(): Promise<void> {
   await tokentrail(paths, false);
   const cpu = { gunzip: [] as number[], on: [] as number[], off: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
-    cpu.gunzip.push(await cpuSeconds(() => gunzipAlone(paths)));
-    cpu.on.push(await cpuSeconds(() => tokentrail(paths, true)));
-    cpu.off.push(await cpuSeconds(() => tokentrail(paths, false)));
+    const [gunzip, on, off] = await alternating(round, [
+      () => cpuSeconds(() => gunzipAlone(paths)),
+      () => cpuSeconds(() => tokentrail(paths, true)),
+      () => cpuSeconds(() => tokentrail(paths, false)),
+    ]);
+    cpu.gunzip.push(gunzip!);
+    cpu.on.push(on!);
+    cpu.off.push(off!);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const spread = (values: number[]) =>
