@@ -36,13 +36,18 @@ import { HEAD_BYTES, sha256Hex, utf8Head, withoutCutCharacter } from './kept-byt
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
 import { relevantEnd } from './prefilter.js';
 
-/** A complete value: its bytes (valid UTF-8), and its text decoded only when asked for. */
+/**
+ * A complete value: its bytes (valid UTF-8), the range [start, end) of `source`, and its text
+ * decoded from there only when asked for (no per-value copy or view of the bytes on the way).
+ */
 export class ValueFrame {
   readonly type = 'value' as const;
   #text: string | undefined;
 
   constructor(
-    readonly bytes: Buffer,
+    private readonly source: Buffer,
+    private readonly start: number,
+    private readonly end: number,
     /** Index of the top-level value in the stream. */
     readonly value: number,
     /** Where inside that value: '' for the value itself, `/Records/17` or `/3` for split elements. */
@@ -51,8 +56,12 @@ export class ValueFrame {
     readonly offset: number,
   ) {}
 
+  get bytes(): Buffer {
+    return this.source.subarray(this.start, this.end);
+  }
+
   get text(): string {
-    this.#text ??= this.bytes.toString('utf8');
+    this.#text ??= this.source.toString('utf8', this.start, this.end);
     return this.#text;
   }
 }
@@ -149,6 +158,9 @@ export class JsonFramer {
   private tooDeep = false;
 
   private out: Frame[] = [];
+  /** The chunk being scanned, once `utf8Chunk` says whether it is UTF-8 but for a character cut at its end. */
+  private utf8Of: Buffer | null = null;
+  private utf8Chunk = false;
 
   constructor(options: FramerOptions) {
     this.maxValueBytes = options.maxValueBytes;
@@ -293,6 +305,7 @@ export class JsonFramer {
   }
 
   private scan(chunk: Buffer, final: boolean): void {
+    this.utf8Of = null; // a caller may hand the same buffer again with other bytes in it
     const length = chunk.length;
     const chunkOffset = this.streamOffset;
     let i = 0;
@@ -436,10 +449,10 @@ export class JsonFramer {
               break;
             }
             const end = answer <= -2 ? relevantEnd(answer) : -1;
-            if (end >= 0 && end - i <= this.maxValueBytes) {
+            if (end >= 0 && end - i <= this.maxValueBytes && this.isUtf8Within(chunk, i, end)) {
               // One valid JSON object from i to end: a frame as it stands.
-              startElement(i, false);
-              finishElement(end);
+              this.out.push(new ValueFrame(chunk, i, end, this.valueIndex, this.path(), chunkOffset + i));
+              this.elementIndex++;
               i = end;
               break;
             }
@@ -572,10 +585,23 @@ export class JsonFramer {
    * is one `skipped` frame if it is UTF-8 and within the size cap (else it is framed as usual).
    */
   private skipped(chunk: Buffer, start: number, end: number, offset: number): boolean {
-    if (end - start > this.maxValueBytes || !isUtf8(chunk.subarray(start, end))) return false;
+    if (end - start > this.maxValueBytes || !this.isUtf8Within(chunk, start, end)) return false;
     this.pushSkipped(offset);
     this.elementIndex++;
     return true;
+  }
+
+  /**
+   * Whether chunk[start, end) is UTF-8, for a range that starts and ends at ASCII bytes (a
+   * record's braces): one check of the whole chunk answers for every record in it; only when it
+   * fails is the range checked alone.
+   */
+  private isUtf8Within(chunk: Buffer, start: number, end: number): boolean {
+    if (this.utf8Of !== chunk) {
+      this.utf8Of = chunk;
+      this.utf8Chunk = isUtf8(withoutCutCharacter(chunk));
+    }
+    return this.utf8Chunk || isUtf8(chunk.subarray(start, end));
   }
 
   private pushSkipped(offset: number): void {
@@ -600,7 +626,8 @@ export class JsonFramer {
       this.pushSkipped(this.elementOffset);
       this.advance();
     } else {
-      this.out.push(new ValueFrame(collected.bytes, this.valueIndex, this.path(), this.elementOffset));
+      const { bytes } = collected;
+      this.out.push(new ValueFrame(bytes, 0, bytes.length, this.valueIndex, this.path(), this.elementOffset));
       this.advance();
     }
   }
