@@ -58,6 +58,25 @@ describe('serializeRowWithoutRaw', () => {
     );
   });
 
+  it('matches JSON.stringify row after row when values repeat from one row to the next (its cache)', () => {
+    const repeating = fc.constantFrom<string | null>(null, 'aws', 'a"b', '\ud800', 'us-east-1', '');
+    const rowOf = (values: (string | null)[]) => {
+      const row: Record<string, unknown> = {};
+      COLUMNS.forEach((column, index) => {
+        row[column.name] = column.name === 'raw' ? {} : values[index];
+      });
+      return row as Row;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(repeating, { minLength: COLUMNS.length, maxLength: COLUMNS.length }).map(rowOf)),
+        (rows) => {
+          for (const row of rows) expect(serializeRowWithoutRaw(row)).toBe(stringifyWithoutRaw(row));
+        },
+      ),
+    );
+  });
+
   it('serializes in the order newRow builds rows, which is column order', () => {
     const row = newRow({
       event_id: 'e',
