@@ -37,6 +37,15 @@ export class StoreError extends Error {
 const STORE_DATABASE = 'store';
 
 /**
+ * Rows a load transaction takes before it commits; the rest commit at close. Loads span many
+ * batches because DuckDB writes each full row group of a large transaction straight to the file,
+ * where a transaction per batch went through the write-ahead log and a checkpoint's rewrite
+ * (docs/decisions/0004-duckdb-ingest.md). A failed batch rolls back to the last commit; ingest is
+ * idempotent, so running it again restores what was lost.
+ */
+const COMMIT_ROWS = 100_000;
+
+/**
  * Rows per row group in the store file, a sixth of DuckDB's default: each checkpoint rewrites the
  * last, partly filled row group, so its size bounds the memory and time of a checkpoint during a
  * load of rows carrying `raw` (docs/decisions/0004-duckdb-ingest.md).
@@ -66,10 +75,10 @@ async function attach(path: string): Promise<DuckDBInstance> {
 
 /**
  * DuckDB's buffer pool cap. Its default, 80 % of the machine's memory, lets it keep every block a
- * load writes, so a process's memory grew with its input; queries on 1M rows measured the same
- * with this cap (docs/decisions/0004-duckdb-ingest.md). A file store spills past it to disk.
+ * load writes, so a process's memory grew with its input (docs/decisions/0004-duckdb-ingest.md).
+ * A file store spills past it to disk.
  */
-const MEMORY_LIMIT_BYTES = 256 * 1024 ** 2;
+const MEMORY_LIMIT_BYTES = 96 * 1024 ** 2;
 
 /**
  * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
@@ -97,7 +106,11 @@ export function resultOf(result: DuckDBResultReader): QueryResult {
  * ingested; the primary key backs that up.
  */
 export class DuckDbStore implements EventStore, AlertBook {
-  readonly preferredBatchRows = 10_000;
+  readonly preferredBatchRows = 4096;
+  readonly writesRawFromText = true;
+  readonly keepsOneRowPerEvent = true;
+  /** Rows loaded since the open load transaction began; none is open while this is undefined. */
+  private uncommittedRows: number | undefined;
 
   private constructor(
     readonly description: string,
@@ -160,7 +173,10 @@ export class DuckDbStore implements EventStore, AlertBook {
     // The last record of each key, by index, so its raw text stays with it.
     for (let i = 0; i < records.length; i++) byKey.set(records[i]![table.key] as string, i);
     if (byKey.size === 0) return 0;
-    await this.connection.run('BEGIN TRANSACTION');
+    if (this.uncommittedRows === undefined) {
+      await this.connection.run('BEGIN TRANSACTION');
+      this.uncommittedRows = 0;
+    }
     try {
       for (const key of await this.storedKeys(table, [...byKey.keys()])) byKey.delete(key);
       const indexes = [...byKey.values()];
@@ -170,12 +186,21 @@ export class DuckDbStore implements EventStore, AlertBook {
         indexes.map((i) => records[i]!),
         rawTexts && indexes.map((i) => rawTexts[i]),
       );
-      await this.connection.run('COMMIT');
+      this.uncommittedRows += indexes.length;
+      if (this.uncommittedRows >= COMMIT_ROWS) await this.commit();
     } catch (error) {
+      this.uncommittedRows = undefined;
       await this.connection.run('ROLLBACK');
       throw error;
     }
     return byKey.size;
+  }
+
+  /** Ends the open load transaction, if any. */
+  private async commit(): Promise<void> {
+    if (this.uncommittedRows === undefined) return;
+    this.uncommittedRows = undefined;
+    await this.connection.run('COMMIT');
   }
 
   private async storedKeys(table: TableSpec, keys: readonly string[]): Promise<string[]> {
@@ -250,6 +275,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
+    await this.commit();
     const values: Record<string, string> = {};
     for (const name of query.params) {
       const value = params[name];
@@ -260,10 +286,12 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async sql(text: string): Promise<QueryResult> {
+    await this.commit();
     return resultOf(await this.connection.runAndReadAll(text));
   }
 
   async close(): Promise<void> {
+    await this.commit();
     this.alerts.close();
     this.connection.closeSync();
     this.instance.closeSync();
