@@ -27,9 +27,11 @@ class StoreWriter implements RowSink, Quarantine {
   ) {}
 
   async write(rows: readonly Row[], rawTexts?: RawTexts): Promise<void> {
+    const textOnly = this.store.writesRawFromText === true;
     for (let i = 0; i < rows.length; i++) {
-      this.pending.push(rows[i]!);
-      this.pendingTexts.push(rawTexts?.[i]);
+      const text = rawTexts?.[i];
+      this.pending.push(textOnly && text !== undefined ? { ...rows[i]!, raw: null } : rows[i]!);
+      this.pendingTexts.push(text);
     }
     if (this.pending.length >= this.store.preferredBatchRows) await this.flush();
   }
@@ -85,7 +87,9 @@ export class IngestRun {
           },
         }
       : this.writer;
-    this.normalize = new NormalizeRun(sink, this.writer);
+    this.normalize = new NormalizeRun(sink, this.writer, {
+      sinkKeepsOneRowPerEvent: store.keepsOneRowPerEvent === true,
+    });
   }
 
   consume(

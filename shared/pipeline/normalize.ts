@@ -35,9 +35,14 @@ export class NormalizeRun {
   private readonly rejectedBy: Partial<Record<RejectCode, number>> = {};
   private readonly rowsByKind: Record<string, number> = {};
 
+  /**
+   * `sinkKeepsOneRowPerEvent`: the sink itself keeps one row per event_id, so the run hands it every
+   * row and does not remember each event_id it has seen (a set that grows with the input).
+   */
   constructor(
     private readonly sink: RowSink,
     private readonly quarantine: Quarantine,
+    private readonly options: { readonly sinkKeepsOneRowPerEvent?: boolean } = {},
   ) {}
 
   /** Normalizes one input's batches; resolves once its rows and rejections have been handed over. */
@@ -91,10 +96,10 @@ export class NormalizeRun {
         delivery: item.delivery,
         position: item.position,
       });
-    } else if (this.seen.has(outcome.row.event_id)) {
+    } else if (!this.options.sinkKeepsOneRowPerEvent && this.seen.has(outcome.row.event_id)) {
       this.duplicates++;
     } else {
-      this.seen.add(outcome.row.event_id);
+      if (!this.options.sinkKeepsOneRowPerEvent) this.seen.add(outcome.row.event_id);
       increment(this.rowsByKind, outcome.kind);
       rows.push(outcome.row);
       // A row's raw is the record itself, so the record's own text is raw's JSON text.

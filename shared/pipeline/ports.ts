@@ -64,6 +64,13 @@ export interface EventStore {
   readonly description: string;
   /** How many rows a write should carry; the caller buffers up to this. */
   readonly preferredBatchRows: number;
+  /**
+   * True when the store writes `raw` from a row's text wherever `writeRows` is given one, so a row
+   * buffered for it need not keep the parsed record, by far its largest part.
+   */
+  readonly writesRawFromText?: boolean;
+  /** True when the store keeps exactly one row per event_id however often the event is written. */
+  readonly keepsOneRowPerEvent?: boolean;
   writeRows(rows: readonly Row[], rawTexts?: RawTexts): Promise<WriteResult>;
   /** Keeps rejected records; the store derives each quarantine_id from the record, so rewrites are idempotent. */
   writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void>;
