@@ -75,10 +75,12 @@ async function attach(path: string): Promise<DuckDBInstance> {
 
 /**
  * DuckDB's buffer pool cap. Its default, 80 % of the machine's memory, lets it keep every block a
- * load writes, so a process's memory grew with its input (docs/decisions/0004-duckdb-ingest.md).
- * A file store spills past it to disk.
+ * load writes, so a process's memory grew with its input. A load needs little and runs under the
+ * lower cap; queries get the higher one, which who-accessed on 10M rows needs
+ * (docs/decisions/0004-duckdb-ingest.md). A file store spills past either to disk.
  */
-const MEMORY_LIMIT_BYTES = 96 * 1024 ** 2;
+const QUERY_MEMORY_LIMIT_BYTES = 256 * 1024 ** 2;
+const LOAD_MEMORY_LIMIT_BYTES = 96 * 1024 ** 2;
 
 /**
  * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
@@ -111,6 +113,8 @@ export class DuckDbStore implements EventStore, AlertBook {
   readonly keepsOneRowPerEvent = true;
   /** Rows loaded since the open load transaction began; none is open while this is undefined. */
   private uncommittedRows: number | undefined;
+  /** True from a load's first batch until the next query: DuckDB runs under the load's memory cap. */
+  private loading = false;
 
   private constructor(
     readonly description: string,
@@ -139,7 +143,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     const connection = await connect();
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(`SET checkpoint_threshold = '${CHECKPOINT_WAL_BYTES}B'`);
-    await connection.run(`SET memory_limit = '${MEMORY_LIMIT_BYTES}B'`);
+    await connection.run(`SET memory_limit = '${QUERY_MEMORY_LIMIT_BYTES}B'`);
     // The instance itself is in memory (the file is attached), whose default spill directory is
     // `.tmp` in the working directory: spill beside the store file instead.
     if (path !== ':memory:') await connection.run(`SET temp_directory = ${sqlText(`${path}.tmp`)}`);
@@ -174,6 +178,8 @@ export class DuckDbStore implements EventStore, AlertBook {
     for (let i = 0; i < records.length; i++) byKey.set(records[i]![table.key] as string, i);
     if (byKey.size === 0) return 0;
     if (this.uncommittedRows === undefined) {
+      if (!this.loading) await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT_BYTES}B'`);
+      this.loading = true;
       await this.connection.run('BEGIN TRANSACTION');
       this.uncommittedRows = 0;
     }
@@ -201,6 +207,14 @@ export class DuckDbStore implements EventStore, AlertBook {
     if (this.uncommittedRows === undefined) return;
     this.uncommittedRows = undefined;
     await this.connection.run('COMMIT');
+  }
+
+  /** Commits what a load left open and gives queries their memory back. */
+  private async endLoad(): Promise<void> {
+    await this.commit();
+    if (!this.loading) return;
+    this.loading = false;
+    await this.connection.run(`SET memory_limit = '${QUERY_MEMORY_LIMIT_BYTES}B'`);
   }
 
   private async storedKeys(table: TableSpec, keys: readonly string[]): Promise<string[]> {
@@ -275,7 +289,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
-    await this.commit();
+    await this.endLoad();
     const values: Record<string, string> = {};
     for (const name of query.params) {
       const value = params[name];
@@ -286,7 +300,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async sql(text: string): Promise<QueryResult> {
-    await this.commit();
+    await this.endLoad();
     return resultOf(await this.connection.runAndReadAll(text));
   }
 
