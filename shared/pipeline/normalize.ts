@@ -96,15 +96,21 @@ export class NormalizeRun {
         delivery: item.delivery,
         position: item.position,
       });
-    } else if (!this.options.sinkKeepsOneRowPerEvent && this.seen.has(outcome.row.event_id)) {
+    } else if (!this.options.sinkKeepsOneRowPerEvent && this.isRepeat(outcome.row.event_id)) {
       this.duplicates++;
     } else {
-      if (!this.options.sinkKeepsOneRowPerEvent) this.seen.add(outcome.row.event_id);
       increment(this.rowsByKind, outcome.kind);
       rows.push(outcome.row);
       // A row's raw is the record itself, so the record's own text is raw's JSON text.
       rawTexts.push(outcome.row.raw === item.record.value ? item.text : undefined);
     }
+  }
+
+  /** Remembers an event_id and says whether it was seen before, with one lookup rather than `has` then `add`. */
+  private isRepeat(eventId: string): boolean {
+    const before = this.seen.size;
+    this.seen.add(eventId);
+    return this.seen.size === before;
   }
 
   private reject(rejections: Rejection[], rejection: Rejection): void {
