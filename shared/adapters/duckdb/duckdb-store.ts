@@ -37,11 +37,12 @@ export class StoreError extends Error {
 const STORE_DATABASE = 'store';
 
 /**
- * Rows a load transaction takes before it commits; the rest commit at close. Loads span many
- * batches because DuckDB writes each full row group of a large transaction straight to the file,
- * where a transaction per batch went through the write-ahead log and a checkpoint's rewrite
- * (docs/decisions/0004-duckdb-ingest.md). A failed batch rolls back to the last commit; ingest is
- * idempotent, so running it again restores what was lost.
+ * Rows a load transaction takes before it commits; the rest commit when the ingest finishes
+ * (`commit`), a query runs or the store closes. Loads span many batches because DuckDB writes each
+ * full row group of a large transaction straight to the file, where a transaction per batch went
+ * through the write-ahead log and a checkpoint's rewrite (docs/decisions/0004-duckdb-ingest.md).
+ * A failed batch rolls back to the last commit; ingest is idempotent, so running it again restores
+ * what was lost.
  */
 const COMMIT_ROWS = 100_000;
 
@@ -191,7 +192,7 @@ export class DuckDbStore implements EventStore, AlertBook {
         rawTexts && indexes.map((i) => rawTexts[i]),
       );
       this.uncommittedRows += indexes.length;
-      if (this.uncommittedRows >= COMMIT_ROWS) await this.commit();
+      if (this.uncommittedRows >= COMMIT_ROWS) await this.commitLoad();
     } catch (error) {
       this.uncommittedRows = undefined;
       await this.connection.run('ROLLBACK');
@@ -201,15 +202,15 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   /** Ends the open load transaction, if any. */
-  private async commit(): Promise<void> {
+  private async commitLoad(): Promise<void> {
     if (this.uncommittedRows === undefined) return;
     this.uncommittedRows = undefined;
     await this.connection.run('COMMIT');
   }
 
   /** Commits what a load left open and gives queries their memory back. */
-  private async endLoad(): Promise<void> {
-    await this.commit();
+  async commit(): Promise<void> {
+    await this.commitLoad();
     if (!this.loading) return;
     this.loading = false;
     await this.connection.run('RESET memory_limit');
@@ -287,7 +288,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async query(query: NamedQuery, params: QueryParams): Promise<QueryResult> {
-    await this.endLoad();
+    await this.commit();
     const values: Record<string, string> = {};
     for (const name of query.params) {
       const value = params[name];
@@ -298,12 +299,12 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   async sql(text: string): Promise<QueryResult> {
-    await this.endLoad();
+    await this.commit();
     return resultOf(await this.connection.runAndReadAll(text));
   }
 
   async close(): Promise<void> {
-    await this.commit();
+    await this.commitLoad();
     this.alerts.close();
     this.connection.closeSync();
     this.instance.closeSync();
