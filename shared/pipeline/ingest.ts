@@ -77,7 +77,11 @@ export class IngestRun {
   private readonly normalize: NormalizeRun;
 
   /** `tap`, when given, sees every normalized row too (per-event detection in the functions). */
-  constructor(store: EventStore, clock: Clock, tap?: RowSink) {
+  constructor(
+    private readonly store: EventStore,
+    clock: Clock,
+    tap?: RowSink,
+  ) {
     this.writer = new StoreWriter(store, clock);
     const sink: RowSink = tap
       ? {
@@ -100,8 +104,9 @@ export class IngestRun {
   }
 
   /** Writes what is still buffered. Call once all inputs are consumed (and before reading the summary). */
-  finish(): Promise<void> {
-    return this.writer.flush();
+  async finish(): Promise<void> {
+    await this.writer.flush();
+    await this.store.commit?.();
   }
 
   summary(): IngestSummary {

@@ -72,6 +72,8 @@ export interface EventStore {
   /** True when the store keeps exactly one row per event_id however often the event is written. */
   readonly keepsOneRowPerEvent?: boolean;
   writeRows(rows: readonly Row[], rawTexts?: RawTexts): Promise<WriteResult>;
+  /** Makes every write so far durable and visible to other readers (a store that batches commits). */
+  commit?(): Promise<void>;
   /** Keeps rejected records; the store derives each quarantine_id from the record, so rewrites are idempotent. */
   writeQuarantine(rejections: readonly Rejection[], quarantinedAt: string): Promise<void>;
   query(query: NamedQuery, params: QueryParams): Promise<QueryResult>;
