@@ -6,9 +6,9 @@
  * whether Node's on-disk compile cache pays. BENCH_CLI_COMPARE=path/to/other/bin/tokentrail.js adds
  * the same cases for another build (the one before a change, say), measured in the same rounds.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runNode } from './run-node.js';
 
 const ROOT = resolve('.');
 const BIN = resolve(ROOT, 'bin/tokentrail.js');
@@ -25,34 +25,8 @@ interface Case {
   readonly check: (stdout: string, stderr: string) => void;
 }
 
-interface Run {
-  readonly ms: number;
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runOnce(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) =>
-      done({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stdout, stderr }),
-    );
-  });
-}
-
 async function timeCase(measured: Case): Promise<number> {
-  const run = await runOnce(measured.args, measured.env);
+  const run = await runNode(measured.args, measured.env);
   if (run.code !== 0) throw new Error(`${measured.name} exited ${run.code}:\n${run.stderr}`);
   measured.check(run.stdout, run.stderr);
   return run.ms;

@@ -12,7 +12,7 @@
  * The targets (≤ 3× for the Lambdas, ≤ 2.5× for the Cloud Functions) are the issue's "start +
  * import + client construction": judged on the first two; the third is shown as measured.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BUNDLED_POLICY, buildGcpFunctions } from '../functions/gcp/build.js';
 import { compilePolicyFile } from '../shared/adapters/policy/compile-policy-file.js';
@@ -39,7 +39,7 @@ import {
   serverProbe,
   timeOnce,
 } from './cold-start-probes.js';
-import { type StandIns, startStandIns } from './cold-start-stand-ins.js';
+import { lambdaEnvironment, type StandIns, startStandIns } from './cold-start-stand-ins.js';
 
 const ROOT = resolve('.');
 const OUT = resolve('.bench/cold-start');
@@ -58,34 +58,6 @@ interface HandlerRow {
   readonly import: Measured;
   readonly skipped: Measured | null;
   readonly stored: Measured;
-}
-
-/** The Lambdas' credentials: the role's session in the environment, federated to Google at a local STS. */
-function lambdaEnvironment(standIns: StandIns, common: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const credentials = join(OUT, 'gcp-wif-credentials.json');
-  writeFileSync(
-    credentials,
-    JSON.stringify({
-      type: 'external_account',
-      audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/aws',
-      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
-      token_url: `${standIns.url}/v1/token`,
-      credential_source: {
-        environment_id: 'aws1',
-        regional_cred_verification_url:
-          'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
-      },
-    }),
-  );
-  return {
-    ...common,
-    GOOGLE_APPLICATION_CREDENTIALS: credentials,
-    TOKENTRAIL_S3_ENDPOINT: standIns.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'ASIABENCHBENCHBENCH0',
-    AWS_SECRET_ACCESS_KEY: 'bench-secret',
-    AWS_SESSION_TOKEN: 'bench-token',
-  };
 }
 
 /** A Cloud Function's credentials: Application Default Credentials from a local metadata server. */
@@ -118,7 +90,7 @@ export async function coldStartBench(): Promise<void> {
       TOKENTRAIL_BIGQUERY_ENDPOINT: standIns.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const awsEnv = { ...lambdaEnvironment(standIns, common), TOKENTRAIL_POLICY: lambdaPolicy };
+    const awsEnv = { ...lambdaEnvironment(standIns, OUT, common), TOKENTRAIL_POLICY: lambdaPolicy };
     const gcpEnv = {
       ...gcpEnvironment(standIns, common),
       TOKENTRAIL_POLICY: join(gcp.outdir, BUNDLED_POLICY),

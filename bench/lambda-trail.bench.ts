@@ -18,7 +18,6 @@
  * BigQuery stand-in answer each insertAll that much later, as a real round trip would (the local
  * one answers in about a millisecond, so the default leaves that wait out of the wall time).
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -27,6 +26,7 @@ import { compilePolicyFile } from '../shared/adapters/policy/compile-policy-file
 import { buildLambdas } from './cold-start-bundles.js';
 import { sqsObjectCreated } from './cold-start-events.js';
 import { lambdaEnvironment, type StandIns, startStandIns } from './cold-start-stand-ins.js';
+import { runNode } from './run-node.js';
 import { orgTrailRecord, seededRandom } from './synthetic-cloudtrail.js';
 
 const ROOT = resolve('.');
@@ -139,58 +139,39 @@ function lambdaHeapFlags(mb: number): string[] {
   ];
 }
 
-function runChild(memoryMb: number, probe: string, env: NodeJS.ProcessEnv): Promise<Run> {
-  const child = spawn(process.execPath, [...lambdaHeapFlags(memoryMb), probe], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        fail(new Error(`the trail-files handler exited ${code}:\n${stderr}\n${stdout.slice(-2000)}`));
-        return;
-      }
-      const lines = stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const report = lines.find((line) => line.type === 'bench') as {
-        wallMs: number;
-        cpuMicros: number;
-        maxRssKiB: number;
-        youngBytes: number;
-        liveHeapBytes: number;
-        failures: number;
-      };
-      const invocation = lines.find((line) => line.type === 'invocation') as {
-        messages: { objects?: { rows: number; skipped: number }[]; error?: string }[];
-      };
-      const object = invocation.messages[0]?.objects?.[0];
-      if (report.failures > 0 || !object) {
-        fail(new Error(`the handler failed the message: ${JSON.stringify(invocation.messages[0])}`));
-        return;
-      }
-      done({
-        wallSeconds: report.wallMs / 1000,
-        cpuSeconds: report.cpuMicros / 1e6,
-        maxRssBytes: report.maxRssKiB * 1024,
-        youngBytes: report.youngBytes,
-        liveHeapBytes: report.liveHeapBytes,
-        rows: object.rows,
-        skipped: object.skipped,
-        failures: report.failures,
-      });
-    });
-  });
+async function runChild(memoryMb: number, probe: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  const { code, stdout, stderr } = await runNode([...lambdaHeapFlags(memoryMb), probe], env);
+  if (code !== 0)
+    throw new Error(`the trail-files handler exited ${code}:\n${stderr}\n${stdout.slice(-2000)}`);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const report = lines.find((line) => line.type === 'bench') as {
+    wallMs: number;
+    cpuMicros: number;
+    maxRssKiB: number;
+    youngBytes: number;
+    liveHeapBytes: number;
+    failures: number;
+  };
+  const invocation = lines.find((line) => line.type === 'invocation') as {
+    messages: { objects?: { rows: number; skipped: number }[]; error?: string }[];
+  };
+  const object = invocation.messages[0]?.objects?.[0];
+  if (report.failures > 0 || !object) {
+    throw new Error(`the handler failed the message: ${JSON.stringify(invocation.messages[0])}`);
+  }
+  return {
+    wallSeconds: report.wallMs / 1000,
+    cpuSeconds: report.cpuMicros / 1e6,
+    maxRssBytes: report.maxRssKiB * 1024,
+    youngBytes: report.youngBytes,
+    liveHeapBytes: report.liveHeapBytes,
+    rows: object.rows,
+    skipped: object.skipped,
+    failures: report.failures,
+  };
 }
 
 function median(values: readonly number[]): number {
