@@ -103,7 +103,7 @@ export class IngestRun {
     return this.normalize.consume(input, batches);
   }
 
-  /** Writes what is still buffered. Call once all inputs are consumed (and before reading the summary). */
+  /** Writes what is still buffered and commits it. Call once all inputs are consumed (and before reading the summary). */
   async finish(): Promise<void> {
     await this.writer.flush();
     await this.store.commit?.();
