@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EVENT_BRIDGE_PATTERN } from '../queries/event-bridge-pattern.js';
 import { checkEventRules, DEFAULT_RULE_PREFIX, type EventRule, type RuleInputs } from './aws-event-rule.js';
 import { type Fetched, fetched, fetchFailed } from './check-result.js';
 
@@ -148,5 +149,15 @@ describe('checkEventRules', () => {
   it('keeps a custom event bus in the fix', () => {
     const [state] = run(fetched([rule('rule-disabled.json', { EventBusName: 'audit-bus' })]), NAME);
     expect(state!.fix).toContain(`--name ${NAME} --event-bus-name audit-bus --event-pattern`);
+  });
+
+  it('passes the pattern tokentrail deploys, and offers it when no rule matches', () => {
+    const deployed = JSON.stringify(EVENT_BRIDGE_PATTERN);
+    expect(summary(fetched([rule('rule-enabled-all.json', { EventPattern: deployed })]), NAME)).toEqual([
+      `aws.eventbridge.rule-state ${NAME} ok`,
+      `aws.eventbridge.rule-pattern ${NAME} ok`,
+    ]);
+    const [pattern] = run(fetched([rule('rule-s3-source.json')]));
+    expect(pattern!.fix).toContain(`--event-pattern '${deployed}'`);
   });
 });

@@ -1,3 +1,4 @@
+import { EVENT_BRIDGE_PATTERN } from '../queries/event-bridge-pattern.js';
 import { shellQuote } from '../render/shell-quote.js';
 import { type CheckResult, type Fetched, unreadable } from './check-result.js';
 import { matchEventPattern, type PatternResult } from './event-pattern.js';
@@ -27,12 +28,8 @@ export interface RuleInputs {
 
 const ALL_MANAGEMENT_EVENTS = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 
-/** The pattern tokentrail's rule should have. */
-export const ASSUME_ROLE_WITH_WEB_IDENTITY_PATTERN = {
-  source: ['aws.sts'],
-  'detail-type': ['AWS API Call via CloudTrail'],
-  detail: { eventSource: ['sts.amazonaws.com'], eventName: ['AssumeRoleWithWebIdentity'] },
-};
+/** The pattern tokentrail's rule should have, as a fix gives it. */
+const EXPECTED_PATTERN = JSON.stringify(EVENT_BRIDGE_PATTERN);
 
 /**
  * What an AssumeRoleWithWebIdentity looks like on EventBridge (events.md §1.3, §2): the fields a
@@ -88,7 +85,7 @@ function evaluate(rule: EventRule): PatternResult {
 function checkPattern(input: RuleInputs, rule: EventRule, result: PatternResult): CheckResult {
   const name = rule.Name ?? '?';
   const base = { check: RULE_PATTERN_CHECK, target: name };
-  const fix = putRuleFix(input, rule, JSON.stringify(ASSUME_ROLE_WITH_WEB_IDENTITY_PATTERN));
+  const fix = putRuleFix(input, rule, EXPECTED_PATTERN);
   if (!rule.EventPattern) {
     return { ...base, status: 'fail', message: `rule ${name} has no event pattern (a scheduled rule?)`, fix };
   }
@@ -129,11 +126,7 @@ function checkPattern(input: RuleInputs, rule: EventRule, result: PatternResult)
 function checkState(input: RuleInputs, rule: EventRule): CheckResult {
   const name = rule.Name ?? '?';
   const base = { check: RULE_STATE_CHECK, target: name };
-  const fix = putRuleFix(
-    input,
-    rule,
-    rule.EventPattern ?? JSON.stringify(ASSUME_ROLE_WITH_WEB_IDENTITY_PATTERN),
-  );
+  const fix = putRuleFix(input, rule, rule.EventPattern ?? EXPECTED_PATTERN);
   switch (rule.State) {
     case ALL_MANAGEMENT_EVENTS:
       return { ...base, status: 'ok', message: `rule ${name} is ${ALL_MANAGEMENT_EVENTS}`, fix: '' };
@@ -178,7 +171,7 @@ export function checkEventRules(input: RuleInputs): CheckResult[] {
         {
           ...target,
           grant: GRANT,
-          create: putRuleFix(input, {}, JSON.stringify(ASSUME_ROLE_WITH_WEB_IDENTITY_PATTERN)),
+          create: putRuleFix(input, {}, EXPECTED_PATTERN),
         },
       ),
     );
@@ -204,7 +197,7 @@ export function checkEventRules(input: RuleInputs): CheckResult[] {
         check: RULE_PATTERN_CHECK,
         status: 'fail',
         message: `none of the rules named ${input.namePrefix}* (${names}) matches AssumeRoleWithWebIdentity from aws.sts`,
-        fix: putRuleFix(input, {}, JSON.stringify(ASSUME_ROLE_WITH_WEB_IDENTITY_PATTERN)),
+        fix: putRuleFix(input, {}, EXPECTED_PATTERN),
       },
       {
         check: RULE_STATE_CHECK,
