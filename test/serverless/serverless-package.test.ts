@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EVENT_BRIDGE_PATTERN } from '../../shared/core/queries/event-bridge-pattern.js';
 import { killRunningProcesses } from '../helpers/run-process.js';
 import { runServerless } from './run-serverless.js';
 import { type ZipEntry, zipEntries } from './zip-entries.js';
@@ -127,11 +128,11 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     const rule = defaults.template.Resources.FederationEventsRule;
     expect(rule.Type).toBe('AWS::Events::Rule');
     expect(rule.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
-    expect(rule.Properties.EventPattern).toEqual({
-      source: ['aws.sts'],
-      'detail-type': ['AWS API Call via CloudTrail'],
-      detail: { eventSource: ['sts.amazonaws.com'], eventName: ['AssumeRoleWithWebIdentity'] },
-    });
+    // The pattern derived from the normalizers, through infra/aws/event-pattern.json.
+    expect(rule.Properties.EventPattern).toEqual(EVENT_BRIDGE_PATTERN);
+    expect(configured.template.Resources.FederationEventsRule.Properties.EventPattern).toEqual(
+      EVENT_BRIDGE_PATTERN,
+    );
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({
         Arn: { 'Fn::GetAtt': ['EventbridgeLambdaFunction', 'Arn'] },
