@@ -7,6 +7,11 @@ import { epochMicros } from '../../shared/core/time/timestamp.js';
 import { parametersOf, parseBigQuery } from '../helpers/bigquery-sql.js';
 import { FakeBigQuery, type FakeField, fakeAuthClient, queryResponse } from '../helpers/fake-bigquery.js';
 
+// The real client over real HTTP, loaded outside jest's sandbox (see requireOutsideJest).
+jest.mock('@google-cloud/bigquery', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
+);
+
 const DATASET = 'my-project.tokentrail';
 const AT = '2026-11-21T08:00:00.000000Z';
 const LATER = '2026-11-21T09:30:00.000000Z';

@@ -18,6 +18,11 @@ import {
   queryResponse,
 } from '../helpers/fake-bigquery.js';
 
+// The real client over real HTTP, loaded outside jest's sandbox (see requireOutsideJest).
+jest.mock('@google-cloud/bigquery', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
+);
+
 function eventRow(id: number, overrides: Partial<Row> = {}): Row {
   return {
     event_id: `evt-${id}`,
@@ -76,7 +81,8 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       dataset: 'tokentrail',
       apiEndpoint: fake.endpoint,
       authClient: fakeAuthClient,
-      retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+      // The client's waits between retries, capped at 1 ms; `sleep` paces re-sends of stopped rows.
+      retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1 },
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -199,7 +205,7 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       expect(sleeps).toHaveLength(1);
     });
 
-    it('retries HTTP 429 and 503 with growing, jittered delays, sending the same request again', async () => {
+    it('retries HTTP 429 and 503 through the client, sending the same request again', async () => {
       fake.respond(
         'insertAll',
         apiError(429, 'rateLimitExceeded', 'slow down'),
@@ -211,11 +217,6 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       expect(requests).toHaveLength(3);
       expect(requests[1]!.body).toEqual(requests[0]!.body);
       expect(requests[2]!.body).toEqual(requests[0]!.body);
-      expect(sleeps).toHaveLength(2);
-      expect(sleeps[0]).toBeGreaterThanOrEqual(50);
-      expect(sleeps[0]).toBeLessThanOrEqual(100);
-      expect(sleeps[1]).toBeGreaterThanOrEqual(100);
-      expect(sleeps[1]).toBeLessThanOrEqual(200);
     });
 
     it('retries a dropped connection', async () => {
@@ -230,7 +231,6 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
         /^bigquery:\/\/my-project\/tokentrail: insertAll into events failed after 3 attempt\(s\), 1 row\(s\) not written: HTTP 503 backendError: Service unavailable$/,
       );
       expect(fake.requestsTo('insertAll')).toHaveLength(3);
-      expect(sleeps).toHaveLength(2);
     });
 
     it('rejects when stopped rows keep failing with no row to blame', async () => {
@@ -326,7 +326,7 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
         location: 'EU',
         useLegacySql: false,
         formatOptions: { useInt64Timestamp: true },
-        parameterMode: 'NAMED',
+        parameterMode: 'named',
         queryParameters: ['bucket', 'since', 'until'].map((name) => ({
           name,
           parameterType: { type: 'STRING' },
@@ -460,7 +460,8 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       expect(follow.map((r) => r.path)).toEqual(
         Array(2).fill('/bigquery/v2/projects/my-project/queries/job_paged'),
       );
-      expect(follow.map((r) => r.query)).toEqual([
+      // The client adds prettyPrint=false to every request.
+      expect(follow.map(({ query: { prettyPrint, ...query } }) => query)).toEqual([
         { location: 'EU', pageToken: 'page-2', 'formatOptions.useInt64Timestamp': 'true' },
         { location: 'EU', pageToken: 'page-3', 'formatOptions.useInt64Timestamp': 'true' },
       ]);
@@ -493,7 +494,6 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(new Set(ids.slice(0, 3)).size).toBe(1);
       expect(ids[3]).not.toBe(ids[0]);
-      expect(sleeps).toHaveLength(2);
     });
 
     it('retries getQueryResults on its own, without running the statement again', async () => {
@@ -541,7 +541,6 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       );
       await expect(open().sql('SELECT 1')).resolves.toEqual({ columns: [], rows: [] });
       expect(fake.requestsTo('query')).toHaveLength(3);
-      expect(sleeps).toHaveLength(2);
 
       fake.respond('query', ...Array(3).fill(apiError(503, 'backendError', 'unavailable')));
       await expect(open().sql('SELECT 1')).rejects.toThrow(

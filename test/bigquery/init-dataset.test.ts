@@ -2,6 +2,11 @@ import { type InitStep, initBigQuery } from '../../shared/adapters/bigquery/init
 import { bigQueryDdl } from '../../shared/core/schema/bigquery-ddl.js';
 import { apiError, FakeBigQuery, fakeAuthClient } from '../helpers/fake-bigquery.js';
 
+// The real client over real HTTP, loaded outside jest's sandbox (see requireOutsideJest).
+jest.mock('@google-cloud/bigquery', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
+);
+
 describe('initBigQuery', () => {
   let fake: FakeBigQuery;
   beforeEach(async () => {

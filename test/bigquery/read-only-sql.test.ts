@@ -5,12 +5,18 @@ import {
 import { readOnlyBigQuery } from '../../shared/adapters/store/open-store.js';
 import { apiError, FakeBigQuery, fakeAuthClient, queryResponse } from '../helpers/fake-bigquery.js';
 
+// The real client over real HTTP, loaded outside jest's sandbox (see requireOutsideJest).
+jest.mock('@google-cloud/bigquery', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
+);
+
 /** A jobs.insert answer to a dry run, as BigQuery gives it: the statement's kind in the statistics. */
 function dryRun(statementType: string) {
   return {
     status: 200,
     body: {
       kind: 'bigquery#job',
+      jobReference: { projectId: 'my-project', location: 'US' },
       configuration: { dryRun: true, query: {} },
       status: { state: 'DONE' },
       statistics: { totalBytesProcessed: '0', query: { statementType, totalBytesProcessed: '0' } },
@@ -32,7 +38,7 @@ describe('query sql on a BigQuery store', () => {
       dataset: 'tokentrail',
       apiEndpoint: fake.endpoint,
       authClient: fakeAuthClient,
-      retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
       sleep: async () => {},
       ...overrides,
     });
@@ -51,7 +57,7 @@ describe('query sql on a BigQuery store', () => {
     const [check] = fake.requestsTo('insertJob');
     expect(check!.path).toBe('/bigquery/v2/projects/my-project/jobs');
     expect(check!.body).toEqual({
-      jobReference: { projectId: 'my-project', location: 'EU' },
+      jobReference: { projectId: 'my-project', jobId: expect.any(String), location: 'EU' },
       configuration: {
         dryRun: true,
         query: { query: 'WITH e AS (SELECT 1) SELECT count(*) AS n FROM e', useLegacySql: false },
@@ -78,7 +84,10 @@ describe('query sql on a BigQuery store', () => {
   });
 
   it('refuses a statement whose dry run does not say what kind it is', async () => {
-    fake.respond('insertJob', { status: 200, body: { kind: 'bigquery#job', statistics: {} } });
+    fake.respond('insertJob', {
+      status: 200,
+      body: { kind: 'bigquery#job', jobReference: { projectId: 'my-project' }, status: {}, statistics: {} },
+    });
     await expect(readOnlyBigQuery(open()).sql('SELECT 1')).rejects.toThrow(
       'bigquery://my-project/tokentrail: the dry run of the statement did not name its kind (statistics.query.statementType)',
     );

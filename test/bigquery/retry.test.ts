@@ -1,4 +1,3 @@
-import { BigQueryRequestError } from '../../shared/adapters/bigquery/bigquery-rest.js';
 import { describeFailure, isTransient } from '../../shared/adapters/bigquery/retry.js';
 import { backoffDelayMs } from '../../shared/adapters/http/backoff.js';
 
@@ -15,8 +14,9 @@ describe('backoffDelayMs, as the store retries', () => {
   });
 });
 
+/** The client's ApiError: `code` the HTTP status, `errors` BigQuery's entries. */
 const answered = (status: number, ...reasons: string[]) =>
-  new BigQueryRequestError(`HTTP ${status} ${reasons[0] ?? ''}: …`, status, reasons, null);
+  Object.assign(new Error('…'), { code: status, errors: reasons.map((reason) => ({ reason })) });
 
 /** What fetch throws when no answer came: a TypeError whose cause is the socket's error. */
 const fetchFailed = (cause: Error) => new TypeError('fetch failed', { cause });
@@ -24,6 +24,7 @@ const coded = (message: string, code: string) => Object.assign(new Error(message
 
 describe('isTransient', () => {
   it.each([
+    ['HTTP 408', answered(408), true],
     ['HTTP 429 rateLimitExceeded', answered(429, 'rateLimitExceeded'), true],
     ['HTTP 500 internalError', answered(500, 'internalError'), true],
     ['HTTP 502', answered(502), true],
@@ -36,9 +37,13 @@ describe('isTransient', () => {
     ['HTTP 403 accessDenied', answered(403, 'accessDenied'), false],
     ['HTTP 404 notFound', answered(404, 'notFound'), false],
     ['HTTP 501', answered(501), false],
+    // node-fetch (the client's transport) throws a FetchError with the socket's code.
     [
-      'no answer (BigQueryRequestError)',
-      new BigQueryRequestError('fetch failed', null, [], 'UND_ERR_SOCKET'),
+      'node-fetch: dropped',
+      Object.assign(new Error('request to http://127.0.0.1/ failed, reason: socket hang up'), {
+        type: 'system',
+        code: 'ECONNRESET',
+      }),
       true,
     ],
     ['fetch: connection dropped', fetchFailed(coded('other side closed', 'UND_ERR_SOCKET')), true],
@@ -63,10 +68,10 @@ describe('isTransient', () => {
 });
 
 describe('describeFailure', () => {
-  it("gives a BigQueryRequestError's own message: status, reason and BigQuery's message", () => {
+  it("gives an ApiError's status, first reason and BigQuery's message", () => {
     expect(
       describeFailure(
-        new BigQueryRequestError('HTTP 403 accessDenied: Access Denied', 403, ['accessDenied'], null),
+        Object.assign(new Error('Access Denied'), { code: 403, errors: [{ reason: 'accessDenied' }] }),
       ),
     ).toBe('HTTP 403 accessDenied: Access Denied');
   });
@@ -77,6 +82,9 @@ describe('describeFailure', () => {
     );
     expect(describeFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
       'ECONNRESET socket hang up',
+    );
+    expect(describeFailure(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(
+      'read ECONNRESET',
     );
   });
 });

@@ -14,11 +14,14 @@ import { decodeValue } from '../../shared/sources/index.js';
 import { FakeBigQuery } from '../helpers/fake-bigquery.js';
 import { type FakeAwsSession, FakeGoogleFederation, verifySigV4 } from '../helpers/fake-google-sts.js';
 
-// The real google-auth-library over real HTTP. Its HTTP layer (gaxios) loads node-fetch with
-// import(), which jest's CommonJS sandbox refuses, so it is loaded outside the sandbox (see
-// requireOutsideJest); the store's own requests go out with the sandbox's global fetch.
+// The real google-auth-library and BigQuery client over real HTTP. Their HTTP layers (gaxios,
+// teeny-request) load node-fetch with import(), which jest's CommonJS sandbox refuses, so they are
+// loaded outside the sandbox (see requireOutsideJest).
 jest.mock('google-auth-library', () =>
   require('../helpers/fake-bigquery.js').requireOutsideJest('google-auth-library'),
+);
+jest.mock('@google-cloud/bigquery', () =>
+  require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'),
 );
 
 /**

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { runInThisContext } from 'node:vm';
-import type { BigQueryAuthClient } from '../../shared/adapters/bigquery/bigquery-rest.js';
+import type { BigQueryAuthClient } from '../../shared/adapters/bigquery/bigquery-store.js';
 import { TABLES, type TableSpec } from '../../shared/core/schema/tables.js';
 import { listenLocally } from './local-server.js';
 
 /**
- * A stand-in for the BigQuery REST API on 127.0.0.1, for the store's `apiEndpoint` (requests keep
- * the `/bigquery/v2` prefix). It records every request and answers from a queue of scripted
+ * A stand-in for the BigQuery REST API on 127.0.0.1, for the store's `apiEndpoint` (the client
+ * keeps the `/bigquery/v2` prefix). It records every request and answers from a queue of scripted
  * responses per route, falling back to a plausible success:
  * - insertAll checks each row against the tokentrail table it targets the way BigQuery does with
  *   skipInvalidRows false: any invalid row fails the whole request, the others come back `stopped`.
@@ -63,10 +63,11 @@ export function queryResponse(
 }
 
 /**
- * Google's client libraries load their HTTP layer with import() (gaxios: node-fetch), which jest's
- * CommonJS sandbox refuses without --experimental-vm-modules. Loading them with Node's own require,
- * outside the sandbox, keeps the real library over real HTTP. Use it from a test file:
- * `jest.mock('google-auth-library', () => require('../helpers/fake-bigquery.js').requireOutsideJest('google-auth-library'))`.
+ * Google's client libraries load their HTTP layer with import() (@google-cloud/bigquery's
+ * teeny-request and gaxios: node-fetch), which jest's CommonJS sandbox refuses without
+ * --experimental-vm-modules. Loading them with Node's own require, outside the sandbox, keeps the
+ * real library over real HTTP. Use it from a test file:
+ * `jest.mock('@google-cloud/bigquery', () => require('../helpers/fake-bigquery.js').requireOutsideJest('@google-cloud/bigquery'))`.
  * Objects then cross realms: `instanceof Error` and `constructor === Object` checks fail on
  * objects made on the other side.
  */
@@ -78,12 +79,12 @@ export function requireOutsideJest(id: string): unknown {
 export const FAKE_TOKEN = 'fake-access-token';
 
 /**
- * Stands in for a google-auth-library client (all the store asks of it is request headers), so
- * tests neither look for Application Default Credentials nor probe the metadata server.
+ * Stands in for a google-auth-library client (all the client's GoogleAuth asks of it is request
+ * headers), so tests neither look for Application Default Credentials nor probe the metadata server.
  */
-export const fakeAuthClient: BigQueryAuthClient = {
+export const fakeAuthClient = {
   getRequestHeaders: async () => new Headers({ authorization: `Bearer ${FAKE_TOKEN}` }),
-};
+} as unknown as BigQueryAuthClient;
 
 const ROUTES: readonly [FakeRoute, string, RegExp][] = [
   ['insertAll', 'POST', /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)\/insertAll$/],
@@ -296,6 +297,7 @@ function dryRunAnswer(body: {
     status: 200,
     body: {
       kind: 'bigquery#job',
+      jobReference: (body as { jobReference?: unknown }).jobReference,
       configuration: body.configuration,
       status: { state: 'DONE' },
       statistics: { totalBytesProcessed: '0', query: { statementType, totalBytesProcessed: '0' } },

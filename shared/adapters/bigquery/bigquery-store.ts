@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { BigQuery, BigQueryOptions, Job, Query, QueryResultsOptions } from '@google-cloud/bigquery';
 import type { Alert } from '../../core/alerts/alert.js';
 import type { NamedQuery, QueryParams } from '../../core/queries/named-queries.js';
 import type { AlertStatus } from '../../core/schema/alert-columns.js';
@@ -15,23 +15,40 @@ import type {
 import { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy, realSleep, type Sleep } from '../http/backoff.js';
 import { quarantineRow } from '../store/quarantine-row.js';
 import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
-import { type BigQueryAuthClient, BigQueryRest } from './bigquery-rest.js';
 import { insertAllRow } from './insert-all-row.js';
 import { type InsertAllRow, planInsertAll } from './insert-batches.js';
-import { queryResultOf, type TableField, type WireRow } from './query-result.js';
+import { INT64_CAST, queryResultOf, type TableField } from './query-result.js';
 import { describeFailure, isTransient } from './retry.js';
+
+/** What the client takes as `authClient`: a google-auth-library client (e.g. an external-account one) or a GoogleAuth. */
+export type BigQueryAuthClient = NonNullable<BigQueryOptions['authClient']>;
 
 export interface BigQueryStoreOptions {
   readonly projectId: string;
   readonly dataset: string;
   /** Where the dataset lives and query jobs run. Default `US`. */
   readonly location?: string;
-  /** `http://host:port` of a stand-in; `/bigquery/v2` is appended. Default `https://bigquery.googleapis.com`. */
+  /** `http://host:port` of a stand-in; the client appends `/bigquery/v2`. Default `https://bigquery.googleapis.com`. */
   readonly apiEndpoint?: string;
   /** E.g. a google-auth-library external-account client; absent, Application Default Credentials. */
   readonly authClient?: BigQueryAuthClient;
+  /**
+   * `attempts` is the client's tries per request (its `maxRetries` + 1); `maxDelayMs` caps its
+   * waits between them (the client's own exponential backoff, 2^n s plus up to 1 s of jitter).
+   * `baseDelayMs` and `sleep` pace only the re-sends of rows an insertAll answer stopped.
+   */
   readonly retry?: RetryPolicy;
   readonly sleep?: Sleep;
+}
+
+/**
+ * The client, loaded on first use: it and google-auth-library cost tens of milliseconds to import,
+ * which commands and functions that never reach BigQuery should not pay. A CommonJS package
+ * imported from an ES module bundle split into chunks comes back with its exports under `default`.
+ */
+async function loadBigQuery(): Promise<typeof BigQuery> {
+  const library = await import('@google-cloud/bigquery');
+  return library.BigQuery ?? (library as unknown as { default: typeof library }).default.BigQuery;
 }
 
 /** Reasons in insertErrors that say nothing against the row itself: send it again. */
@@ -57,10 +74,10 @@ interface TableWrite<T> {
   readonly refused: readonly { readonly row: T; readonly reason: string }[];
 }
 
-/** The insertErrors of an HTTP 200 insertAll answer: empty when every row went in. */
-function insertErrorsOf(answer: unknown): readonly InsertError[] {
-  const insertErrors = (answer as { insertErrors?: unknown } | null)?.insertErrors;
-  return Array.isArray(insertErrors) ? (insertErrors as InsertError[]) : [];
+/** The insertErrors of an HTTP 200 insertAll answer, which the client throws as a PartialFailureError. */
+function insertErrorsOf(error: unknown): readonly InsertError[] | null {
+  const response = (error as { response?: { insertErrors?: unknown } } | null)?.response;
+  return Array.isArray(response?.insertErrors) ? (response.insertErrors as InsertError[]) : null;
 }
 
 function rowFault(entry: InsertError): string | null {
@@ -98,46 +115,21 @@ function sortPartialFailure<T>(
   return { written: sent.length - retry.length - refused.length, retry, refused, reasons };
 }
 
-/**
- * A jobs.query request as the client library built it: standard SQL, TIMESTAMP cells as int64
- * microseconds, strings as named STRING parameters, and a requestId that makes a retry of the
- * same request run the statement once.
- */
-function jobsQueryRequest(text: string, location: string, params: Readonly<Record<string, string>>) {
-  const names = Object.keys(params);
-  return {
-    query: text,
-    location,
-    useLegacySql: false,
-    formatOptions: { useInt64Timestamp: true },
-    requestId: randomUUID(),
-    ...(names.length === 0
-      ? {}
-      : {
-          parameterMode: 'NAMED',
-          queryParameters: names.map((name) => ({
-            name,
-            parameterType: { type: 'STRING' },
-            parameterValue: { value: params[name] },
-          })),
-        }),
-  };
-}
-
 /** A jobs.query or getQueryResults answer, the members read here. */
 interface QueryAnswer {
   readonly jobComplete?: boolean;
-  readonly jobReference?: { readonly jobId?: string; readonly location?: string };
   readonly schema?: { readonly fields?: readonly TableField[] };
-  readonly rows?: readonly WireRow[];
-  readonly pageToken?: string;
   readonly numDmlAffectedRows?: string | number | null;
 }
 
+/** What `query` and `getQueryResults` resolve to at run time: the typings say less. */
+type QueryPage = [Record<string, unknown>[], (QueryResultsOptions & { job?: Job }) | null, QueryAnswer?];
+
 /**
  * Streams rows with tabledata.insertAll and answers named queries with jobs.query (then
- * getQueryResults while the job runs or pages remain), over BigQuery's REST API (bigquery-rest.ts).
- * The retry policy here is the only one: `retry.attempts` tries in all per request.
+ * getQueryResults while the job runs or pages remain), through @google-cloud/bigquery. Requests
+ * are retried by the client, which sends the very same request again: the same insertIds, the
+ * same jobs.query requestId (so a retried DML runs once).
  */
 export class BigQueryStore implements EventStore, AlertBook {
   readonly description: string;
@@ -145,11 +137,10 @@ export class BigQueryStore implements EventStore, AlertBook {
   /** `project.dataset`, as the DDL and query texts name it. */
   readonly datasetRef: string;
   readonly location: string;
-  private readonly rest: BigQueryRest;
-  /** `/projects/{project}`, the prefix of every request path. */
-  private readonly projectPath: string;
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
+  /** Created on the first request. */
+  private bigquery: Promise<BigQuery> | undefined;
   /** The alerts table, written with DML query jobs only (see bigquery-alert-book.ts). */
   private readonly alerts: BigQueryAlertBook;
 
@@ -160,12 +151,6 @@ export class BigQueryStore implements EventStore, AlertBook {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? realSleep;
     if (this.retry.attempts < 1) throw this.failure('retry.attempts must be at least 1');
-    this.rest = new BigQueryRest({
-      projectId: options.projectId,
-      ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
-      ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
-    });
-    this.projectPath = `/projects/${encodeURIComponent(options.projectId)}`;
     this.alerts = new BigQueryAlertBook(this.datasetRef, (text, params) => this.runStatement(text, params));
   }
 
@@ -199,15 +184,18 @@ export class BigQueryStore implements EventStore, AlertBook {
 
   /**
    * The kind of a statement (SELECT, DELETE, SCRIPT...), from a dry run that runs nothing: jobs.query
-   * answers a dry run without it, so this asks jobs.insert, whose Job carries statistics.query.
+   * answers a dry run without it, so the client asks jobs.insert, whose Job carries statistics.query.
    */
   async statementType(text: string): Promise<string> {
-    const job = await this.withRetry('jobs.insert (dry run)', () =>
-      this.rest.post<{ statistics?: { query?: { statementType?: string } } }>(`${this.projectPath}/jobs`, {
-        jobReference: { projectId: this.options.projectId, location: this.location },
-        configuration: { dryRun: true, query: { query: text, useLegacySql: false } },
-      }),
-    );
+    const client = await this.client();
+    const job = await this.call('jobs.insert (dry run)', async () => {
+      const [, metadata] = await client.createQueryJob({
+        query: text,
+        location: this.location,
+        dryRun: true,
+      });
+      return metadata as { statistics?: { query?: { statementType?: string } } };
+    });
     const statementType = job.statistics?.query?.statementType;
     if (!statementType) {
       throw this.failure(
@@ -247,59 +235,65 @@ export class BigQueryStore implements EventStore, AlertBook {
 
   async close(): Promise<void> {}
 
+  private client(): Promise<BigQuery> {
+    this.bigquery ??= loadBigQuery().then(
+      (BigQueryClient) =>
+        new BigQueryClient({
+          projectId: this.options.projectId,
+          location: this.location,
+          retryOptions: {
+            autoRetry: this.retry.attempts > 1,
+            maxRetries: this.retry.attempts - 1,
+            maxRetryDelay: this.retry.maxDelayMs / 1000,
+            retryableErrorFn: isTransient,
+          },
+          ...(this.options.apiEndpoint === undefined ? {} : { apiEndpoint: this.options.apiEndpoint }),
+          ...(this.options.authClient === undefined ? {} : { authClient: this.options.authClient }),
+        }),
+    );
+    return this.bigquery;
+  }
+
   private async runQuery(text: string, params: Readonly<Record<string, string>>): Promise<QueryResult> {
     return (await this.runStatement(text, params)).result;
   }
 
   /**
-   * One query job; for DML also the rows it changed, from the answer's numDmlAffectedRows. The
-   * requestId stays the same on retries of the statement, so BigQuery runs a retried DML once.
+   * One query job through jobs.query, then getQueryResults while the job runs (BigQuery holds each
+   * answer up to 10 s) or pages remain. For DML also the rows it changed (numDmlAffectedRows).
    */
   private async runStatement(
     text: string,
     params: Readonly<Record<string, string>>,
   ): Promise<StatementResult> {
-    const request = jobsQueryRequest(text, this.location, params);
-    const first = await this.withRetry('jobs.query', () =>
-      this.rest.post<QueryAnswer>(`${this.projectPath}/queries`, request),
-    );
-    const { complete, rows } = await this.followJob(first);
-    const affected = complete.numDmlAffectedRows;
+    const client = await this.client();
+    // Strings go out as named STRING parameters (the client infers the type from the value).
+    const request: Query = {
+      query: text,
+      location: this.location,
+      wrapIntegers: INT64_CAST,
+      ...(Object.keys(params).length === 0 ? {} : { params: { ...params } }),
+    };
+    let [rows, next, answer] = (await this.call('jobs.query', () =>
+      client.query(request, { autoPaginate: false }),
+    )) as unknown as QueryPage;
+    const all = [...rows];
+    let complete = answer?.jobComplete === false ? undefined : answer;
+    while (next !== null) {
+      const job = next.job;
+      if (job === undefined) throw this.failure('jobs.query answered without a job to follow');
+      const options = next;
+      [rows, next, answer] = (await this.call('getQueryResults', () =>
+        job.getQueryResults(options),
+      )) as unknown as QueryPage;
+      for (const row of rows) all.push(row); // a page can hold more rows than a spread's arguments
+      if (answer?.jobComplete !== false) complete ??= answer;
+    }
+    const affected = complete?.numDmlAffectedRows;
     return {
-      result: queryResultOf(complete.schema?.fields ?? [], rows),
+      result: queryResultOf(complete?.schema?.fields ?? [], all),
       affectedRows: affected === undefined || affected === null ? null : Number(affected),
     };
-  }
-
-  /**
-   * Asks getQueryResults until the job is complete (BigQuery holds each answer up to 10 s while
-   * it runs) and every page is read. Returns the first complete answer and the rows of all pages.
-   */
-  private async followJob(first: QueryAnswer): Promise<{ complete: QueryAnswer; rows: WireRow[] }> {
-    const job = first.jobReference;
-    const rows: WireRow[] = [];
-    let complete: QueryAnswer | null = null;
-    let answer = first;
-    for (;;) {
-      const done = answer.jobComplete !== false;
-      if (done) {
-        complete ??= answer;
-        for (const row of answer.rows ?? []) rows.push(row); // a page can hold more rows than a spread's arguments
-        if (!answer.pageToken) return { complete, rows };
-      }
-      const jobId = job?.jobId;
-      if (jobId === undefined) {
-        throw this.failure('jobs.query answered without a jobReference to follow the job with');
-      }
-      const query = {
-        location: job?.location ?? this.location,
-        pageToken: done ? answer.pageToken : undefined,
-        'formatOptions.useInt64Timestamp': 'true',
-      };
-      answer = await this.withRetry('getQueryResults', () =>
-        this.rest.get<QueryAnswer>(`${this.projectPath}/queries/${encodeURIComponent(jobId)}`, query),
-      );
-    }
   }
 
   private async insert<T extends Readonly<Record<string, unknown>>>(
@@ -319,49 +313,48 @@ export class BigQueryStore implements EventStore, AlertBook {
   }
 
   /**
-   * Sends one request until every row is inserted or refused. When a partial failure refused rows,
-   * the rows it stopped are re-sent at once without using up a try (the batch shrank, so this ends);
-   * other failures back off and count against `retry.attempts`.
+   * Sends one request until every row is inserted or refused. A failed request is retried by the
+   * client. When an answer's insertErrors refused rows, the rows it stopped are re-sent at once
+   * (the batch shrank, so this ends); when it blamed no row, they are re-sent after a backoff, at
+   * most `retry.attempts` times in all.
    */
   private async insertBatch<T>(table: TableSpec, batch: readonly PendingRow<T>[]): Promise<TableWrite<T>> {
+    const target = (await this.client()).dataset(this.options.dataset).table(table.name);
     const refused: { row: T; reason: string }[] = [];
     let pending = batch;
     let written = 0;
     let failures = 0;
-    const path = `${this.projectPath}/datasets/${encodeURIComponent(this.options.dataset)}/tables/${encodeURIComponent(table.name)}/insertAll`;
     while (pending.length > 0) {
-      let failure: string;
       try {
-        const answer = await this.rest.post(path, {
-          skipInvalidRows: false,
-          ignoreUnknownValues: false,
-          rows: pending.map(({ insertId, json }) => ({ insertId, json })),
-        });
-        const insertErrors = insertErrorsOf(answer);
-        if (insertErrors.length === 0) {
-          written += pending.length;
-          break;
+        await target.insert(
+          pending.map(({ insertId, json }) => ({ insertId, json })),
+          { raw: true, skipInvalidRows: false, ignoreUnknownValues: false, partialRetries: 0 },
+        );
+        written += pending.length;
+        break;
+      } catch (error) {
+        const insertErrors = insertErrorsOf(error);
+        if (insertErrors === null) {
+          throw this.requestFailure(
+            `insertAll into ${table.name}`,
+            error,
+            `${pending.length} row(s) not written`,
+          );
         }
         const outcome = sortPartialFailure(pending, insertErrors);
         written += outcome.written;
         refused.push(...outcome.refused);
         pending = outcome.retry;
         if (pending.length === 0 || outcome.refused.length > 0) continue;
-        failure = `HTTP 200 with insertErrors (${outcome.reasons.join(', ')})`;
-      } catch (error) {
-        if (!isTransient(error)) {
-          throw this.failure(`insertAll into ${table.name} failed: ${describeFailure(error)}`, error);
+        failures += 1;
+        if (failures >= this.retry.attempts) {
+          throw this.failure(
+            `insertAll into ${table.name} failed after ${failures} attempt(s), ` +
+              `${pending.length} row(s) not written: HTTP 200 with insertErrors (${outcome.reasons.join(', ')})`,
+          );
         }
-        failure = describeFailure(error);
+        await this.sleep(backoffDelayMs(failures, this.retry, Math.random));
       }
-      failures += 1;
-      if (failures >= this.retry.attempts) {
-        throw this.failure(
-          `insertAll into ${table.name} failed after ${failures} attempt(s), ` +
-            `${pending.length} row(s) not written: ${failure}`,
-        );
-      }
-      await this.sleep(backoffDelayMs(failures, this.retry, Math.random));
     }
     return { written, refused };
   }
@@ -370,17 +363,22 @@ export class BigQueryStore implements EventStore, AlertBook {
     return new Error(`${this.description}: ${message}`, cause === undefined ? undefined : { cause });
   }
 
-  private async withRetry<R>(what: string, call: () => Promise<R>): Promise<R> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isTransient(error)) throw this.failure(`${what} failed: ${describeFailure(error)}`, error);
-        if (attempt >= this.retry.attempts) {
-          throw this.failure(`${what} failed after ${attempt} attempt(s): ${describeFailure(error)}`, error);
-        }
-        await this.sleep(backoffDelayMs(attempt, this.retry, Math.random));
-      }
+  /**
+   * A failed request, once the client gave up: a transient failure was retried (`retry.attempts`
+   * tries in all), any other was not.
+   */
+  private requestFailure(what: string, error: unknown, lost?: string): Error {
+    const after = isTransient(error)
+      ? ` after ${this.retry.attempts} attempt(s)${lost === undefined ? '' : `, ${lost}`}`
+      : '';
+    return this.failure(`${what} failed${after}: ${describeFailure(error)}`, error);
+  }
+
+  private async call<R>(what: string, request: () => Promise<R>): Promise<R> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.requestFailure(what, error);
     }
   }
 }

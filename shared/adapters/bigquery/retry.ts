@@ -1,8 +1,7 @@
-import { BigQueryRequestError, networkCodeOf } from './bigquery-rest.js';
-
 /**
- * What a failure may say about itself: a BigQueryRequestError (status, reasons, code), a
- * google-auth-library GaxiosError from the token exchange (status), or a bare network error (code).
+ * What a failure may say about itself: the client's ApiError (`code` the HTTP status, `errors` with
+ * BigQuery's reasons), a google-auth-library GaxiosError from the token exchange (status), or a
+ * network error (a string code, maybe on a cause).
  */
 interface FailureShape {
   readonly status?: unknown;
@@ -15,7 +14,7 @@ interface FailureShape {
 }
 
 /** Statuses that say "try again": too many requests, and the server-side failures that pass. */
-const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Reasons BigQuery gives for failures that may pass on their own (some arrive as 403). */
 const TRANSIENT_REASONS = new Set([
@@ -60,7 +59,19 @@ function reasonsOf(error: unknown): string[] {
   return listed.filter((reason): reason is string => typeof reason === 'string');
 }
 
-/** HTTP 429/500/502/503/504, transient BigQuery reasons, and failures with no response at all (reset, refused, dropped, timeout). */
+/** The first string `code` along an error's causes (a wrapped socket error keeps its code in `cause`). */
+function networkCodeOf(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const { code, cause } = current as FailureShape;
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return null;
+}
+
+/**
+ * The client's `retryableErrorFn`, and what the store's messages call transient:, transient BigQuery reasons, and failures with no response at all (reset, refused, dropped, timeout). */
 export function isTransient(error: unknown): boolean {
   const status = httpStatusOf(error);
   if (status === null) {
@@ -72,16 +83,18 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
- * A short account of a failure for messages, on one line: a BigQueryRequestError's own message
- * (`HTTP 403 accessDenied: Access Denied: …`), else `HTTP 503 …` or `ECONNRESET socket hang up`.
+ * A short account of a failure for messages, on one line: `HTTP 403 accessDenied: Access Denied: …`
+ * (status, BigQuery's first reason, its message), or `ECONNRESET request to … failed, reason: socket hang up`.
  */
 export function describeFailure(error: unknown): string {
   const message = String(shapeOf(error).message ?? error)
     .replaceAll(/\s+/g, ' ')
     .trim();
-  if (error instanceof BigQueryRequestError) return message;
   const status = httpStatusOf(error);
-  if (status !== null) return `HTTP ${status} ${message}`;
-  const code = shapeOf(error).code;
-  return typeof code === 'string' ? `${code} ${message}` : message;
+  if (status !== null) {
+    const [reason] = reasonsOf(error);
+    return `HTTP ${status}${reason === undefined ? '' : ` ${reason}:`} ${message}`;
+  }
+  const code = networkCodeOf(error);
+  return code !== null && !message.includes(code) ? `${code} ${message}` : message;
 }
