@@ -1,3 +1,4 @@
+import { settingsTable } from '../shared/core/config/settings-table.js';
 import { NAMED_QUERIES, type NamedQuery } from '../shared/core/queries/named-queries.js';
 import { bigQueryDdl } from '../shared/core/schema/bigquery-ddl.js';
 import { bigQuerySchema } from '../shared/core/schema/bigquery-schema.js';
@@ -64,10 +65,20 @@ export function readmeSchemaTable(): string {
   return lines.join('\n');
 }
 
-export function withReadmeTable(readme: string): string {
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
+const SETTINGS_START =
+  '<!-- settings:start (generated from shared/adapters/config/settings.ts by npm run schema:generate) -->';
+const SETTINGS_END = '<!-- settings:end -->';
+
+function withSection(readme: string, startMarker: string, endMarker: string, body: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
   if (start === -1 || end === -1 || end < start)
-    throw new Error(`README.md has no ${README_START} ... ${README_END} section`);
-  return `${readme.slice(0, start + README_START.length)}\n${readmeSchemaTable()}\n${readme.slice(end)}`;
+    throw new Error(`README.md has no ${startMarker} ... ${endMarker} section`);
+  return `${readme.slice(0, start + startMarker.length)}\n${body}\n${readme.slice(end)}`;
+}
+
+/** The README with its generated tables (the row schema, the settings) rewritten. */
+export function withReadmeTable(readme: string): string {
+  const schema = withSection(readme, README_START, README_END, readmeSchemaTable());
+  return withSection(schema, SETTINGS_START, SETTINGS_END, settingsTable());
 }
