@@ -155,13 +155,12 @@ async function runChild(memoryMb: number, probe: string, env: NodeJS.ProcessEnv)
     liveHeapBytes: number;
     failures: number;
   };
-  const invocation = lines.find((line) => line.type === 'invocation') as {
-    messages: { objects?: { rows: number; skipped: number }[]; error?: string }[];
-  };
-  const object = invocation.messages[0]?.objects?.[0];
-  if (report.failures > 0 || !object) {
-    throw new Error(`the handler failed the message: ${JSON.stringify(invocation.messages[0])}`);
-  }
+  // The handler's line about the message; a failed message's line is an ERROR, on stderr.
+  const message = lines.find((line) => line.message === 'sqs message') as
+    | { objects?: { rows: number; skipped: number }[] }
+    | undefined;
+  const object = message?.objects?.[0];
+  if (report.failures > 0 || !object) throw new Error(`the handler failed the message:\n${stderr}`);
   return {
     wallSeconds: report.wallMs / 1000,
     cpuSeconds: report.cpuMicros / 1e6,

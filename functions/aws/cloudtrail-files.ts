@@ -1,3 +1,4 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
 import { s3Objects } from '../../shared/adapters/s3/s3-objects.js';
@@ -14,7 +15,7 @@ import {
   type SkippedObject,
   s3Input,
 } from '../../shared/sources/s3-notification.js';
-import { logInvocation } from './invocation-log.js';
+import { type LambdaContext, logger, logInvocation, startInvocation } from './lambda-logger.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 const objects = s3Objects(process.env);
@@ -60,38 +61,59 @@ async function quarantineBody(
   await processDelivery(runtime.delivery, `sqs:${message.messageId}`, [[reject]]);
 }
 
+/** A message's line: its id as `correlation_id`, the objects it named, and what became of it. */
+function logMessage(report: MessageReport): void {
+  const keys = { correlation_id: report.message_id, ...report };
+  if (report.outcome === 'failed') logger.error('sqs message', keys);
+  else if (report.outcome === 'quarantined') logger.warn('sqs message', keys);
+  else logger.info('sqs message', keys);
+}
+
+/** Throws when the message should come back (the batch processor reports it); logs it either way. */
 async function handleMessage(runtime: FunctionRuntime, message: SQSRecord): Promise<MessageReport> {
   const message_id = message.messageId;
-  const parsed = parseQueueMessage(message.body);
+  let report: MessageReport;
   try {
-    if (parsed.kind === 'test_event') return { message_id, outcome: 'skipped', reason: 's3:TestEvent' };
-    if (parsed.kind === 'invalid') {
-      await quarantineBody(runtime, message, parsed.code, parsed.message);
-      return { message_id, outcome: 'quarantined', reason: parsed.message };
-    }
-    const reports: ObjectReport[] = [];
-    for (const ref of parsed.objects) reports.push(await readObject(runtime, ref));
-    return {
-      message_id,
-      outcome: reports.length > 0 ? 'ok' : 'skipped',
-      objects: reports,
-      ...(parsed.skipped.length > 0 ? { skipped: parsed.skipped } : {}),
-    };
+    report = await readMessage(runtime, message);
   } catch (error) {
-    return { message_id, outcome: 'failed', error: describeError(error) };
+    logMessage({ message_id, outcome: 'failed', error: describeError(error) });
+    throw error;
   }
+  logMessage(report);
+  return report;
 }
+
+async function readMessage(runtime: FunctionRuntime, message: SQSRecord): Promise<MessageReport> {
+  const message_id = message.messageId;
+  const parsed = parseQueueMessage(message.body);
+  if (parsed.kind === 'test_event') return { message_id, outcome: 'skipped', reason: 's3:TestEvent' };
+  if (parsed.kind === 'invalid') {
+    await quarantineBody(runtime, message, parsed.code, parsed.message);
+    return { message_id, outcome: 'quarantined', reason: parsed.message };
+  }
+  const reports: ObjectReport[] = [];
+  for (const ref of parsed.objects) reports.push(await readObject(runtime, ref));
+  return {
+    message_id,
+    outcome: reports.length > 0 ? 'ok' : 'skipped',
+    objects: reports,
+    ...(parsed.skipped.length > 0 ? { skipped: parsed.skipped } : {}),
+  };
+}
+
+const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * SQS queue fed by the trail bucket's ObjectCreated notifications: each message names CloudTrail
  * log files, each file is streamed from S3 through the gzip decoder into the store. A message
  * whose processing throws (object missing, access denied, store down) is reported in
- * `batchItemFailures` and comes back after the visibility timeout, then goes to the queue's
- * dead-letter queue; the others are deleted. Records that are merely malformed are quarantined
- * and their message acknowledged: a retry would not fix them.
+ * `batchItemFailures` (Powertools' batch processor) and comes back after the visibility timeout,
+ * then goes to the queue's dead-letter queue; the others are deleted. Records that are merely
+ * malformed are quarantined and their message acknowledged: a retry would not fix them.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: LambdaContext): Promise<SQSBatchResponse> {
   const started = performance.now();
+  startInvocation(context);
   let runtime: FunctionRuntime;
   try {
     runtime = await lambdaRuntime.get();
@@ -100,16 +122,24 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     logInvocation({ trigger: 'sqs', outcome: 'failed', error: describeError(error) });
     throw error;
   }
-  const messages: MessageReport[] = [];
-  for (const message of event.Records) messages.push(await handleMessage(runtime, message));
-  const failed = messages.filter((report) => report.outcome === 'failed');
+  const response = await processPartialResponse(
+    event,
+    (message: SQSRecord) => handleMessage(runtime, message),
+    processor,
+    {
+      // One message at a time: each streams its objects into the store within the function's memory.
+      processInParallel: false,
+      // A batch whose every message failed is reported like any other, each message returning.
+      throwOnFullBatchFailure: false,
+    },
+  );
+  const failed = response.batchItemFailures.length;
   logInvocation({
     trigger: 'sqs',
-    outcome: failed.length > 0 ? 'partial' : 'ok',
-    received: messages.length,
-    failed: failed.length,
-    messages,
+    outcome: failed > 0 ? 'partial' : 'ok',
+    received: event.Records.length,
+    failed,
     ms: Math.round(performance.now() - started),
   });
-  return { batchItemFailures: failed.map((report) => ({ itemIdentifier: report.message_id })) };
+  return response;
 }

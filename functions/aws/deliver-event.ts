@@ -5,7 +5,7 @@ import {
   processDelivery,
 } from '../../shared/pipeline/process-delivery.js';
 import { decodeValue } from '../../shared/sources/index.js';
-import { logInvocation } from './invocation-log.js';
+import { type LambdaContext, logInvocation, startInvocation } from './lambda-logger.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 export type EventSummary = DeliveryCounts & {
@@ -15,14 +15,27 @@ export type EventSummary = DeliveryCounts & {
   readonly ms: number;
 };
 
+export interface Delivery {
+  readonly trigger: string;
+  /** How the store's quarantine names the delivery. */
+  readonly input: string;
+  /** The delivery's own id (an EventBridge event id), logged as `correlation_id`. */
+  readonly id?: string;
+}
+
 /**
  * Ingests one event that arrives as a parsed object (EventBridge, CloudWatch Logs): decoded by
  * shared/sources, stored and checked by processDelivery. Malformed records are quarantined and the
  * invocation succeeds; a store failure throws, so Lambda retries the async invocation and then
  * hands it to the on-failure destination.
  */
-export async function deliverEvent(trigger: string, input: string, event: unknown): Promise<EventSummary> {
+export async function deliverEvent(
+  { trigger, input, id }: Delivery,
+  event: unknown,
+  context: LambdaContext | undefined,
+): Promise<EventSummary> {
   const started = performance.now();
+  startInvocation(context, id);
   try {
     const runtime = await lambdaRuntime.get();
     const items = decodeValue(event, { limits: runtime.limits });

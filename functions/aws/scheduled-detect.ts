@@ -1,6 +1,7 @@
+import type { ScheduledEvent } from 'aws-lambda';
 import { describeError } from '../../shared/core/errors.js';
 import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
-import { logInvocation } from './invocation-log.js';
+import { type LambdaContext, logInvocation, startInvocation } from './lambda-logger.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
 export interface ScheduleSummary {
@@ -20,8 +21,9 @@ export interface ScheduleSummary {
  * the alerts table keeps overlapping runs from alerting twice, and alerts that failed to send
  * earlier are sent again. A failure throws, for Lambda's retry and the on-failure destination.
  */
-export async function handler(): Promise<ScheduleSummary> {
+export async function handler(event?: ScheduledEvent, context?: LambdaContext): Promise<ScheduleSummary> {
   const started = performance.now();
+  startInvocation(context, event?.id);
   try {
     const runtime = await lambdaRuntime.get();
     const result = await scheduledDetect(runtime.scheduled);

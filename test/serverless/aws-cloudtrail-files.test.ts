@@ -83,9 +83,20 @@ function manyReads(count: number, accessKeyId: string) {
   );
 }
 
+interface MessageLine {
+  readonly level: string;
+  readonly correlation_id: string;
+  readonly message_id: string;
+  readonly outcome: string;
+  readonly error?: string;
+  readonly objects?: { bucket: string; key: string }[];
+}
+
+/** The invocation's summary line, with the lines its messages logged as `messages`. */
 function messageLog() {
-  const line = env.logs.find((entry) => entry.trigger === 'sqs');
-  return line as { outcome: string; messages: { message_id: string; outcome: string; error?: string }[] };
+  const summary = env.logs.find((entry) => entry.message === 'invocation' && entry.trigger === 'sqs');
+  const messages = env.logs.filter((entry) => entry.message === 'sqs message');
+  return { ...summary, messages } as unknown as { outcome: string; messages: MessageLine[] };
 }
 
 describe('CloudTrail files via SQS', () => {
@@ -111,6 +122,14 @@ describe('CloudTrail files via SQS', () => {
       },
     ]);
     expect(messageLog().messages.map(({ outcome }) => outcome)).toEqual(['ok', 'skipped', 'skipped']);
+    const event = fixture('sqs-s3-object-created.json');
+    // Each message's line names it (correlation_id) and the objects it read.
+    expect(messageLog().messages[0]).toMatchObject({
+      level: 'INFO',
+      correlation_id: event.Records[0].messageId,
+      message_id: event.Records[0].messageId,
+      objects: [{ bucket: BUCKET, key: FILE_KEY, rows: 2 }],
+    });
     expect(messageLog().messages[1]).toMatchObject({ skipped: [{ reason: 'digest' }] });
     expect(messageLog().messages[2]).toMatchObject({ reason: 's3:TestEvent' });
   });
@@ -134,8 +153,13 @@ describe('CloudTrail files via SQS', () => {
     expect(messageLog()).toMatchObject({
       outcome: 'partial',
       messages: [
-        { message_id: 'msg-missing', outcome: 'failed', error: expect.stringContaining('NoSuchKey') },
-        { message_id: 'msg-present', outcome: 'ok' },
+        {
+          level: 'ERROR',
+          message_id: 'msg-missing',
+          outcome: 'failed',
+          error: expect.stringContaining('NoSuchKey'),
+        },
+        { level: 'INFO', message_id: 'msg-present', outcome: 'ok' },
       ],
     });
   });
@@ -250,13 +274,18 @@ describe('CloudTrail files via SQS', () => {
       { input: 'sqs:msg-junk', code: 'invalid_json', raw: 'not json at all' },
       { input: 'sqs:msg-other', code: 'invalid_envelope', raw: '{"hello":"world"}' },
     ]);
-    expect(messageLog().messages.map(({ outcome }) => outcome)).toEqual(['quarantined', 'quarantined']);
+    expect(messageLog().messages.map(({ outcome, level }) => [outcome, level])).toEqual([
+      ['quarantined', 'WARN'],
+      ['quarantined', 'WARN'],
+    ]);
   });
 
   it('fails the whole batch when the store cannot be opened', async () => {
     writeFileSync(env.store, 'not a database');
     await expect(handler(fixture('sqs-s3-object-created.json'))).rejects.toThrow(/DuckDB/);
-    expect(env.logs).toEqual([expect.objectContaining({ trigger: 'sqs', outcome: 'failed' })]);
+    expect(env.logs).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'invocation', trigger: 'sqs', outcome: 'failed' }),
+    ]);
   });
 
   it('reads a CloudTrail notification delivered through SNS', async () => {

@@ -37,7 +37,15 @@ describe('EventBridge handler', () => {
       quarantined: 0,
       alerts: 0,
     });
-    expect(env.logs).toEqual([{ type: 'invocation', ...summary }]);
+    expect(env.logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'invocation',
+        service: 'tokentrail',
+        correlation_id: event.id,
+        ...summary,
+      }),
+    ]);
     expect(await storeRows('SELECT event_id, action, principal, subject, credential_id FROM events')).toEqual(
       [
         {
@@ -87,7 +95,12 @@ describe('EventBridge handler', () => {
     const event = fixture('eventbridge-assume-role-with-web-identity.json');
     await expect(eventBridge(event)).rejects.toThrow(/cannot open the DuckDB store/);
     expect(env.logs).toEqual([
-      expect.objectContaining({ type: 'invocation', trigger: 'eventbridge', outcome: 'failed' }),
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'invocation',
+        trigger: 'eventbridge',
+        outcome: 'failed',
+      }),
     ]);
   });
 
@@ -185,7 +198,7 @@ describe('scheduled detect handler', () => {
     expect(await storeRows("SELECT count(*)::INTEGER AS n FROM alerts WHERE status = 'failed'")).toEqual([
       { n: 0 },
     ]);
-    expect(env.logs.at(-1)).toMatchObject({ type: 'invocation', trigger: 'schedule', outcome: 'ok' });
+    expect(env.logs.at(-1)).toMatchObject({ message: 'invocation', trigger: 'schedule', outcome: 'ok' });
   });
 
   it('throws when it cannot start, for the on-failure destination', async () => {

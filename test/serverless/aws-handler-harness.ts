@@ -15,11 +15,12 @@ export function fixture(name: string): any {
 /**
  * Each case gets its own DuckDB store file and a clean environment; the handlers' shared runtime
  * is closed after each case (DuckDB allows one writer, and the next case names another store).
+ * `logs` holds the handlers' log lines, parsed.
  */
 export function useHandlerEnvironment(extra: () => Record<string, string> = () => ({})) {
   const original = { ...process.env };
   const state = { directory: '', store: '', logs: [] as Record<string, unknown>[] };
-  let write: jest.SpyInstance;
+  let writes: jest.SpyInstance[] = [];
 
   beforeAll(() => {
     state.directory = mkdtempSync(join(tmpdir(), 'tokentrail-lambda-'));
@@ -31,20 +32,23 @@ export function useHandlerEnvironment(extra: () => Record<string, string> = () =
     for (const key of Object.keys(process.env)) if (key.startsWith('TOKENTRAIL_')) delete process.env[key];
     Object.assign(process.env, { TOKENTRAIL_STORE: state.store, ...extra() });
     state.logs = [];
-    write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) {
-        try {
-          state.logs.push(JSON.parse(line));
-        } catch {
-          state.logs.push({ text: line });
+    // The logger writes INFO lines to stdout, WARN and ERROR ones to stderr: one list, in order.
+    writes = [process.stdout, process.stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        for (const line of String(chunk).split('\n').filter(Boolean)) {
+          try {
+            state.logs.push(JSON.parse(line));
+          } catch {
+            state.logs.push({ text: line });
+          }
         }
-      }
-      return true;
-    });
+        return true;
+      }),
+    );
   });
 
   afterEach(async () => {
-    write.mockRestore();
+    for (const write of writes) write.mockRestore();
     await lambdaRuntime.reset();
     process.env = { ...original };
   });

@@ -58,6 +58,12 @@ const INVOKE_SESSION = {
   arn: 'arn:aws:sts::111122223333:assumed-role/tokentrail-dev-us-east-1-files/invoke-local',
 };
 
+/**
+ * Lambda sets this in every on-demand instance and osls does not: without it Powertools cannot tell
+ * a cold start (it reports none, as for provisioned concurrency).
+ */
+const ON_DEMAND = { AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' };
+
 let directory: string;
 let s3: FakeS3;
 
@@ -91,13 +97,19 @@ function invokeLocal(
   ]);
 }
 
-/** Our one JSON log line, and the handler's return value that osls prints after it. */
+/**
+ * The handler's log lines on stdout (Powertools JSON, one object a line, as Lambda ships them to
+ * CloudWatch Logs), its summary line among them, and its return value that osls prints after them.
+ */
 function outputOf(run: ServerlessRun) {
   const lines = run.stdout.split('\n');
-  const logIndex = lines.findIndex((line) => line.startsWith('{"type":"invocation"'));
+  const isLogLine = (line: string) => line.startsWith('{"level":');
+  const logIndex = lines.findLastIndex(isLogLine);
   if (run.code !== 0 || logIndex < 0)
     throw new Error(`invoke local failed (${run.code}):\n${run.stdout}\n${run.stderr}`);
-  return { log: JSON.parse(lines[logIndex]!), result: JSON.parse(lines.slice(logIndex + 1).join('\n')) };
+  const logs = lines.filter(isLogLine).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const log = logs.find((line) => line.message === 'invocation');
+  return { logs, log, result: JSON.parse(lines.slice(logIndex + 1).join('\n')) };
 }
 
 async function storedRows(store: string, sql: string) {
@@ -116,10 +128,24 @@ describe('npx serverless invoke local', () => {
     const store = join(directory, 'eventbridge.duckdb');
     const run = await invokeLocal('eventbridge', 'eventbridge-assume-role-with-web-identity.json', {
       TOKENTRAIL_STORE: store,
+      ...ON_DEMAND,
     });
-    const { log, result } = outputOf(run);
+    const { logs, log, result } = outputOf(run);
     expect(log).toMatchObject({ trigger: 'eventbridge', outcome: 'ok', rows: 1, written: 1 });
     expect(result).toMatchObject({ trigger: 'eventbridge', rows: 1, written: 1 });
+    // Powertools' keys from the context osls passes, as Lambda's would: a fresh process is a cold start.
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'invocation',
+        service: 'tokentrail',
+        cold_start: true,
+        function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        function_name: expect.stringContaining('eventbridge'),
+        correlation_id: '0d3c9a52-7b1e-4c2f-9a35-6f0e1b2c3d41',
+        timestamp: expect.any(String),
+      }),
+    ]);
     expect(await storedRows(store, 'SELECT subject, principal FROM events')).toEqual([
       {
         subject: 'repo:acme/payments-api:ref:refs/heads/main',
@@ -216,10 +242,21 @@ describe('npx serverless invoke local', () => {
       TOKENTRAIL_S3_ENDPOINT: s3.endpoint,
       AWS_REGION: 'us-east-1',
       AWS_SESSION_TOKEN: INVOKE_SESSION.sessionToken,
+      ...ON_DEMAND,
     });
-    const { log, result } = outputOf(run);
+    const { logs, log, result } = outputOf(run);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(log).toMatchObject({ trigger: 'sqs', outcome: 'ok', received: 3, failed: 0 });
+    // One line per message, named by its id, then the summary; all with the request id.
+    expect(logs.map((line) => [line.message, line.correlation_id])).toEqual([
+      ['sqs message', '1f0e2d3c-4b5a-4c69-8d7e-6f5a4b3c2d11'],
+      ['sqs message', '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c22'],
+      ['sqs message', '3b2c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d33'],
+      ['invocation', undefined],
+    ]);
+    expect(new Set(logs.map((line) => line.function_request_id)).size).toBe(1);
+    expect(logs.map((line) => line.cold_start)).toEqual([true, true, true, true]);
+    expect(logs[0]).toMatchObject({ objects: [{ bucket: 'acme-org-trail', key: FILE_KEY, rows: 2 }] });
     expect(s3.requests.map(({ key }) => key)).toEqual([FILE_KEY]);
     expect(
       await storedRows(store, "SELECT bucket, subject FROM events_attributed WHERE action = 'GetObject'"),
