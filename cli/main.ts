@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { settingsHelp } from '../shared/core/config/settings-table.js';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
+import { settingsOf } from './cli-settings.js';
 import { registerBackfillCommand, registerDoctorCommand, registerSinksCommand } from './cloud-commands.js';
 import { withInputOptions } from './input-options.js';
 import { registerStoreCommands } from './store-commands.js';
@@ -36,7 +38,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', `\nEnvironment:\n${settingsHelp('cli')}\n`);
 
   withInputOptions(
     program
@@ -65,6 +68,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** TOKENTRAIL_DEBUG, even when another setting is wrong (that error is the one to show). */
+function debugging(io: CliIo): boolean {
+  try {
+    return settingsOf(io).debug;
+  } catch {
+    return Boolean(io.env.TOKENTRAIL_DEBUG?.trim());
+  }
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -86,7 +98,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // say it in one line; TOKENTRAIL_DEBUG=1 shows the stack.
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`tokentrail: ${message}\n`);
-    if (io.env.TOKENTRAIL_DEBUG && error instanceof Error && !(error instanceof UsageError)) {
+    if (debugging(io) && error instanceof Error && !(error instanceof UsageError)) {
       io.stderr.write(`${error.stack}\n`);
     }
     return EXIT.failure;

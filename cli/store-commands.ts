@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
 import type { CliIo } from './cli-io.js';
+import { settingsOf } from './cli-settings.js';
 import type { OutputFormat } from './commands/query.js';
 import { DEMO_STORE } from './demo-paths.js';
 import { type InputFlags, withInputOptions } from './input-options.js';
@@ -75,8 +76,12 @@ async function loadPolicyFile(path: string) {
 
 /** `ingest` and `query ...`: the commands that work with a store. */
 export function registerStoreCommands(program: Command, { io, setExit }: CommandContext): void {
-  const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE);
-  const storeOptions = { bigQueryEndpoint: io.env.TOKENTRAIL_BIGQUERY_ENDPOINT };
+  const store = (flags: StoreOptions) => parseStoreUri(flags.store ?? settingsOf(io).store);
+  const storeOptions = {
+    get bigQueryEndpoint() {
+      return settingsOf(io).endpoints.bigquery;
+    },
+  };
   const queryOptions = (flags: QueryFlags) => ({
     store: store(flags),
     storeOptions,
@@ -174,7 +179,7 @@ Examples:
         flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
       ) => {
         const { detectCommand } = await import('./commands/detect.js');
-        const policyPath = flags.policy ?? io.env.TOKENTRAIL_POLICY;
+        const policyPath = flags.policy ?? settingsOf(io).policyPath;
         const policy = policyPath ? await loadPolicyFile(policyPath) : null;
         setExit(
           await detectCommand(
@@ -187,7 +192,7 @@ Examples:
               until: flags.until,
               progress: flags.progress,
               maxDecompressedBytes: flags.maxDecompressed,
-              channels: await channelsFrom(flags, io.env),
+              channels: await channelsFrom(flags, io),
             },
             io,
           ),
@@ -253,7 +258,7 @@ Examples:
     const { alertsRetryCommand } = await import('./commands/alerts.js');
     setExit(
       await alertsRetryCommand(
-        await channelsFrom(flags, io.env),
+        await channelsFrom(flags, io),
         { store: store(flags), storeOptions, json: false, unconfirmed: flags.unconfirmed },
         io,
       ),

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { ResolveSecretDeps } from '../shared/adapters/secrets/resolve-secret.js';
 import type { AlertChannel } from '../shared/pipeline/ports.js';
+import type { CliIo } from './cli-io.js';
+import { settingsOf } from './cli-settings.js';
 
 export interface WebhookFlags {
   webhook?: string[];
@@ -16,14 +18,12 @@ export function withWebhookOption(command: Command): Command {
   );
 }
 
-/** The chat channels named on the command line, else in TOKENTRAIL_WEBHOOKS. */
+/** The chat channels named on the command line, else in TOKENTRAIL_WEBHOOKS; `env:` references read the CLI's environment. */
 export async function channelsFrom(
   flags: WebhookFlags,
-  env: Readonly<Record<string, string | undefined>>,
+  io: Pick<CliIo, 'env'>,
   deps: Omit<ResolveSecretDeps, 'env'> = {},
 ): Promise<AlertChannel[]> {
-  const { channelsFromSpecs, webhookSpecsFromEnv } = await import(
-    '../shared/adapters/chat/channels-from-env.js'
-  );
-  return channelsFromSpecs(flags.webhook ?? webhookSpecsFromEnv(env), env, deps);
+  const { channelsFromSpecs } = await import('../shared/adapters/chat/channels-from-env.js');
+  return channelsFromSpecs(flags.webhook ?? settingsOf(io).webhookSpecs, io.env, deps);
 }

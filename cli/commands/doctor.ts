@@ -2,6 +2,7 @@ import { type DoctorTargets, runDoctor } from '../../shared/adapters/doctor/run-
 import { countStatuses } from '../../shared/core/doctor/check-result.js';
 import { renderReport, renderReportNdjson } from '../../shared/core/doctor/render-checks.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { settingsOf } from '../cli-settings.js';
 
 /** Exit status when the checks ran and at least one failed. */
 export const EXIT_CHECK_FAILED = 4;
@@ -40,7 +41,9 @@ function regionOfTrailArn(trail: string | undefined): string | undefined {
 }
 
 /** Which clouds to check and with what, from the flags and the environment; throws UsageError. */
-export function doctorTargets(flags: DoctorFlags, env: CliIo['env']): DoctorTargets {
+export function doctorTargets(flags: DoctorFlags, io: Pick<CliIo, 'env'>): DoctorTargets {
+  const { env } = io;
+  const { endpoints } = settingsOf(io);
   const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionOfTrailArn(flags.trail);
   const named = flags.aws === true || flags.gcp === true;
   const wantAws = named
@@ -62,7 +65,7 @@ export function doctorTargets(flags: DoctorFlags, env: CliIo['env']): DoctorTarg
     targets.aws = {
       region,
       buckets: bucketList(flags.buckets),
-      ...(env.TOKENTRAIL_AWS_ENDPOINT ? { endpoint: env.TOKENTRAIL_AWS_ENDPOINT } : {}),
+      ...(endpoints.aws ? { endpoint: endpoints.aws } : {}),
       ...(flags.trail === undefined ? {} : { trailName: flags.trail }),
       ...(flags.rule === undefined ? {} : { ruleName: flags.rule }),
     };
@@ -72,7 +75,7 @@ export function doctorTargets(flags: DoctorFlags, env: CliIo['env']): DoctorTarg
     if (!project) throw new UsageError('the GCP checks need a project: --project P or GOOGLE_CLOUD_PROJECT');
     targets.gcp = {
       project,
-      ...(env.TOKENTRAIL_GCP_ENDPOINT ? { endpoint: env.TOKENTRAIL_GCP_ENDPOINT } : {}),
+      ...(endpoints.gcp ? { endpoint: endpoints.gcp } : {}),
       ...(flags.sink === undefined ? {} : { sinkName: flags.sink }),
     };
   }
@@ -87,7 +90,7 @@ Run 'tokentrail doctor --help' for what is checked.
 
 /** `tokentrail doctor`: runs the checks and prints them; resolves to the exit status. */
 export async function doctorCommand(flags: DoctorFlags, io: CliIo): Promise<number> {
-  const targets = doctorTargets(flags, io.env);
+  const targets = doctorTargets(flags, io);
   if (!targets.aws && !targets.gcp) {
     io.stderr.write(NOTHING_TO_CHECK);
     return EXIT.failure;

@@ -8,6 +8,7 @@ import { LOG_ROUTER_FILTER } from '../../shared/core/queries/log-router-filter.j
 import { shellQuote } from '../../shared/core/render/shell-quote.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { type CliIo, EXIT } from '../cli-io.js';
+import { settingsOf } from '../cli-settings.js';
 import { DEFAULT_TOPIC } from '../sink-defaults.js';
 
 export interface SinksApplyOptions {
@@ -94,7 +95,7 @@ export async function sinksApplyCommand(options: SinksApplyOptions, io: CliIo): 
     return fail('--grant works for Pub/Sub topic destinations only; grant other destinations yourself');
   }
 
-  const endpoint = io.env.TOKENTRAIL_LOGGING_ENDPOINT?.trim() || undefined;
+  const endpoint = settingsOf(io).endpoints.logging;
   try {
     const result = await applyLogSink(
       { name: options.sink, destination: resolved.destination, filter: LOG_ROUTER_FILTER },
@@ -112,7 +113,7 @@ export async function sinksApplyCommand(options: SinksApplyOptions, io: CliIo): 
 
     const member = result.writerIdentity;
     if (member && !options.dryRun && options.grant && resolved.topic) {
-      const pubsubEndpoint = io.env.TOKENTRAIL_PUBSUB_ENDPOINT?.trim() || undefined;
+      const pubsubEndpoint = settingsOf(io).endpoints.pubsub;
       const granted = await grantTopicPublisher(
         resolved.topic,
         member,

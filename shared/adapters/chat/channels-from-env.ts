@@ -5,11 +5,6 @@ import { parseWebhookFlag } from './webhook-url.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `TOKENTRAIL_WEBHOOKS`: space-separated `KIND=URL` or `KIND=REF` entries. */
-export function webhookSpecsFromEnv(env: Env): string[] {
-  return (env.TOKENTRAIL_WEBHOOKS ?? '').split(/\s+/).filter(Boolean);
-}
-
 /**
  * The chat channels for `KIND=URL` or `KIND=REF` specs, with REF resolved by resolveSecret
  * (`env:` reads `env`, not process.env). URLs are secrets: never printed.

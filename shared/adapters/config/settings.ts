@@ -1,7 +1,9 @@
 import type { SettingName } from '../../core/config/settings-table.js';
 import { durationMs } from '../../core/queries/time-range.js';
-import { DEFAULT_LOOKBACK_MS } from '../../pipeline/scheduled-detect.js';
 import { DEFAULT_LIMITS } from '../../sources/limits.js';
+
+/** TOKENTRAIL_LOOKBACK's default (the scheduled detection's own, DEFAULT_LOOKBACK_MS: a test checks they agree). */
+const DEFAULT_LOOKBACK_MS = 2 * 3_600_000;
 
 /** The environment as the entry points pass it in (process.env, or a test's own record). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -31,7 +33,7 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 
   constructor(readonly problems: readonly string[]) {
-    super(`tokentrail is misconfigured:\n  - ${problems.join('\n  - ')}`);
+    super(`misconfigured environment:\n  - ${problems.join('\n  - ')}`);
   }
 }
 

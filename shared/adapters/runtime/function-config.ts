@@ -1,10 +1,6 @@
-import { durationMs } from '../../core/queries/time-range.js';
-import { DEFAULT_LOOKBACK_MS } from '../../pipeline/scheduled-detect.js';
 import { DEFAULT_LIMITS, type DecodeLimits } from '../../sources/limits.js';
-import { webhookSpecsFromEnv } from '../chat/channels-from-env.js';
+import { type Env, readSettings, type Settings, SettingsError } from '../config/settings.js';
 import { parseStoreUri, type StoreLocation } from '../store/store-uri.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Everything a deployed function reads from its environment, read once per cold start. */
 export interface FunctionConfig {
@@ -27,57 +23,48 @@ export class FunctionConfigError extends Error {
 }
 
 /**
- * Reads the function's configuration from a passed-in environment and names every mistake at
- * once: a function that starts with half a configuration fails on its first event instead.
+ * A deployed function's configuration, from its settings (shared/adapters/config/settings.ts)
+ * and what a function needs beyond the CLI: a store named, and webhooks only as secret
+ * references. Every mistake is named at once: a function that starts with half a configuration
+ * would fail on its first event instead.
  */
 export function parseFunctionConfig(env: Env): FunctionConfig {
   const problems: string[] = [];
-  const attempt = <T>(read: () => T, fallback: T): T => {
+  let settings: Settings | undefined;
+  try {
+    settings = readSettings(env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    problems.push(...error.problems);
+  }
+
+  const storeText = settings?.store ?? env.TOKENTRAIL_STORE?.trim();
+  let store: StoreLocation = { kind: 'duckdb', path: ':memory:' };
+  if (!storeText) problems.push('TOKENTRAIL_STORE is not set (e.g. bigquery://my-project/tokentrail)');
+  else {
     try {
-      return read();
+      store = parseStoreUri(storeText);
     } catch (error) {
       problems.push((error as Error).message);
-      return fallback;
-    }
-  };
-
-  const storeText = env.TOKENTRAIL_STORE?.trim();
-  if (!storeText) problems.push('TOKENTRAIL_STORE is not set (e.g. bigquery://my-project/tokentrail)');
-  const store = attempt<StoreLocation>(() => parseStoreUri(storeText || ':memory:'), {
-    kind: 'duckdb',
-    path: ':memory:',
-  });
-
-  const lookbackText = env.TOKENTRAIL_LOOKBACK?.trim();
-  const lookbackMs = lookbackText ? durationMs(lookbackText) : DEFAULT_LOOKBACK_MS;
-  if (lookbackMs === null || lookbackMs <= 0) {
-    problems.push(`TOKENTRAIL_LOOKBACK '${lookbackText}' is not a duration such as 30m, 2h or 1d`);
-  }
-
-  const capText = env.TOKENTRAIL_MAX_DECOMPRESSED_BYTES?.trim();
-  const cap = capText ? Number(capText) : DEFAULT_LIMITS.maxDecompressedBytes;
-  if (!Number.isSafeInteger(cap) || cap <= 0) {
-    problems.push(`TOKENTRAIL_MAX_DECOMPRESSED_BYTES '${capText}' is not a positive number of bytes`);
-  }
-
-  const webhookSpecs = webhookSpecsFromEnv(env);
-  for (const spec of webhookSpecs) {
-    if (/=https?:/i.test(spec)) {
-      problems.push(
-        'TOKENTRAIL_WEBHOOKS holds a webhook URL: deployed functions take a secret reference (ssm:, secretsmanager:, gcpsecret:) so the URL stays out of the configuration',
-      );
     }
   }
 
-  if (problems.length > 0) {
+  const webhookSpecs = settings?.webhookSpecs ?? (env.TOKENTRAIL_WEBHOOKS ?? '').split(/\s+/).filter(Boolean);
+  if (webhookSpecs.some((spec) => /=https?:/i.test(spec))) {
+    problems.push(
+      'TOKENTRAIL_WEBHOOKS holds a webhook URL: deployed functions take a secret reference (ssm:, secretsmanager:, gcpsecret:) so the URL stays out of the configuration',
+    );
+  }
+
+  if (problems.length > 0 || settings === undefined) {
     throw new FunctionConfigError(`tokentrail is misconfigured:\n  - ${problems.join('\n  - ')}`);
   }
   return {
     store,
-    bigQueryEndpoint: env.TOKENTRAIL_BIGQUERY_ENDPOINT?.trim() || null,
-    policyPath: env.TOKENTRAIL_POLICY?.trim() || null,
+    bigQueryEndpoint: settings.endpoints.bigquery ?? null,
+    policyPath: settings.policyPath ?? null,
     webhookSpecs,
-    lookbackMs: lookbackMs ?? DEFAULT_LOOKBACK_MS,
-    limits: { ...DEFAULT_LIMITS, maxDecompressedBytes: cap },
+    lookbackMs: settings.lookbackMs,
+    limits: { ...DEFAULT_LIMITS, maxDecompressedBytes: settings.maxDecompressedBytes },
   };
 }

@@ -123,15 +123,28 @@ export const SETTINGS = [
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
 
-/** The settings an entry point reads, as `--help` lists them. */
+/** Words of `text` in lines of at most `width` characters (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** The settings an entry point reads, as `--help` lists them: each name, then its meaning and default indented. */
 export function settingsHelp(entryPoint: EntryPoint): string {
   const specs = SETTINGS.filter((spec) => (spec.usedBy as readonly EntryPoint[]).includes(entryPoint));
-  const width = Math.max(...specs.map((spec) => spec.name.length));
   return specs
-    .map(
-      (spec) =>
-        `  ${spec.name.padEnd(width)}  ${spec.meaning.replaceAll('`', '')} (default: ${spec.fallback})`,
-    )
+    .map((spec) => {
+      const text = `${spec.meaning.replaceAll('`', '')}. Default: ${spec.fallback}.`;
+      return [`  ${spec.name}`, ...wrap(text, 72).map((line) => `      ${line}`)].join('\n');
+    })
     .join('\n');
 }
 
