@@ -76,6 +76,7 @@ describe('SETTINGS', () => {
       `${DEFAULT_LIMITS.maxDecompressedBytes} (${DEFAULT_LIMITS.maxDecompressedBytes / 1024 ** 3} GiB)`,
     );
     expect(fallback('TOKENTRAIL_CHECKPOINT_DIR')).toBe(readSettings({}).checkpointDir);
+    expect(readSettings({}).lookbackMs).toBe(DEFAULT_LOOKBACK_MS);
   });
 
   it('names each variable once', () => {
