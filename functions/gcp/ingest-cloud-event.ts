@@ -10,7 +10,7 @@ import {
 import { type DecodedItem, type DecodeLimits, decodeValue } from '../../shared/sources/index.js';
 import { structuredCloudEvent } from './cloud-event.js';
 import type { Reply } from './framework-hooks.js';
-import { type LogLine, type WriteLog, writeLog } from './log-line.js';
+import { type LogLine, logWriter, traceIdOf, type WriteLog } from './log-line.js';
 import { type Trigger, type UnreadableBody, unreadableDelivery } from './unreadable-body.js';
 
 /** The runtime of a warm instance (see lazyRuntime). */
@@ -36,6 +36,10 @@ export class NotStoredError extends Error {
     return { status: 500, json: { error: NOT_STORED, error_id: this.errorId } };
   }
 }
+
+const stringOrUndefined = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const firstHeader = (value: UnreadableBody['headers'][string]) =>
+  stringOrUndefined(Array.isArray(value) ? value[0] : value);
 
 function summaryLine(input: string, type: unknown, result: DeliveryResult): LogLine {
   const counts = deliveryCounts(result);
@@ -83,7 +87,8 @@ export async function ingestCloudEvent(
   runtime: RuntimeHandle,
   trigger: Trigger,
   event: CloudEvent<unknown>,
-  log: WriteLog = writeLog,
+  // The framework copies the request's traceparent into the event (binary mode: also ce-traceparent).
+  log: WriteLog = logWriter(traceIdOf(stringOrUndefined(event.traceparent))),
   newErrorId: NewErrorId = randomUUID,
 ): Promise<void> {
   const input = `${trigger}:${event.id ?? 'no-id'}`;
@@ -105,7 +110,12 @@ export async function ingestUnreadableBody(
   runtime: RuntimeHandle,
   trigger: Trigger,
   body: UnreadableBody,
-  log: WriteLog = writeLog,
+  log: WriteLog = logWriter(
+    traceIdOf(
+      firstHeader(body.headers.traceparent) ?? firstHeader(body.headers['ce-traceparent']),
+      firstHeader(body.headers['x-cloud-trace-context']),
+    ),
+  ),
   newErrorId: NewErrorId = randomUUID,
 ): Promise<Reply> {
   const { input, type, items } = unreadableDelivery(trigger, body);

@@ -2,7 +2,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { describeError } from '../../shared/core/errors.js';
 import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
 import type { RuntimeHandle } from './ingest-cloud-event.js';
-import { type WriteLog, writeLog } from './log-line.js';
+import { logWriter, traceIdOf, type WriteLog } from './log-line.js';
 
 /**
  * Cloud Scheduler calls this over HTTP (POST, with an OIDC token the platform checks): every rule
@@ -13,7 +13,9 @@ export async function scheduledDetectHttp(
   runtime: RuntimeHandle,
   request: Request,
   response: Response,
-  log: WriteLog = writeLog,
+  log: WriteLog = logWriter(
+    traceIdOf(request.header('traceparent'), request.header('x-cloud-trace-context')),
+  ),
 ): Promise<void> {
   if (request.method !== 'POST') {
     response.set('Allow', 'POST').status(405).json({ error: 'use POST (Cloud Scheduler does)' });
