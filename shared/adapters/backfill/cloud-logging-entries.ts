@@ -1,12 +1,11 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { asObject } from '../../core/json-access.js';
 import { LOG_ROUTER_FILTER } from '../../core/queries/log-router-filter.js';
-import { terminalSafe } from '../../core/render/terminal-safe.js';
 import { parseTimestamp } from '../../core/time/timestamp.js';
 import { decodeValue } from '../../sources/decode-value.js';
 import type { DecodeLimits } from '../../sources/limits.js';
 import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
-import { backoffDelayMs, type RetryPolicy, retryAfterMs } from '../http/backoff.js';
+import type { RetryPolicy } from '../http/backoff.js';
+import { HttpError, requestJson } from '../http/http-client.js';
 import type { BackfillPage, BackfillWindow, PageSource } from './backfill-run.js';
 import type { RequestPacer } from './request-pacer.js';
 
@@ -21,7 +20,6 @@ export const DATA_ACCESS_RETENTION_DAYS = 30;
 
 const RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 60_000 };
 const TIMEOUT_MS = 60_000;
-const ERROR_CHARS = 300;
 
 export type AuthHeaders = (url: string) => Promise<Headers | Record<string, string>>;
 
@@ -73,25 +71,6 @@ function hintFor(status: number, project: string): string {
   return '';
 }
 
-function describeFailure(error: unknown): string {
-  const { name, cause } = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: unknown;
-    cause?: { code?: unknown };
-  };
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${TIMEOUT_MS / 1000} s`;
-  return typeof cause?.code === 'string' ? `network error (${cause.code})` : 'network error';
-}
-
-function errorText(body: string): string {
-  try {
-    const message = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
-    if (typeof message === 'string') return terminalSafe(message.slice(0, ERROR_CHARS));
-  } catch {
-    // not JSON: quote the text
-  }
-  return terminalSafe(body.slice(0, ERROR_CHARS));
-}
-
 interface EntriesPage {
   readonly entries: readonly unknown[];
   readonly nextPageToken: string | undefined;
@@ -118,10 +97,6 @@ function pageOf(entries: readonly unknown[], input: string, limits: DecodeLimits
 export function cloudLoggingPages(options: CloudLoggingOptions): PageSource {
   const url = `${(options.endpoint ?? LOGGING_API).replace(/\/+$/, '')}/v2/entries:list`;
   const input = `cloud-logging:projects/${options.project}`;
-  const retry = options.retry ?? RETRY;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms));
-  const random = options.random ?? Math.random;
-  const nowMs = options.nowMs ?? Date.now;
 
   async function credentialHeaders(headersFor: AuthHeaders): Promise<Headers | Record<string, string>> {
     try {
@@ -132,48 +107,37 @@ export function cloudLoggingPages(options: CloudLoggingOptions): PageSource {
   }
 
   async function post(body: string, headersFor: AuthHeaders | null): Promise<EntriesPage> {
-    for (let attempt = 1; ; attempt += 1) {
-      await options.pacer.take();
-      const headers = new Headers(headersFor ? await credentialHeaders(headersFor) : undefined);
-      headers.set('content-type', 'application/json');
-      let failure: string;
-      let wait: number | undefined;
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-        const text = await response.text();
-        if (response.ok) {
-          const parsed = asObject(JSON.parse(text || '{}'));
-          if (!parsed) throw new SyntaxError('not an object');
-          const { entries, nextPageToken: token } = parsed;
-          return {
-            entries: Array.isArray(entries) ? entries : [],
-            nextPageToken: typeof token === 'string' && token !== '' ? token : undefined,
-          };
-        }
-        failure = `HTTP ${response.status}: ${errorText(text)}`;
-        const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
-        if (!retryable) {
-          throw new CloudLoggingError(
-            `Cloud Logging entries.list failed, ${failure}${hintFor(response.status, options.project)}`,
-          );
-        }
-        wait = retryAfterMs(response.headers.get('retry-after'), nowMs());
-      } catch (error) {
-        if (error instanceof CloudLoggingError) throw error;
-        failure =
-          error instanceof SyntaxError ? 'an answer that is not a JSON object' : describeFailure(error);
-      }
-      if (attempt >= retry.attempts) {
-        throw new CloudLoggingError(
-          `Cloud Logging entries.list failed, ${failure} (gave up after ${attempt} attempts)`,
-        );
-      }
-      await sleep(Math.min(wait ?? backoffDelayMs(attempt, retry, random), retry.maxDelayMs));
+    try {
+      const { json } = await requestJson(
+        url,
+        async () => {
+          await options.pacer.take();
+          const headers = new Headers(headersFor ? await credentialHeaders(headersFor) : undefined);
+          headers.set('content-type', 'application/json');
+          return { method: 'POST', headers, body };
+        },
+        {
+          service: 'Cloud Logging entries.list',
+          timeoutMs: TIMEOUT_MS,
+          retry: options.retry ?? RETRY,
+          // A read: a repeat does no harm.
+          idempotent: true,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+          ...(options.random ? { random: options.random } : {}),
+          ...(options.nowMs ? { now: options.nowMs } : {}),
+        },
+      );
+      const parsed = asObject(json);
+      const entries = parsed?.entries;
+      const token = parsed?.nextPageToken;
+      return {
+        entries: Array.isArray(entries) ? entries : [],
+        nextPageToken: typeof token === 'string' && token !== '' ? token : undefined,
+      };
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      const hint = error.status === undefined ? '' : hintFor(error.status, options.project);
+      throw new CloudLoggingError(`${error.message}${hint}`, { cause: error });
     }
   }
 
