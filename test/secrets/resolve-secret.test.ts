@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import {
   type ResolveSecretDeps,
   resolveSecret,
@@ -9,6 +10,7 @@ import {
   fakeGcpAuth,
   startFakeSecretServer,
 } from '../helpers/fake-secret-services.js';
+import { listenLocally } from '../helpers/local-server.js';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/very-secret-token';
 const CHAT = 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k-secret&token=t-secret';
@@ -114,6 +116,43 @@ describe('resolveSecret', () => {
     const malformed = await failure(resolveSecret('gcpsecret:p1/gone', deps));
     expect(malformed.message).toMatch(/projects\/PROJECT\/secrets\/SECRET/);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries a GCP 503 with backoff, and names the status when it persists', async () => {
+    const statuses = [503, 200, 503, 503, 503];
+    const seen: string[] = [];
+    const flaky = await listenLocally(
+      createServer((request, response) => {
+        seen.push(request.url ?? '');
+        const status = statuses[seen.length - 1] ?? 503;
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(
+          status === 200
+            ? JSON.stringify({ payload: { data: Buffer.from(SLACK).toString('base64') } })
+            : '{}',
+        );
+      }),
+    );
+    const sleeps: number[] = [];
+    const gcp = {
+      endpoint: flaky.url,
+      authClient: fakeGcpAuth,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+      },
+      random: () => 0,
+    };
+    try {
+      await expect(resolveSecret('gcpsecret:projects/p1/secrets/hook', { gcp })).resolves.toBe(SLACK);
+      expect(sleeps).toEqual([125]);
+      const error = await failure(resolveSecret('gcpsecret:projects/p1/secrets/hook', { gcp }));
+      expect(error.message).toBe(
+        'GCP secret "projects/p1/secrets/hook/versions/latest": HTTP 503 (gave up after 3 attempts)',
+      );
+      expect(seen).toHaveLength(5);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it('rejects an unknown kind without echoing the reference, and an empty value', async () => {

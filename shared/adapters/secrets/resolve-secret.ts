@@ -6,6 +6,8 @@
  * cloud's default provider chain. Errors name the kind and the parameter or secret, never a value.
  */
 import { loadGoogleAuth } from '../gcp-auth/load-google-auth.js';
+import type { RetryPolicy, Sleep } from '../http/backoff.js';
+import { HttpError, requestJson } from '../http/http-client.js';
 
 export const SECRET_KINDS = ['env', 'ssm', 'secretsmanager', 'gcpsecret'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
@@ -45,6 +47,10 @@ export interface GcpSecretOptions {
   /** Default: google-auth-library's Application Default Credentials. */
   readonly authClient?: GcpAuthClient;
   readonly timeoutMs?: number;
+  /** Default GCP_SECRET_RETRY: a start-up read, so the waits are short. */
+  readonly retry?: RetryPolicy;
+  readonly sleep?: Sleep;
+  readonly random?: () => number;
 }
 
 export interface ResolveSecretDeps {
@@ -56,6 +62,7 @@ export interface ResolveSecretDeps {
 
 const GCP_ENDPOINT = 'https://secretmanager.googleapis.com';
 const GCP_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+export const GCP_SECRET_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 250, maxDelayMs: 2000 };
 const GCP_NAME = /^projects\/([^/]+)\/secrets\/([^/]+)(?:\/versions\/([^/]+))?$/;
 
 /** True when the text starts with one of the reference kinds (`ssm:`, `env:`, …). */
@@ -201,32 +208,45 @@ async function readGcpSecret(reference: string, options: GcpSecretOptions): Prom
   }
   const name = match[3] === undefined ? `${reference}/versions/latest` : reference;
   const url = `${(options.endpoint ?? GCP_ENDPOINT).replace(/\/+$/, '')}/v1/${name}:access`;
-  let response: Response;
+  let body: { payload?: { data?: unknown } } | null;
   try {
     const auth = options.authClient ?? (await defaultGcpAuth());
     const headers = new Headers(await auth.getRequestHeaders(url));
     headers.set('accept', 'application/json');
-    response = await fetch(url, { headers, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
+    ({ json: body } = await requestJson<{ payload?: { data?: unknown } } | null>(
+      url,
+      { headers },
+      {
+        service: 'Secret Manager',
+        timeoutMs: options.timeoutMs ?? 15_000,
+        retry: options.retry ?? GCP_SECRET_RETRY,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.random ? { random: options.random } : {}),
+      },
+    ));
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new SecretReferenceError('gcpsecret', name, `could not read GCP secret "${name}" (${detail})`, {
-      cause: error,
-    });
+    throw gcpSecretFailure(name, error);
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    const why =
-      response.status === 404
-        ? 'not found'
-        : response.status === 403
-          ? 'permission denied (secretmanager.versions.access)'
-          : `HTTP ${response.status}`;
-    throw new SecretReferenceError('gcpsecret', name, `GCP secret "${name}": ${why}`);
-  }
-  const body = (await response.json().catch(() => null)) as { payload?: { data?: unknown } } | null;
   const data = body?.payload?.data;
   if (typeof data !== 'string') {
     throw new SecretReferenceError('gcpsecret', name, `GCP secret "${name}": the answer has no payload.data`);
   }
   return Buffer.from(data, 'base64').toString('utf8');
+}
+
+/** The answer's status in words; the error's own text for anything else (it holds no value). */
+function gcpSecretFailure(name: string, error: unknown): SecretReferenceError {
+  if (error instanceof HttpError && error.code === 'HTTP_STATUS') {
+    const why =
+      error.status === 404
+        ? 'not found'
+        : error.status === 403
+          ? 'permission denied (secretmanager.versions.access)'
+          : `HTTP ${error.status}${error.gaveUp}`;
+    return new SecretReferenceError('gcpsecret', name, `GCP secret "${name}": ${why}`, { cause: error });
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new SecretReferenceError('gcpsecret', name, `could not read GCP secret "${name}" (${detail})`, {
+    cause: error,
+  });
 }
