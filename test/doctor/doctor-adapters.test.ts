@@ -1,5 +1,6 @@
-import { awsFetchFailure, gcpFetchFailure } from '../../shared/adapters/doctor/fetch-failure.js';
+import { awsFetchFailure, gcpHttpFailure } from '../../shared/adapters/doctor/fetch-failure.js';
 import { GcpDoctorClient } from '../../shared/adapters/doctor/gcp-doctor-config.js';
+import { HttpError } from '../../shared/adapters/http/http-client.js';
 import { gcpError, startFakeGcpConfig } from '../helpers/fake-gcp-config.js';
 
 function awsSdkError(name: string, httpStatusCode?: number): Error {
@@ -36,7 +37,19 @@ describe('awsFetchFailure', () => {
   });
 });
 
-describe('gcpFetchFailure', () => {
+const answered = (status: number, body: string) =>
+  new HttpError({
+    service: 'GCP doctor',
+    where: 'https://logging.googleapis.com/v2/x',
+    code: 'HTTP_STATUS',
+    status,
+    body,
+    retryable: status >= 500,
+    unconfirmed: false,
+    attempts: 1,
+  });
+
+describe('gcpHttpFailure', () => {
   it.each([
     [403, 'denied'],
     [401, 'denied'],
@@ -44,18 +57,15 @@ describe('gcpFetchFailure', () => {
     [429, 'error'],
     [503, 'error'],
   ])('%d -> %s, with the status and message Google sent', async (status, kind) => {
-    const response = new Response(JSON.stringify({ error: { code: status, status: 'X', message: 'why' } }), {
-      status,
-    });
-    expect(await gcpFetchFailure(response)).toEqual({ kind, httpStatus: status, code: 'X', message: 'why' });
+    const error = answered(status, JSON.stringify({ error: { code: status, status: 'X', message: 'why' } }));
+    expect(gcpHttpFailure(error)).toEqual({ kind, httpStatus: status, code: 'X', message: 'why' });
   });
 
   it('copes with a body that is not JSON', async () => {
-    const response = new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' });
-    expect(await gcpFetchFailure(response)).toEqual({
+    expect(gcpHttpFailure(answered(502, '<html>bad gateway</html>'))).toEqual({
       kind: 'error',
       httpStatus: 502,
-      message: 'Bad Gateway',
+      message: 'HTTP 502: <html>bad gateway</html>',
     });
   });
 });

@@ -336,7 +336,7 @@ describe('tokentrail doctor against local AWS and GCP stand-ins', () => {
       '[skip] gcp.sink',
     ]);
     expect(run.stdout).toContain(
-      'could not read the IAM policy of project acme-audit: TypeError: fetch failed',
+      `could not read the IAM policy of project acme-audit: Resource Manager projects.getIamPolicy at ${closed.url}/v1/projects/acme-audit:getIamPolicy: network error (ECONNREFUSED)`,
     );
     expect(run.code).toBe(1);
   });

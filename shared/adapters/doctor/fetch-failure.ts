@@ -1,4 +1,5 @@
 import type { FetchFailure } from '../../core/doctor/check-result.js';
+import type { HttpError } from '../http/http-client.js';
 
 const AWS_DENIED = /AccessDenied|NotAuthorized|Unauthorized|Forbidden/i;
 const AWS_NOT_FOUND = /NotFound/;
@@ -17,20 +18,27 @@ export function awsFetchFailure(error: unknown): FetchFailure {
   return { ...base, kind: 'error' };
 }
 
-/** A Google REST error answer: `{error: {code, message, status}}`. */
-export async function gcpFetchFailure(response: Response): Promise<FetchFailure> {
-  const body = (await response.json().catch(() => null)) as {
-    error?: { message?: unknown; status?: unknown };
-  } | null;
-  const message = typeof body?.error?.message === 'string' ? body.error.message : response.statusText;
+/**
+ * A failed Google REST call: an error answer `{error: {code, message, status}}` by its status, or
+ * a call that got no answer (network, timeout).
+ */
+export function gcpHttpFailure(error: HttpError): FetchFailure {
+  if (error.code !== 'HTTP_STATUS' || error.status === undefined)
+    return { kind: 'error', message: error.message };
+  const body = googleError(error.body);
+  const message = typeof body?.error?.message === 'string' ? body.error.message : error.detail;
   const code = typeof body?.error?.status === 'string' ? body.error.status : undefined;
   const kind =
-    response.status === 401 || response.status === 403
-      ? 'denied'
-      : response.status === 404
-        ? 'not_found'
-        : 'error';
-  return { kind, httpStatus: response.status, ...(code === undefined ? {} : { code }), message };
+    error.status === 401 || error.status === 403 ? 'denied' : error.status === 404 ? 'not_found' : 'error';
+  return { kind, httpStatus: error.status, ...(code === undefined ? {} : { code }), message };
+}
+
+function googleError(text: string): { error?: { message?: unknown; status?: unknown } } | null {
+  try {
+    return JSON.parse(text) as { error?: { message?: unknown; status?: unknown } } | null;
+  } catch {
+    return null; // not JSON: the status says it
+  }
 }
 
 /** A request that got no answer (network, timeout, no credentials). */
