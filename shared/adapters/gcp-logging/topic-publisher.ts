@@ -1,4 +1,5 @@
 import { GoogleAuth, PassThroughClient } from 'google-auth-library';
+import { HttpError, request } from '../http/http-client.js';
 import { gcpApiFailure } from './gcp-api-error.js';
 import { SinkSetupError } from './log-sink.js';
 
@@ -46,32 +47,29 @@ export async function grantTopicPublisher(
     const url = `${root}/v1/${topic}:${verb}`;
     const headers = new Headers(await auth.getRequestHeaders(url));
     headers.set('content-type', 'application/json');
-    let response: Response;
+    let text: string;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+      // One attempt, as every `sinks apply` call: a setup command reports at once and is run again.
+      ({ text } = await request(
+        url,
+        { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) },
+        { service: `Pub/Sub ${verb}`, timeoutMs: TIMEOUT_MS },
+      ));
     } catch (error) {
-      throw new SinkSetupError(
-        `could not reach Pub/Sub to ${verb} on ${topic}: ${(error as Error).message}`,
-        null,
-      );
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      const { detail } = gcpApiFailure({ status: response.status, message: text });
+      if (!(error instanceof HttpError)) throw error;
+      if (error.code !== 'HTTP_STATUS' || error.status === undefined) {
+        throw new SinkSetupError(`could not reach Pub/Sub to ${verb} on ${topic}: ${error.message}`, null);
+      }
+      const { detail } = gcpApiFailure({ status: error.status, message: error.body });
       const hint =
-        response.status === 403
+        error.status === 403
           ? '; granting needs roles/pubsub.admin (or resourcemanager.projects.setIamPolicy) on the topic'
-          : response.status === 404
+          : error.status === 404
             ? '; create the topic first (infra/gcp, or gcloud pubsub topics create)'
             : '';
       throw new SinkSetupError(
-        `Pub/Sub ${verb} on ${topic} failed (${response.status}: ${detail})${hint}`,
-        response.status,
+        `Pub/Sub ${verb} on ${topic} failed (${error.status}: ${detail})${hint}`,
+        error.status,
       );
     }
     return (text ? JSON.parse(text) : {}) as Policy;
