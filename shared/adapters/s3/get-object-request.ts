@@ -16,6 +16,8 @@ export interface GetObjectInput {
   readonly endpoint?: string | undefined;
   /** The signing time; absent, now. */
   readonly signingDate?: Date;
+  /** Query parameters, signed with the rest (GetObject's `response-*` header overrides). */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
 export interface SignedGet {
@@ -77,6 +79,8 @@ export function objectUrl(bucket: string, key: string, region: string, endpoint?
 /** A GetObject request signed with SigV4 for `s3` in the bucket's region. */
 export async function getObjectRequest(input: GetObjectInput): Promise<SignedGet> {
   const url = objectUrl(input.bucket, input.key, input.region, input.endpoint);
+  const query = input.query ?? {};
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const signer = new SignatureV4({
     service: 's3',
     region: input.region,
@@ -93,7 +97,7 @@ export async function getObjectRequest(input: GetObjectInput): Promise<SignedGet
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: {},
+      query: { ...query },
       headers: { host: url.host, 'x-amz-content-sha256': EMPTY_PAYLOAD_SHA256 },
     },
     input.signingDate ? { signingDate: input.signingDate } : {},
