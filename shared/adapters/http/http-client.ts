@@ -111,6 +111,8 @@ export class HttpError extends Error {
   readonly body: string;
   readonly headers: Headers;
   readonly detail: string;
+  /** Why the retries stopped, as the message ends: ` (gave up after 4 attempts)`, or empty. */
+  readonly gaveUp: string;
 
   constructor(details: HttpErrorDetails) {
     const detail = describe(details);
@@ -129,6 +131,7 @@ export class HttpError extends Error {
     this.body = details.body ?? '';
     this.headers = details.headers ?? new Headers();
     this.detail = detail;
+    this.gaveUp = details.gaveUp ?? '';
   }
 }
 
@@ -177,18 +180,24 @@ export function redactedUrl(url: URL): string {
 
 export interface HttpTextResponse {
   readonly status: number;
+  /** Attempts made, this one included. */
+  readonly attempts: number;
   readonly headers: Headers;
   readonly text: string;
 }
 
 export interface HttpJsonResponse<T> {
   readonly status: number;
+  /** Attempts made, this one included. */
+  readonly attempts: number;
   readonly headers: Headers;
   readonly json: T;
 }
 
 export interface HttpStreamResponse {
   readonly status: number;
+  /** Attempts made, this one included. */
+  readonly attempts: number;
   readonly headers: Headers;
   /** The body chunk by chunk; `destroy()` releases the connection when the reader stops early. */
   readonly body: Readable;
@@ -298,12 +307,12 @@ function whereOf(url: string | URL, options: HttpOptions): string {
   return options.where ?? redactedUrl(typeof url === 'string' ? new URL(url) : url);
 }
 
-async function withRetry<T>(
+async function withRetry<T extends object>(
   url: string | URL,
   init: InitSource,
   options: HttpOptions,
   accept: (response: Response, timer: AttemptTimer) => Promise<T>,
-): Promise<T> {
+): Promise<T & { readonly attempts: number }> {
   const target = typeof url === 'string' ? new URL(url) : url;
   const where = whereOf(target, options);
   const policy = options.retry ?? { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
@@ -315,7 +324,7 @@ async function withRetry<T>(
     const idempotent = options.idempotent ?? (current.method ?? 'GET') === 'GET';
     let failure: AttemptFailureDetails;
     try {
-      return await once(target, current, options, accept);
+      return { ...(await once(target, current, options, accept)), attempts: attempt };
     } catch (error) {
       if (!(error instanceof AttemptFailure)) throw error;
       failure = error.details;
