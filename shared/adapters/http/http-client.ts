@@ -13,7 +13,7 @@ export type { RetryPolicy, Sleep } from './backoff.js';
  */
 export interface HttpInit {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  readonly headers?: HeadersInit;
+  readonly headers?: Headers | Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
