@@ -31,7 +31,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 /**
  * 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. BigQuery's range starts at year 0001, but
  * the client (8.3.1) reads a negative microsecond count with a fraction a second off (-1 gives
- * 1970-01-01T00:00:00.999999Z): audit events are never that old (decisions 0007).
+ * 1970-01-01T00:00:00.999999Z): audit events are never that old (decisions 0010).
  */
 const TIMESTAMP_MIN = 0n;
 const TIMESTAMP_MAX = 253_402_300_799_999_999n;
