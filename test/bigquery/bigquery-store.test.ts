@@ -219,6 +219,12 @@ describe('BigQueryStore against a fake BigQuery REST API', () => {
       expect(requests[2]!.body).toEqual(requests[0]!.body);
     });
 
+    it('retries a 403 whose reason is transient (rateLimitExceeded), as BigQuery sends quota errors', async () => {
+      fake.respond('insertAll', apiError(403, 'rateLimitExceeded', 'Exceeded rate limits'));
+      await expect(open().writeRows([eventRow(0)])).resolves.toMatchObject({ written: 1 });
+      expect(fake.requestsTo('insertAll')).toHaveLength(2);
+    });
+
     it('retries a dropped connection', async () => {
       fake.respond('insertAll', { drop: true });
       await expect(open().writeRows([eventRow(0)])).resolves.toMatchObject({ written: 1 });

@@ -59,6 +59,17 @@ describe('isTransient', () => {
     ['{code: 403, rateLimitExceeded}', { code: 403, errors: [{ reason: 'rateLimitExceeded' }] }, true],
     ['{code: 403, accessDenied}', { code: 403, errors: [{ reason: 'accessDenied' }] }, false],
     ['{code: 404}', { code: 404 }, false],
+    // What the client's retryableErrorFn gets when teeny-request parsed the body already.
+    [
+      '{code: 403, response.body rateLimitExceeded}',
+      { code: 403, errors: [], response: { body: { error: { errors: [{ reason: 'rateLimitExceeded' }] } } } },
+      true,
+    ],
+    [
+      '{code: 403, response.body accessDenied}',
+      { code: 403, errors: [], response: { body: { error: { errors: [{ reason: 'accessDenied' }] } } } },
+      false,
+    ],
     ['ECONNRESET', coded('socket hang up', 'ECONNRESET'), true],
     ['request-timeout', Object.assign(new Error('timeout'), { type: 'request-timeout' }), true],
     ['a plain Error', new Error('Provided types must match'), false],

@@ -10,6 +10,11 @@ interface FailureShape {
   readonly message?: unknown;
   readonly reasons?: unknown;
   readonly errors?: readonly { readonly reason?: unknown }[];
+  readonly response?: {
+    readonly body?:
+      | { readonly error?: { readonly errors?: readonly { readonly reason?: unknown }[] } }
+      | string;
+  };
   readonly cause?: unknown;
 }
 
@@ -53,9 +58,17 @@ export function httpStatusOf(error: unknown): number | null {
   return typeof code === 'number' ? code : null;
 }
 
+/**
+ * BigQuery's reasons. The client's retryableErrorFn gets an ApiError that reads them from the
+ * response's text; when the answer's content type made teeny-request parse the body already, they
+ * are only on `response.body`.
+ */
 function reasonsOf(error: unknown): string[] {
-  const { reasons, errors } = shapeOf(error);
-  const listed = Array.isArray(reasons) ? reasons : (errors ?? []).map((entry) => entry?.reason);
+  const { reasons, errors, response } = shapeOf(error);
+  let listed: unknown[] = Array.isArray(reasons) ? reasons : (errors ?? []).map((entry) => entry?.reason);
+  if (listed.length === 0 && typeof response?.body === 'object' && response.body !== null) {
+    listed = (response.body.error?.errors ?? []).map((entry) => entry?.reason);
+  }
   return listed.filter((reason): reason is string => typeof reason === 'string');
 }
 
