@@ -9,7 +9,7 @@ export type { RetryPolicy, Sleep } from './backoff.js';
  * The one HTTP client of the adapters: the platform `fetch`, one timeout rule, one retry policy
  * (backoff.ts, `Retry-After` honoured) and one error, `HttpError`. Redirects are never followed
  * (a 3xx is an answer like any other), and no error message carries a query string or a body.
- * docs/decisions/0010-one-http-stack.md says why fetch and not node:http.
+ * docs/decisions/0011-one-http-stack.md says why fetch and not node:http.
  */
 export interface HttpInit {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
