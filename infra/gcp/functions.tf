@@ -21,7 +21,9 @@ locals {
     object = google_storage_bucket_object.function_source.name
   }
   function_env = merge(
-    { TOKENTRAIL_STORE = local.store_uri },
+    # GOOGLE_CLOUD_PROJECT: the log lines name their trace as projects/PROJECT/traces/ID with it,
+    # which Cloud Functions (2nd gen) does not set itself.
+    { TOKENTRAIL_STORE = local.store_uri, GOOGLE_CLOUD_PROJECT = var.project },
     var.webhook_secret_id == null ? {} : {
       # A reference, resolved at start-up: the URL itself never appears in the configuration.
       TOKENTRAIL_WEBHOOKS = "${var.webhook_kind}=gcpsecret:projects/${var.project}/secrets/${var.webhook_secret_id}"
