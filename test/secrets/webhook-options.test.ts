@@ -28,7 +28,10 @@ async function message(promise: Promise<unknown>): Promise<string> {
 
 describe('channelsFrom with secret references', () => {
   it('keeps plain URLs as they were, with no lookups', async () => {
-    const channels = await channelsFrom({ webhook: ['slack=https://hooks.slack.com/services/T/B/x'] }, { env: {} });
+    const channels = await channelsFrom(
+      { webhook: ['slack=https://hooks.slack.com/services/T/B/x'] },
+      { env: {} },
+    );
     expect(channels.map((channel) => channel.name)).toEqual(['slack https://hooks.slack.com']);
     expect(server.requests).toEqual([]);
   });
@@ -60,17 +63,23 @@ describe('channelsFrom with secret references', () => {
   });
 
   it('names the reference but never the resolved value when it is not a usable URL', async () => {
-    const http = await message(channelsFrom({ webhook: ['slack=ssm:/tokentrail/plain-http'] }, { env: {} }, deps()));
+    const http = await message(
+      channelsFrom({ webhook: ['slack=ssm:/tokentrail/plain-http'] }, { env: {} }, deps()),
+    );
     expect(http).toBe(
       'ssm:/tokentrail/plain-http: the slack webhook URL must use https, not http://hooks.example.com',
     );
-    const garbage = await message(channelsFrom({ webhook: ['slack=ssm:/tokentrail/garbage'] }, { env: {} }, deps()));
+    const garbage = await message(
+      channelsFrom({ webhook: ['slack=ssm:/tokentrail/garbage'] }, { env: {} }, deps()),
+    );
     expect(garbage).toBe('ssm:/tokentrail/garbage: the slack webhook URL is not a valid URL');
     expect(`${http} ${garbage}`).not.toMatch(/secret/);
   });
 
   it('rejects an unknown kind before reading any secret', async () => {
-    const error = await message(channelsFrom({ webhook: ['irc=ssm:/tokentrail/slack'] }, { env: {} }, deps()));
+    const error = await message(
+      channelsFrom({ webhook: ['irc=ssm:/tokentrail/slack'] }, { env: {} }, deps()),
+    );
     expect(error).toMatch(/KIND one of slack, googlechat, teams/);
     expect(server.requests).toEqual([]);
   });
