@@ -223,7 +223,7 @@ describe('request', () => {
     const error = await failure(request(server.url, { method: 'POST', body: 'x' }, options()));
     expect(error).toMatchObject({
       code: 'NETWORK',
-      networkCode: 'UND_ERR_SOCKET',
+      networkCode: 'ECONNRESET',
       unconfirmed: true,
       attempts: 1,
     });

@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { terminalSafe } from '../../core/render/terminal-safe.js';
@@ -6,15 +8,28 @@ import { backoffDelayMs, type RetryPolicy, retryAfterMs, type Sleep } from './ba
 export type { RetryPolicy, Sleep } from './backoff.js';
 
 /**
- * The one HTTP client of the adapters: the platform `fetch`, one timeout rule, one retry policy
- * (backoff.ts, `Retry-After` honoured) and one error, `HttpError`. Redirects are never followed
- * (a 3xx is an answer like any other), and no error message carries a query string or a body.
- * docs/decisions/0011-one-http-stack.md says why fetch and not node:http.
+ * The one HTTP client of the adapters: node:http(s), the transport the AWS SDK and the Google
+ * clients use underneath too, one timeout rule, one retry policy (backoff.ts, `Retry-After`
+ * honoured) and one error, `HttpError`. Redirects are never followed (a 3xx is an answer like any
+ * other), no body is decompressed, and no error message carries a query string or a body.
+ * docs/decisions/0011-one-http-stack.md says why node:http and not fetch.
  */
 export interface HttpInit {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A plain record, or the `Headers` google-auth-library's clients give. */
   readonly headers?: Headers | Readonly<Record<string, string>>;
   readonly body?: string;
+}
+
+/** An answer's headers, read by name (any case), as fetch's `Headers.get` reads them. */
+export class ResponseHeaders {
+  constructor(private readonly raw: IncomingHttpHeaders = {}) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
 }
 
 export interface HttpOptions {
@@ -52,14 +67,7 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Network failures that happen before a connection exists: the request cannot have been seen. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export type HttpErrorCode =
   /** An answer that is not 2xx; `status` says which. */
@@ -83,7 +91,7 @@ export interface HttpErrorDetails {
   readonly retryAfterMs?: number | undefined;
   readonly timeoutMs?: number;
   readonly body?: string;
-  readonly headers?: Headers;
+  readonly headers?: ResponseHeaders;
   readonly gaveUp?: string;
   readonly cause?: unknown;
 }
@@ -109,7 +117,7 @@ export class HttpError extends Error {
   /** The wait the server asked for, when it asked for longer than the retry policy waits. */
   readonly retryAfterMs: number | undefined;
   readonly body: string;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   readonly detail: string;
   /** Why the retries stopped, as the message ends: ` (gave up after 4 attempts)`, or empty. */
   readonly gaveUp: string;
@@ -129,7 +137,7 @@ export class HttpError extends Error {
     this.attempts = details.attempts;
     this.retryAfterMs = details.retryAfterMs;
     this.body = details.body ?? '';
-    this.headers = details.headers ?? new Headers();
+    this.headers = details.headers ?? new ResponseHeaders();
     this.detail = detail;
     this.gaveUp = details.gaveUp ?? '';
   }
@@ -182,7 +190,7 @@ export interface HttpTextResponse {
   readonly status: number;
   /** Attempts made, this one included. */
   readonly attempts: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   readonly text: string;
 }
 
@@ -190,7 +198,7 @@ export interface HttpJsonResponse<T> {
   readonly status: number;
   /** Attempts made, this one included. */
   readonly attempts: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   readonly json: T;
 }
 
@@ -198,7 +206,7 @@ export interface HttpStreamResponse {
   readonly status: number;
   /** Attempts made, this one included. */
   readonly attempts: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   /** The body chunk by chunk; `destroy()` releases the connection when the reader stops early. */
   readonly body: Readable;
 }
@@ -235,10 +243,7 @@ export function requestJson<T = unknown>(
   });
 }
 
-/**
- * A 2xx whose body is the caller's to read as it arrives (the fetch body as a Node stream, as
- * `Readable.fromWeb` gives it, with the idle timeout kept).
- */
+/** A 2xx whose body is the caller's to read as it arrives, with the idle timeout kept. */
 export function requestStream(
   url: string | URL,
   init: InitSource,
@@ -282,7 +287,7 @@ interface AttemptTimer {
   disarm(): void;
 }
 
-/** The abort reason of a timeout: fetch rejects, and its body errors, with it as it is. */
+/** The abort reason of a timeout. */
 const TIMED_OUT = new Error('timed out');
 
 function attemptTimer(timeoutMs: number): AttemptTimer {
@@ -311,7 +316,7 @@ async function withRetry<T extends object>(
   url: string | URL,
   init: InitSource,
   options: HttpOptions,
-  accept: (response: Response, timer: AttemptTimer) => Promise<T>,
+  accept: (response: Answer, timer: AttemptTimer) => Promise<T>,
 ): Promise<T & { readonly attempts: number }> {
   const target = typeof url === 'string' ? new URL(url) : url;
   const where = whereOf(target, options);
@@ -354,20 +359,14 @@ async function once<T>(
   url: URL,
   init: HttpInit,
   options: HttpOptions,
-  accept: (response: Response, timer: AttemptTimer) => Promise<T>,
+  accept: (response: Answer, timer: AttemptTimer) => Promise<T>,
 ): Promise<T> {
   const timer = attemptTimer(options.timeoutMs);
   const timeoutMs = options.timeoutMs;
   timer.arm();
-  let response: Response;
+  let response: Answer;
   try {
-    response = await fetch(url, {
-      method: init.method ?? 'GET',
-      ...(init.headers === undefined ? {} : { headers: init.headers }),
-      ...(init.body === undefined ? {} : { body: init.body }),
-      redirect: 'manual',
-      signal: timer.signal,
-    });
+    response = await send(url, init, timer.signal);
   } catch (error) {
     throw new AttemptFailure(failureOf(error, timer, timeoutMs));
   } finally {
@@ -395,8 +394,7 @@ function failureOf(error: unknown, timer: AttemptTimer, timeoutMs: number): Atte
   if (error === TIMED_OUT || timer.timedOut()) {
     return { code: 'TIMEOUT', timeoutMs, retryable: true, unconfirmed: true };
   }
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' && /^[A-Z_]{2,40}$/.test(cause.code) ? cause.code : undefined;
+  const code = networkCodeOf(error);
   return {
     code: 'NETWORK',
     networkCode: code,
@@ -406,52 +404,82 @@ function failureOf(error: unknown, timer: AttemptTimer, timeoutMs: number): Atte
   };
 }
 
-/** A body as text, up to `limit` bytes; past it the rest is cancelled, which drops the connection. */
-async function readBody(response: Response, limit: number, timer: AttemptTimer): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** The system's code of a network failure (`ECONNRESET`), on the error or its cause. */
+function networkCodeOf(error: unknown): string | undefined {
+  for (const candidate of [error, (error as { cause?: unknown } | null)?.cause]) {
+    const code = (candidate as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** An answer's head, and its body to read. */
+interface Answer {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+  readonly body: IncomingMessage;
+}
+
+/** One request over node:http(s); resolves when the answer's head arrives. */
+function send(url: URL, init: HttpInit, signal: AbortSignal): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (typeof (init.headers as Headers | undefined)?.forEach === 'function') {
+    (init.headers as Headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+  } else Object.assign(headers, init.headers);
+  if (
+    init.body !== undefined &&
+    !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')
+  ) {
+    headers['content-length'] = String(Buffer.byteLength(init.body));
+  }
+  const open = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = open(url, { method: init.method ?? 'GET', headers, signal }, (answer) => {
+      resolve({ status: answer.statusCode ?? 0, headers: new ResponseHeaders(answer.headers), body: answer });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(init.body);
+  });
+}
+
+/** A body as text, up to `limit` bytes; past it the rest is dropped with the connection. */
+async function readBody(response: Answer, limit: number, timer: AttemptTimer): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
+  const chunksOf = response.body[Symbol.asyncIterator]();
   try {
     for (;;) {
       timer.arm();
-      const { done, value } = await reader.read();
+      const { done, value } = await chunksOf.next();
       timer.disarm();
       if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+      chunks.push(value as Buffer);
+      size += (value as Buffer).length;
       if (size >= limit) {
-        await reader.cancel().catch(() => undefined);
+        response.body.destroy();
         break;
       }
     }
   } finally {
     timer.disarm();
-    reader.releaseLock();
   }
   const bytes = Buffer.concat(chunks);
   return bytes.subarray(0, Math.min(bytes.length, limit)).toString('utf8');
 }
 
-/** A fetch body as a Node stream whose timeout runs only while it waits for the next chunk. */
-function timedReadable(
-  body: ReadableStream<Uint8Array> | null,
-  timer: AttemptTimer,
-  timeoutError: () => Error,
-): Readable {
-  const reader = body?.getReader();
+/** A body as a Node stream whose timeout runs only while it waits for the next chunk. */
+function timedReadable(body: IncomingMessage, timer: AttemptTimer, timeoutError: () => Error): Readable {
+  const chunksOf = body[Symbol.asyncIterator]();
   return new Readable({
     read() {
-      if (!reader) {
-        this.push(null);
-        return;
-      }
       timer.arm();
-      reader.read().then(
+      chunksOf.next().then(
         ({ done, value }) => {
           timer.disarm();
           if (this.destroyed) return;
-          this.push(done ? null : value);
+          this.push(done ? null : (value as Buffer));
         },
         (error: unknown) => {
           timer.disarm();
@@ -461,7 +489,7 @@ function timedReadable(
     },
     destroy(error, callback) {
       timer.disarm();
-      if (reader) reader.cancel(error ?? undefined).catch(() => undefined);
+      body.destroy();
       callback(error);
     },
   });

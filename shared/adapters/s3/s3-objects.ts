@@ -18,14 +18,6 @@ export interface S3Objects {
 /** Tries of one GetObject in all; the waits between them are short, the message is retried anyway. */
 const RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 const IDLE_TIMEOUT_MS = 30_000;
-/**
- * S3 answers with the object's stored Content-Encoding, and fetch inflates gzip, deflate and br
- * bodies whatever was asked, which would feed the decoder text whose compression ratio it can no
- * longer check (docs/decisions/0001). This signed override makes S3 send the stored bytes as they are.
- */
-const AS_STORED = { 'response-content-encoding': 'identity' } as const;
-const INFLATED_BY_FETCH = /\b(gzip|x-gzip|deflate|br)\b/i;
-
 export interface S3ObjectsDeps {
   readonly sleep?: Sleep;
   readonly random?: () => number;
@@ -33,7 +25,7 @@ export interface S3ObjectsDeps {
 
 /**
  * Reads S3 objects for the trail-files Lambda with one signed GetObject through the shared HTTP
- * client (fetch), not `@aws-sdk/client-s3`: in the bundled Lambda the client costs about 55 ms
+ * client (node:http), not `@aws-sdk/client-s3`: in the bundled Lambda the client costs about 55 ms
  * to import and 27 ms more on its first request, which alone broke the ≤ 3× cold-start target
  * (4.6× with it, see bench/cold-start.bench.ts). The signing is the SDK's own (`@smithy/signature-v4`) and what the
  * client would add here is little: a Lambda's credentials are always in its environment, and the
@@ -53,7 +45,6 @@ export function s3Objects(env: Env, deps: S3ObjectsDeps = {}): S3Objects {
       region,
       credentials: credentialsFrom(env, ref),
       endpoint,
-      query: AS_STORED,
     });
     try {
       return await requestStream(
@@ -86,15 +77,7 @@ export function s3Objects(env: Env, deps: S3ObjectsDeps = {}): S3Objects {
   return {
     async open(ref) {
       const region = bucketRegions.get(ref.bucket) ?? env.AWS_REGION ?? 'us-east-1';
-      const { headers, body } = await get(ref, region);
-      const encoding = headers.get('content-encoding');
-      if (encoding !== null && INFLATED_BY_FETCH.test(encoding)) {
-        body.destroy();
-        throw new Error(
-          `s3://${ref.bucket}/${ref.key}: GetObject came with Content-Encoding ${encoding} although ` +
-            'response-content-encoding=identity was asked; fetch would inflate it past the gzip checks, so it is not read',
-        );
-      }
+      const { body } = await get(ref, region);
       return {
         [Symbol.asyncIterator]: () => body[Symbol.asyncIterator](),
         destroy: () => body.destroy(),
