@@ -1,5 +1,5 @@
 import { type Input, resolveInputs } from '../shared/adapters/files/input-files.js';
-import { s3CheckpointPath, s3Inputs, s3OptionsFromEnv } from '../shared/adapters/s3/s3-inputs.js';
+import { s3CheckpointPath, s3Inputs, s3OptionsFrom } from '../shared/adapters/s3/s3-inputs.js';
 import { isS3Uri } from '../shared/adapters/s3/s3-uri.js';
 import { inertJson } from '../shared/core/render/terminal-safe.js';
 import { IngestRun, type IngestSummary } from '../shared/pipeline/ingest.js';
@@ -8,6 +8,7 @@ import { decodeStream } from '../shared/sources/decode-stream.js';
 import type { DecodedItem } from '../shared/sources/decoded-item.js';
 import type { DecodeLimits } from '../shared/sources/limits.js';
 import type { CliIo } from './cli-io.js';
+import { settingsOf } from './cli-settings.js';
 import { Progress } from './progress.js';
 
 export interface Consumer {
@@ -56,7 +57,7 @@ export async function consumeInputs(
     let inputs: AsyncIterable<Input> | Iterable<Input>;
     try {
       inputs = isS3Uri(name)
-        ? s3InputsOf(name, consumer, io.env, notice, s3Since)
+        ? s3InputsOf(name, consumer, io, notice, s3Since)
         : await resolveInputs([name], io.stdin, { error: reportError, notice });
     } catch (error) {
       reportError(name, error);
@@ -84,15 +85,16 @@ export async function consumeInputs(
 function s3InputsOf(
   uri: string,
   consumer: Consumer,
-  env: CliIo['env'],
+  io: Pick<CliIo, 'env'>,
   notice: (input: string, message: string) => void,
   since: string | undefined,
 ): AsyncIterable<Input> {
   const commit = consumer.commit?.bind(consumer);
+  const settings = settingsOf(io);
   return s3Inputs(uri, {
-    ...s3OptionsFromEnv(env),
+    ...s3OptionsFrom(io.env, settings.endpoints.s3),
     ...(since ? { since } : {}),
-    ...(commit ? { commit, checkpointPath: s3CheckpointPath(env, uri) } : {}),
+    ...(commit ? { commit, checkpointPath: s3CheckpointPath(settings.checkpointDir, uri) } : {}),
     notice: (message) => notice(uri, message),
   });
 }

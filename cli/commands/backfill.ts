@@ -25,6 +25,7 @@ import { parseStoreUri } from '../../shared/adapters/store/store-uri.js';
 import { type TimeRange, timeRange } from '../../shared/core/queries/time-range.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { settingsOf } from '../cli-settings.js';
 import { ingestSummaryLines } from '../ingest-summary.js';
 import { StatusLine } from '../status-line.js';
 
@@ -99,8 +100,8 @@ async function runJobs(
         ? `${JSON.stringify({ type, source, message })}\n`
         : `tokentrail backfill: ${type === 'error' ? '' : 'note: '}${message}\n`,
     );
-  const store = await openStore(parseStoreUri(flags.store ?? io.env.TOKENTRAIL_STORE), {
-    bigQueryEndpoint: io.env.TOKENTRAIL_BIGQUERY_ENDPOINT,
+  const store = await openStore(parseStoreUri(flags.store ?? settingsOf(io).store), {
+    bigQueryEndpoint: settingsOf(io).endpoints.bigquery,
   });
   let exit: number = EXIT.ok;
   try {
@@ -176,12 +177,13 @@ export async function backfillAwsCommand(
     throw new UsageError('--checkpoint names one file: use it with a single --region');
   }
   const window = windowOf(flags, io);
-  const endpoint = io.env.TOKENTRAIL_CLOUDTRAIL_ENDPOINT?.trim();
+  const endpoint = settingsOf(io).endpoints.cloudtrail;
   const jobs = regions.map(
     (name): BackfillJob => ({
       source: cloudTrailSource(name),
       describe: `CloudTrail LookupEvents ${name} (${LOOKUP_EVENT_NAME})`,
-      checkpointPath: flags.checkpoint ?? checkpointPath(io.env, `backfill-aws-${name}`),
+      checkpointPath:
+        flags.checkpoint ?? checkpointPath(settingsOf(io).checkpointDir, `backfill-aws-${name}`),
       direction: 'back to',
       pages: cloudTrailPages({
         region: name,
@@ -211,11 +213,12 @@ export async function backfillGcpCommand(
   dependencies: BackfillDependencies = REAL_DEPENDENCIES,
 ): Promise<number> {
   const window = windowOf(flags, io);
-  const endpoint = io.env.TOKENTRAIL_LOGGING_ENDPOINT?.trim();
+  const endpoint = settingsOf(io).endpoints.logging;
   const job: BackfillJob = {
     source: cloudLoggingSource(flags.project),
     describe: `Cloud Logging projects/${flags.project}`,
-    checkpointPath: flags.checkpoint ?? checkpointPath(io.env, `backfill-gcp-${flags.project}`),
+    checkpointPath:
+      flags.checkpoint ?? checkpointPath(settingsOf(io).checkpointDir, `backfill-gcp-${flags.project}`),
     direction: 'up to',
     pages: cloudLoggingPages({
       project: flags.project,

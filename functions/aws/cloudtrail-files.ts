@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
-import { s3Objects } from '../../shared/adapters/s3/s3-objects.js';
+import { type S3Objects, s3Objects } from '../../shared/adapters/s3/s3-objects.js';
 import { describeError } from '../../shared/core/errors.js';
 import {
   type DeliveryCounts,
@@ -18,7 +18,17 @@ import {
 import { type LambdaContext, logger, logInvocation, startInvocation } from './lambda-logger.js';
 import { lambdaRuntime } from './lambda-runtime.js';
 
-const objects = s3Objects(process.env);
+const objectsOf = new WeakMap<FunctionRuntime, S3Objects>();
+
+/** S3 as this function reads it: the Lambda's own credentials, the configured endpoint; one per runtime. */
+function s3Of(runtime: FunctionRuntime): S3Objects {
+  let objects = objectsOf.get(runtime);
+  if (objects === undefined) {
+    objects = s3Objects(runtime.env, { endpoint: runtime.config.s3Endpoint ?? undefined });
+    objectsOf.set(runtime, objects);
+  }
+  return objects;
+}
 
 type ObjectReport = S3ObjectRef & DeliveryCounts;
 
@@ -34,7 +44,7 @@ export interface MessageReport {
 }
 
 async function readObject(runtime: FunctionRuntime, ref: S3ObjectRef): Promise<ObjectReport> {
-  const body = await objects.open(ref);
+  const body = await s3Of(runtime).open(ref);
   try {
     const result = await processDelivery(runtime.delivery, s3Input(ref), decodeStream(body, runtime.limits));
     return { ...ref, ...deliveryCounts(result) };

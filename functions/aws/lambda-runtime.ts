@@ -1,4 +1,6 @@
+import { processEnvironment } from '../../shared/adapters/config/process-environment.js';
 import { checkGoogleCredentials } from '../../shared/adapters/gcp-auth/check-google-credentials.js';
+import { parseFunctionConfig } from '../../shared/adapters/runtime/function-config.js';
 import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
 
 /**
@@ -8,8 +10,8 @@ import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime
  * stops the start with the fix, instead of requests going out unauthenticated.
  */
 export const lambdaRuntime = lazyRuntime(async () => {
-  if (process.env.TOKENTRAIL_STORE?.trim().startsWith('bigquery://')) {
-    await checkGoogleCredentials(process.env, { awsFederation: true });
-  }
-  return startFunctionRuntime(process.env);
+  const env = processEnvironment();
+  const config = parseFunctionConfig(env);
+  if (config.store.kind === 'bigquery') await checkGoogleCredentials(env, { awsFederation: true });
+  return startFunctionRuntime(env, {}, config);
 });

@@ -8,13 +8,14 @@
 
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
+import { processEnvironment } from '../../shared/adapters/config/process-environment.js';
 import { lazyRuntime, startFunctionRuntime } from '../../shared/adapters/runtime/function-runtime.js';
 import { interceptUnreadableBodies, replyToCurrentRequest, servedTarget } from './framework-hooks.js';
 import { ingestCloudEvent, ingestUnreadableBody, NotStoredError } from './ingest-cloud-event.js';
 import { scheduledDetectHttp } from './scheduled-detect-http.js';
 import type { Trigger } from './unreadable-body.js';
 
-const runtime = lazyRuntime(() => startFunctionRuntime(process.env));
+const runtime = lazyRuntime(() => startFunctionRuntime(processEnvironment()));
 const INGEST: Readonly<Record<string, Trigger>> = { ingestPubSub: 'pubsub', ingestAuditLog: 'eventarc' };
 
 for (const [name, trigger] of Object.entries(INGEST)) {
@@ -27,5 +28,5 @@ for (const [name, trigger] of Object.entries(INGEST)) {
 }
 functions.http('scheduledDetect', (request, response) => scheduledDetectHttp(runtime, request, response));
 
-const served = INGEST[servedTarget(process.argv, process.env)];
+const served = INGEST[servedTarget(process.argv, processEnvironment())];
 if (served !== undefined) interceptUnreadableBodies((body) => ingestUnreadableBody(runtime, served, body));

@@ -1,3 +1,5 @@
+import { processEnvironment } from '../../shared/adapters/config/process-environment.js';
+
 /** Severities Cloud Logging reads from the `severity` field of a JSON line on stdout or stderr. */
 export type Severity = 'INFO' | 'WARNING' | 'ERROR';
 
@@ -38,7 +40,7 @@ export function traceIdOf(
  */
 export function logWriter(
   traceId?: string,
-  project: string | undefined = process.env.GOOGLE_CLOUD_PROJECT,
+  project: string | undefined = processEnvironment().GOOGLE_CLOUD_PROJECT,
 ): WriteLog {
   const trace = traceKeys(traceId, project);
   return (line) => {

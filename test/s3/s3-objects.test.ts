@@ -21,12 +21,11 @@ async function s3Stand(answer: (request: IncomingMessage, response: ServerRespon
   return server.url;
 }
 
-const env = (endpoint: string) => ({
-  TOKENTRAIL_S3_ENDPOINT: endpoint,
+const ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'secret',
-});
+};
 
 async function read(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
@@ -45,7 +44,7 @@ describe('s3Objects', () => {
       response.writeHead(200, { 'content-encoding': 'gzip' });
       response.end(STORED);
     });
-    const body = await s3Objects(env(endpoint)).open(REF);
+    const body = await s3Objects(ENV, { endpoint }).open(REF);
     expect(await read(body)).toEqual(STORED);
     expect(urls).toEqual([`/${REF.bucket}/${REF.key}`]);
   });
@@ -56,7 +55,8 @@ describe('s3Objects', () => {
       response.end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
     });
     const sleeps: number[] = [];
-    const objects = s3Objects(env(endpoint), {
+    const objects = s3Objects(ENV, {
+      endpoint,
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -76,7 +76,7 @@ describe('s3Objects', () => {
         '<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
       );
     });
-    await expect(s3Objects(env(endpoint)).open(REF)).rejects.toThrow(
+    await expect(s3Objects(ENV, { endpoint }).open(REF)).rejects.toThrow(
       /GetObject answered 404 NoSuchKey: The specified key does not exist\.$/,
     );
     expect(urls).toHaveLength(1);

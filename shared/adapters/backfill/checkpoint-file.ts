@@ -1,13 +1,9 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-/** Where checkpoints go unless a command is told otherwise: $TOKENTRAIL_CHECKPOINT_DIR, else .tokentrail. */
-export function checkpointDirectory(env: Readonly<Record<string, string | undefined>>): string {
-  return env.TOKENTRAIL_CHECKPOINT_DIR?.trim() || '.tokentrail';
-}
-
-export function checkpointPath(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  return join(checkpointDirectory(env), `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+/** The checkpoint file named `name` in `directory` (the CLI's TOKENTRAIL_CHECKPOINT_DIR setting). */
+export function checkpointPath(directory: string, name: string): string {
+  return join(directory, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
 }
 
 export class CheckpointError extends Error {

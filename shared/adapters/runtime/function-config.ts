@@ -8,6 +8,8 @@ export interface FunctionConfig {
   readonly store: StoreLocation;
   /** TOKENTRAIL_BIGQUERY_ENDPOINT: another BigQuery API root (tests). */
   readonly bigQueryEndpoint: string | null;
+  /** TOKENTRAIL_S3_ENDPOINT: another S3 API root, path-style (tests, S3-compatible stores). */
+  readonly s3Endpoint: string | null;
   /** TOKENTRAIL_POLICY: the policy file shipped with the function; none turns the policy checks off. */
   readonly policyPath: string | null;
   /** TOKENTRAIL_WEBHOOKS: `KIND=REF` entries, REF a secret reference (ssm:, secretsmanager:, gcpsecret:, env:). */
@@ -62,6 +64,7 @@ export function parseFunctionConfig(env: Env): FunctionConfig {
   return {
     store,
     bigQueryEndpoint: settings.endpoints.bigquery ?? null,
+    s3Endpoint: settings.endpoints.s3 ?? null,
     policyPath: settings.policyPath ?? null,
     webhookSpecs,
     lookbackMs: settings.lookbackMs,

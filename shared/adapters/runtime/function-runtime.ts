@@ -11,6 +11,8 @@ import { type FunctionConfig, parseFunctionConfig } from './function-config.js';
 
 /** The adapters a deployed function uses, wired once per cold start and reused while warm. */
 export interface FunctionRuntime {
+  /** The environment it was started from (a Lambda's own credentials are there). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly config: FunctionConfig;
   readonly store: Store;
   readonly limits: DecodeLimits;
@@ -35,11 +37,12 @@ async function readPolicy(path: string): Promise<Policy> {
   return loadPolicy(path);
 }
 
+/** `config`, when the caller has read it already, is what `env` gives. */
 export async function startFunctionRuntime(
   env: Readonly<Record<string, string | undefined>>,
   deps: RuntimeDeps = {},
+  config: FunctionConfig = parseFunctionConfig(env),
 ): Promise<FunctionRuntime> {
-  const config = parseFunctionConfig(env);
   const policy = config.policyPath ? await readPolicy(config.policyPath) : EMPTY_POLICY;
   const channels = await channelsFromSpecs(config.webhookSpecs, env, deps.secrets ?? {});
   const store = await openStore(
@@ -49,6 +52,7 @@ export async function startFunctionRuntime(
   const clock = { now: deps.now ?? (() => new Date()) };
   const shared = { store, channels, policy, clock, idOf: stableId };
   return {
+    env,
     config,
     store,
     limits: config.limits,

@@ -43,18 +43,18 @@ function isS3Checkpoint(value: unknown): value is S3Checkpoint {
   );
 }
 
-/** The default checkpoint file of `ingest s3://...` for this URI, under $TOKENTRAIL_CHECKPOINT_DIR or .tokentrail. */
-export function s3CheckpointPath(env: Readonly<Record<string, string | undefined>>, uri: string): string {
+/** The default checkpoint file of `ingest s3://...` for this URI, in the checkpoint directory. */
+export function s3CheckpointPath(directory: string, uri: string): string {
   const { bucket } = parseS3Uri(uri);
   const digest = createHash('sha256').update(uri).digest('hex').slice(0, 12);
-  return checkpointPath(env, `ingest-s3-${bucket}-${digest}`);
+  return checkpointPath(directory, `ingest-s3-${bucket}-${digest}`);
 }
 
-/** The S3 settings of the CLI's environment: AWS_REGION and the TOKENTRAIL_S3_ENDPOINT override. */
-export function s3OptionsFromEnv(
+/** The S3 options of the CLI: AWS_REGION from its environment, and the TOKENTRAIL_S3_ENDPOINT setting. */
+export function s3OptionsFrom(
   env: Readonly<Record<string, string | undefined>>,
+  endpoint: string | undefined,
 ): Pick<S3InputOptions, 'region' | 'endpoint'> {
-  const endpoint = env.TOKENTRAIL_S3_ENDPOINT?.trim();
   return {
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1',
     ...(endpoint ? { endpoint } : {}),

@@ -19,6 +19,8 @@ export interface S3Objects {
 const RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 const IDLE_TIMEOUT_MS = 30_000;
 export interface S3ObjectsDeps {
+  /** Another S3 API root (path-style addressing); absent, the region's S3 endpoint. */
+  readonly endpoint?: string | undefined;
   readonly sleep?: Sleep;
   readonly random?: () => number;
 }
@@ -31,15 +33,15 @@ export interface S3ObjectsDeps {
  * client would add here is little: a Lambda's credentials are always in its environment, and the
  * one redirect that matters, to the bucket's region, is followed below as the client does.
  *
- * `TOKENTRAIL_S3_ENDPOINT` points it at another S3 API (path-style), for tests and S3-compatible
- * stores. The CLI keeps the client (s3-inputs.ts): it needs listing and the full credential chain.
+ * `deps.endpoint` (the TOKENTRAIL_S3_ENDPOINT setting) points it at another S3 API (path-style),
+ * for tests and S3-compatible stores. The CLI keeps the client (s3-inputs.ts): it needs listing and the full credential chain.
  */
 export function s3Objects(env: Env, deps: S3ObjectsDeps = {}): S3Objects {
   /** Buckets S3 told us live elsewhere: an organisation trail's bucket is often in another region. */
   const bucketRegions = new Map<string, string>();
 
   async function get(ref: S3ObjectRef, region: string): Promise<HttpStreamResponse> {
-    const endpoint = env.TOKENTRAIL_S3_ENDPOINT?.trim() || undefined;
+    const endpoint = deps.endpoint;
     const signed = await getObjectRequest({
       ...ref,
       region,

@@ -54,7 +54,7 @@ export interface GcpSecretOptions {
 }
 
 export interface ResolveSecretDeps {
-  /** Where `env:NAME` looks; default `process.env`. */
+  /** Where `env:NAME` looks (the caller's environment); absent, nothing is set. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly aws?: AwsSecretOptions;
   readonly gcp?: GcpSecretOptions;
@@ -97,7 +97,7 @@ export async function resolveSecret(reference: string, deps: ResolveSecretDeps =
 function read(kind: SecretKind, name: string, deps: ResolveSecretDeps): Promise<string> {
   switch (kind) {
     case 'env':
-      return readEnv(name, deps.env ?? process.env);
+      return readEnv(name, deps.env ?? {});
     case 'ssm':
       return readSsm(name, deps.aws ?? {});
     case 'secretsmanager':
