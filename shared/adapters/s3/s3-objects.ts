@@ -26,12 +26,11 @@ export interface S3ObjectsDeps {
 }
 
 /**
- * Reads S3 objects for the trail-files Lambda with one signed GetObject through the shared HTTP
- * client (node:http), not `@aws-sdk/client-s3`: in the bundled Lambda the client costs about 55 ms
- * to import and 27 ms more on its first request, which alone broke the ≤ 3× cold-start target
- * (4.6× with it, see bench/cold-start.bench.ts). The signing is the SDK's own (`@smithy/signature-v4`) and what the
- * client would add here is little: a Lambda's credentials are always in its environment, and the
- * one redirect that matters, to the bucket's region, is followed below as the client does.
+ * Reads S3 objects for the trail-files Lambda with one signed GetObject (the SDK's own signer,
+ * `@smithy/signature-v4`) through the shared HTTP client, not `@aws-sdk/client-s3`, whose import
+ * and first request cost that Lambda's first event about 60 ms more
+ * (docs/decisions/0012-signed-s3-getobject.md). S3's redirect to the bucket's region is followed
+ * below as the client does.
  *
  * `deps.endpoint` (the TOKENTRAIL_S3_ENDPOINT setting) points it at another S3 API (path-style),
  * for tests and S3-compatible stores. The CLI keeps the client (s3-inputs.ts): it needs listing and the full credential chain.
