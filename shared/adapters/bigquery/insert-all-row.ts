@@ -18,5 +18,5 @@ export function insertAllRow(table: TableSpec, record: Readonly<Record<string, u
   if (typeof insertId !== 'string' || insertId === '') {
     throw new Error(`a ${table.name} row needs its ${table.key} as a non-empty string`);
   }
-  return { insertId, json };
+  return { insertId, json, text: JSON.stringify({ insertId, json }) };
 }

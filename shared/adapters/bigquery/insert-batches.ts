@@ -2,6 +2,13 @@
 export interface InsertAllRow {
   readonly insertId: string;
   readonly json: Readonly<Record<string, unknown>>;
+  /** `{insertId, json}` as JSON text, when already serialized (it is measured and sent as it is). */
+  readonly text?: string;
+}
+
+/** The row as the request body carries it. */
+export function insertAllRowText(row: InsertAllRow): string {
+  return row.text ?? JSON.stringify({ insertId: row.insertId, json: row.json });
 }
 
 export interface InsertAllLimits {
@@ -36,7 +43,7 @@ export interface InsertAllPlan<T> {
 }
 
 export function insertAllRowBytes(row: InsertAllRow): number {
-  return Buffer.byteLength(JSON.stringify({ insertId: row.insertId, json: row.json }), 'utf8');
+  return Buffer.byteLength(insertAllRowText(row), 'utf8');
 }
 
 /** Splits rows, in order, into requests within the row and byte limits; rows too large alone are set aside. */
