@@ -155,4 +155,35 @@ export const PREFILTER_FIXTURES: readonly PrefilterFixture[] = [
     text: '{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetÖbject"}',
     prefilter: 'skip',
   },
+  {
+    description: 'relevant, then a raw control character in a later string (JSON.parse rejects it)',
+    // The template literal turns \u0001 into the raw character.
+    text: `{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","userAgent":"a\u0001b",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'relevant, then a closer of the wrong kind',
+    text: `{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","resources":[{"ARN":"x"]],${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'relevant, then a string that ends with a brace (where the framer looks for a resync)',
+    text: `{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","userAgent":"curl {",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'relevant, then a later duplicate eventName that is not (the full path decides)',
+    text: `{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","eventName":"Decrypt",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'relevant, then escaped quotes and backslashes in later strings',
+    text: String.raw`{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","userAgent":"a"b\","x":"\"}",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'relevant, then a string never closed',
+    text: `{"eventVersion":"1.08",${TIME},"eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","userAgent":"open,${ID}}`,
+    prefilter: 'parse',
+  },
 ];
