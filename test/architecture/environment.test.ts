@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { SETTINGS } from '../../shared/core/config/settings-table.js';
 
 /**
  * Issue 13's one configuration table: settings are declared in shared/core/config, read from an
@@ -57,6 +58,14 @@ describe('the environment', () => {
       return readsOfProcessEnv(file).map((line) => `${name}:${line}`);
     });
     expect(reads).toEqual([]);
+  });
+
+  it('declares every TOKENTRAIL_* variable the code names in the settings table', () => {
+    const declared = new Set<string>(SETTINGS.map((spec) => spec.name));
+    const named = new Set(
+      files.flatMap((file) => readFileSync(file, 'utf8').match(/\bTOKENTRAIL_[A-Z0-9_]+\b/g) ?? []),
+    );
+    expect([...named].filter((name) => !declared.has(name)).sort()).toEqual([]);
   });
 
   it('catches a read in code, not in a comment or a string', () => {
