@@ -167,4 +167,49 @@ GROUP BY cloud, action, error_code, subject, principal
 ORDER BY count DESC, last_seen DESC`,
 };
 
-export const NAMED_QUERIES: readonly NamedQuery[] = [WHO_ACCESSED, SUBJECTS, PRINCIPALS, FAILURES];
+export const EXCHANGE_SUBJECTS: NamedQuery = {
+  name: 'exchange-subjects',
+  description:
+    'one line per (principal, subject, audience) of successful token exchanges and impersonations: count, first and last seen',
+  params: ['since', 'until'],
+  duckdb: `SELECT
+  principal,
+  subject,
+  audience,
+  count(*) AS count,
+  min(event_time) AS first_seen,
+  max(event_time) AS last_seen
+FROM events
+WHERE category IN ('token_exchange', 'impersonation')
+  AND outcome = 'success'
+  AND principal IS NOT NULL
+  AND subject IS NOT NULL
+  AND event_time >= CAST($since AS TIMESTAMPTZ)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+GROUP BY principal, subject, audience
+ORDER BY principal, subject, audience NULLS FIRST`,
+  bigquery: (dataset) => `SELECT
+  principal,
+  subject,
+  audience,
+  COUNT(*) AS count,
+  MIN(event_time) AS first_seen,
+  MAX(event_time) AS last_seen
+FROM \`${dataset}.events_unique\`
+WHERE category IN ('token_exchange', 'impersonation')
+  AND outcome = 'success'
+  AND principal IS NOT NULL
+  AND subject IS NOT NULL
+  AND event_time >= TIMESTAMP(@since)
+  AND event_time < TIMESTAMP(@until)
+GROUP BY principal, subject, audience
+ORDER BY principal, subject, audience IS NOT NULL, audience`,
+};
+
+export const NAMED_QUERIES: readonly NamedQuery[] = [
+  WHO_ACCESSED,
+  SUBJECTS,
+  PRINCIPALS,
+  FAILURES,
+  EXCHANGE_SUBJECTS,
+];
