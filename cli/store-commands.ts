@@ -332,6 +332,39 @@ Examples:
     });
 
   program
+    .command('policy')
+    .description('the expected trust that detect --policy enforces')
+    .command('suggest')
+    .description('write a starting expect policy from the successful exchanges in the store, for review')
+    .option('--since <time>', 'from this event time on', '30d')
+    .option('--until <time>', 'up to this event time (default: now)')
+    .addOption(storeOption())
+    .option('--out <file>', 'write the policy to this file (default: stdout)')
+    .addHelpText(
+      'after',
+      `
+One expect entry per principal seen in successful token exchanges and impersonations, with the
+subjects and audiences it saw, each commented with how many exchanges and when. Up to 5 subjects
+sharing a prefix (up to their last : or /) are listed exactly; more become prefix*, never across
+GitHub owners and never * or repo:*. Review every entry: these are the subjects seen, not the ones
+you intend.
+Exit 0 with a policy, 1 when the window holds no successful exchange (or on errors).
+
+Examples:
+  $ tokentrail policy suggest --store .tokentrail/demo.duckdb --since 30d --out policy.yaml
+  $ tokentrail detect --policy policy.yaml --store .tokentrail/demo.duckdb`,
+    )
+    .action(async (flags: StoreOptions & { since?: string; until?: string; out?: string }) => {
+      const { policySuggestCommand } = await import('./commands/policy-suggest.js');
+      setExit(
+        await policySuggestCommand(
+          { store: store(flags), storeOptions, since: flags.since, until: flags.until, out: flags.out },
+          io,
+        ),
+      );
+    });
+
+  program
     .command('bigquery')
     .description('set up the BigQuery store')
     .command('init')
