@@ -52,6 +52,7 @@ function eventRow(id: number, overrides: Partial<Row> = {}): Row {
     region: 'us-east-1',
     raw: { eventID: `evt-${id}`, eventName: 'GetObject', requestParameters: { key: `key-${id}` } },
     binding_deltas: null,
+    trust: null,
     ...overrides,
   };
 }

@@ -42,7 +42,8 @@ SELECT
   used.user_agent,
   used.account,
   used.region,
-  used.binding_deltas
+  used.binding_deltas,
+  used.trust
 FROM `tokentrail.events_unique` AS used
 LEFT JOIN mint ON mint.credential_id = used.credential_id
 WHERE used.event_time >= TIMESTAMP(@since) AND used.event_time < TIMESTAMP(@until)

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   account STRING OPTIONS (description = 'AWS account id or GCP project id.'),
   region STRING OPTIONS (description = 'AWS region or GCP location where known.'),
   raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.'),
-  binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.')
+  binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.'),
+  trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): {issuer, audiences, subjects, condition}, audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.')
 )
 PARTITION BY DATE(event_time)
 CLUSTER BY category, bucket, principal, subject

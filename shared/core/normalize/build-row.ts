@@ -53,5 +53,6 @@ export function newRow(base: RowBase): Row {
     region: base.region,
     raw: base.raw,
     binding_deltas: null,
+    trust: null,
   };
 }

@@ -7,7 +7,7 @@ import type { NamedQuery } from './named-queries.js';
  */
 const ATTRIBUTED_COLUMNS = `event_id, event_time, cloud, source, action, category, outcome, error_code, error_message,
   principal, subject, issuer, identity_provider, audience, resource, bucket, object, credential_id,
-  source_ip, user_agent, account, region, binding_deltas`;
+  source_ip, user_agent, account, region, binding_deltas, trust`;
 
 export const EVENTS_IN_WINDOW: NamedQuery = {
   name: 'events-in-window',

@@ -36,7 +36,8 @@ export const ATTRIBUTED_SELECT = `  used.event_id,
   used.user_agent,
   used.account,
   used.region,
-  used.binding_deltas`;
+  used.binding_deltas,
+  used.trust`;
 
 /** The `mint` side: successful exchanges that minted credentials, from `table`, with `and` conditions. */
 export function mintsFrom(table: string, and = ''): string {

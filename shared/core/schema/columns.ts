@@ -170,6 +170,14 @@ export const COLUMNS = [
     description:
       'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.',
   },
+  {
+    name: 'trust',
+    type: 'json',
+    required: false,
+    addedLater: true,
+    description:
+      'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): {issuer, audiences, subjects, condition}, audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.',
+  },
 ] as const satisfies readonly ColumnSpec[];
 
 export type Column = (typeof COLUMNS)[number];

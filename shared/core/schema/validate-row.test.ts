@@ -30,6 +30,7 @@ const valid: Row = {
   region: 'us-east-1',
   raw: { eventID: 'ef0464cd-918e-4528-9ea3-1a081d39b393' },
   binding_deltas: null,
+  trust: null,
 };
 
 describe('rowProblems', () => {

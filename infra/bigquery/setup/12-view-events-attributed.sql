@@ -25,6 +25,7 @@ AS SELECT
   used.account,
   used.region,
   used.binding_deltas,
+  used.trust,
   mint.event_id AS minted_by
 FROM `tokentrail.events_unique` AS used
 LEFT JOIN (
