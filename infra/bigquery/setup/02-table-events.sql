@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   region STRING OPTIONS (description = 'AWS region or GCP location where known.'),
   raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.'),
   binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.'),
-  trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): {issuer, audiences, subjects, condition}, audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.')
+  trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.')
 )
 PARTITION BY DATE(event_time)
 CLUSTER BY category, bucket, principal, subject

@@ -176,7 +176,7 @@ export const COLUMNS = [
     required: false,
     addedLater: true,
     description:
-      'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): {issuer, audiences, subjects, condition}, audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.',
+      'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.',
   },
 ] as const satisfies readonly ColumnSpec[];
 
