@@ -25,6 +25,7 @@ export const RULE_IDS = [
   'subject-new-bucket',
   'shared-principal-across-repos',
   'whole-pool-grant',
+  'weak-trust',
 ];
 
 const QUERY_HELP = `

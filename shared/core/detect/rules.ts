@@ -5,6 +5,7 @@ import { firstSeenSubject } from './rules/first-seen-subject/first-seen-subject.
 import { sharedPrincipalAcrossRepos } from './rules/shared-principal-across-repos/shared-principal-across-repos.js';
 import { subjectNewBucket } from './rules/subject-new-bucket/subject-new-bucket.js';
 import { unexpectedSubject } from './rules/unexpected-subject/unexpected-subject.js';
+import { weakTrust } from './rules/weak-trust/weak-trust.js';
 import { wholePoolGrant } from './rules/whole-pool-grant/whole-pool-grant.js';
 
 export const RULES: readonly DetectionRule[] = [
@@ -15,6 +16,7 @@ export const RULES: readonly DetectionRule[] = [
   subjectNewBucket,
   sharedPrincipalAcrossRepos,
   wholePoolGrant,
+  weakTrust,
 ];
 
 /** The rules an ingest function runs on each delivery; the rest run on a schedule. */
