@@ -36,6 +36,7 @@ const KINDS: Readonly<Record<string, string | null>> = {
   'gcp-iamcredentials-token': 'gcp.iamcredentials.GenerateAccessToken',
   'gcp-storage-data-access': 'gcp.storage.DataAccess',
   'gcp-iam-set-iam-policy': 'gcp.iam.SetIamPolicy',
+  'gcp-iam-pool-provider-change': 'gcp.iam.WorkloadIdentityPoolProviderChange',
   skipped: null,
 };
 

@@ -3,6 +3,7 @@ import type { JsonObject } from '../json-access.js';
 import type { AuditRecord, CloudTrailNormalizer, NormalizeOutcome, Normalizer } from './audit-record.js';
 import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
 import { awsS3DataEvent } from './aws-s3-data-event.js';
+import { gcpIamPoolProviderChange } from './gcp-iam-pool-provider-change.js';
 import { gcpIamSetIamPolicy } from './gcp-iam-set-iam-policy.js';
 import { gcpIamCredentialsToken } from './gcp-iamcredentials-token.js';
 import { gcpStorageDataAccess } from './gcp-storage-data-access.js';
@@ -21,6 +22,7 @@ export const LOG_ENTRY_NORMALIZERS: readonly Normalizer[] = [
   gcpIamCredentialsToken,
   gcpStorageDataAccess,
   gcpIamSetIamPolicy,
+  gcpIamPoolProviderChange,
 ];
 
 function run(normalizers: readonly Normalizer[], value: JsonObject): NormalizeOutcome {
