@@ -10,6 +10,19 @@ export interface AuditedMethod {
   readonly methods: readonly string[];
 }
 
+/**
+ * The workload identity pool and provider changes normalize/gcp-iam-pool-provider-change.ts reads
+ * (Admin Activity, always logged), under both API versions IAM's audit logging page lists.
+ */
+const WORKLOAD_IDENTITY_POOL_METHODS = [
+  'CreateWorkloadIdentityPoolProvider',
+  'UpdateWorkloadIdentityPoolProvider',
+  'DeleteWorkloadIdentityPoolProvider',
+  'UndeleteWorkloadIdentityPoolProvider',
+  'CreateWorkloadIdentityPool',
+  'UndeleteWorkloadIdentityPool',
+] as const;
+
 export const AUDITED_METHODS: readonly AuditedMethod[] = [
   {
     serviceName: 'sts.googleapis.com',
@@ -31,7 +44,16 @@ export const AUDITED_METHODS: readonly AuditedMethod[] = [
       'storage.objects.list',
     ],
   },
-  { serviceName: 'iam.googleapis.com', methods: ['google.iam.admin.v1.SetIAMPolicy'] },
+  {
+    serviceName: 'iam.googleapis.com',
+    methods: [
+      'google.iam.admin.v1.SetIAMPolicy',
+      ...WORKLOAD_IDENTITY_POOL_METHODS.flatMap((method) => [
+        `google.iam.v1.WorkloadIdentityPools.${method}`,
+        `google.iam.v1beta.WorkloadIdentityPools.${method}`,
+      ]),
+    ],
+  },
 ];
 
 /** The services whose Data Access audit logs must be on (DATA_READ for storage, ADMIN_READ for the rest). */
