@@ -5,13 +5,13 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   cloud STRING NOT NULL OPTIONS (description = 'aws or gcp.'),
   source STRING NOT NULL OPTIONS (description = 'The service that logged the call, e.g. sts.amazonaws.com or storage.googleapis.com.'),
   action STRING NOT NULL OPTIONS (description = 'AWS eventName; GCP methodName as logged.'),
-  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (SetIamPolicy on a service account: who may impersonate it).'),
+  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).'),
   outcome STRING NOT NULL OPTIONS (description = 'success, or failure when AWS errorCode is present or the GCP status code is non-zero.'),
   error_code STRING OPTIONS (description = 'AWS errorCode; GCP google.rpc code name (PERMISSION_DENIED, INVALID_ARGUMENT, ...).'),
   error_message STRING OPTIONS (description = 'AWS errorMessage; GCP status.message. Attacker-influenced text.'),
   principal STRING OPTIONS (description = 'The cloud identity acted as or obtained: IAM role ARN, service-account email, or the federated principal:// identifier when no service account is involved.'),
   subject STRING OPTIONS (description = 'The external workload identity (the OIDC sub). GKE and EKS service accounts both read system:serviceaccount:NS:NAME. Null on AWS data events until joined to the minting exchange.'),
-  issuer STRING OPTIONS (description = 'The OIDC issuer URL where the log reveals it (AWS); null on GCP.'),
+  issuer STRING OPTIONS (description = 'The OIDC issuer URL where the log reveals it (AWS exchanges; the provider of a trust change); null for GCP exchanges.'),
   identity_provider STRING OPTIONS (description = 'The cloud-side provider: AWS OIDC provider ARN, or GCP workload identity provider / pool resource name (PROJECT.svc.id.goog for GKE).'),
   audience STRING OPTIONS (description = 'The token audience: AWS responseElements.audience or recovered from principalId; GCP request.audience.'),
   resource STRING OPTIONS (description = 'What was acted on: the role ARN, the service-account email, the workload identity provider, s3://BUCKET/KEY or gs://BUCKET/OBJECT.'),
@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   region STRING OPTIONS (description = 'AWS region or GCP location where known.'),
   raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.'),
   binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.'),
-  trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.')
+  trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; on an update, updated lists the fields it sets (the others keep their earlier values); else null.')
 )
 PARTITION BY DATE(event_time)
 CLUSTER BY category, bucket, principal, subject

@@ -9,6 +9,22 @@ export interface ProviderTrust {
   readonly audiences: readonly string[] | null;
   readonly subjects: readonly string[] | null;
   readonly condition: string | null;
+  /**
+   * For an update, the fields its updateMask names (`attributeCondition`, `oidc.allowedAudiences`,
+   * …): the others keep their earlier values, whatever this entry holds for them. Absent on a create.
+   */
+  readonly updated?: readonly string[];
+}
+
+/** An updateMask as logged: `a,b` text, or a FieldMask `{paths: [...]}`. */
+function updateMaskOf(request: JsonObject | null): string[] {
+  const mask = request?.updateMask;
+  if (typeof mask === 'string')
+    return mask
+      .split(',')
+      .map((path) => path.trim())
+      .filter(Boolean);
+  return asArray(asObject(mask)?.paths).filter((path): path is string => typeof path === 'string');
 }
 
 type Target = 'provider' | 'pool';
@@ -96,7 +112,7 @@ function providerIssuer(provider: JsonObject): string | null {
  * still carry them or not: the entry says what was sent, not the provider's state afterwards.
  * Subjects are null because the CEL condition, not a list, decides which subjects are admitted.
  */
-function requestedTrust(provider: JsonObject): ProviderTrust {
+function requestedTrust(provider: JsonObject, updated: readonly string[] | null): ProviderTrust {
   const audiences = asArray(asObject(provider.oidc)?.allowedAudiences).filter(
     (audience): audience is string => typeof audience === 'string' && audience !== '',
   );
@@ -107,6 +123,7 @@ function requestedTrust(provider: JsonObject): ProviderTrust {
     audiences: audiences.length > 0 ? audiences : null,
     subjects: null,
     condition: asText(provider.attributeCondition),
+    ...(updated === null ? {} : { updated }),
   };
 }
 
@@ -144,7 +161,7 @@ export const gcpIamPoolProviderChange: Normalizer = {
     row.identity_provider = name;
     row.caller = federated ? principalSubject : (realEmail(asText(auth?.principalEmail)) ?? principalSubject);
     if (spec.change === 'set' && provider !== null) {
-      const trust = requestedTrust(provider);
+      const trust = requestedTrust(provider, spec.action.startsWith('Update') ? updateMaskOf(request) : null);
       row.issuer = trust.issuer;
       row.trust = [trust];
     } else if (spec.change === 'delete') {

@@ -56,7 +56,7 @@ export const COLUMNS = [
     required: true,
     values: CATEGORIES,
     description:
-      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (SetIamPolicy on a service account: who may impersonate it).',
+      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).',
   },
   {
     name: 'outcome',
@@ -95,7 +95,8 @@ export const COLUMNS = [
     name: 'issuer',
     type: 'string',
     required: false,
-    description: 'The OIDC issuer URL where the log reveals it (AWS); null on GCP.',
+    description:
+      'The OIDC issuer URL where the log reveals it (AWS exchanges; the provider of a trust change); null for GCP exchanges.',
   },
   {
     name: 'identity_provider',
@@ -176,7 +177,7 @@ export const COLUMNS = [
     required: false,
     addedLater: true,
     description:
-      'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; else null.',
+      'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; on an update, updated lists the fields it sets (the others keep their earlier values); else null.',
   },
 ] as const satisfies readonly ColumnSpec[];
 

@@ -8,6 +8,8 @@ interface Trust {
   readonly audiences?: readonly string[] | null;
   readonly subjects?: readonly string[] | null;
   readonly condition?: string | null;
+  /** For an update, the fields it sets; the others keep their earlier values. */
+  readonly updated?: readonly string[];
 }
 
 /** GitHub Actions' issuer, and its per-enterprise form. */
@@ -40,8 +42,10 @@ function weaknesses(row: Row, trust: Trust): { reason: string; pattern: string |
   const github = GITHUB_ISSUER.test(issuer);
   const found: { reason: string; pattern: string | null }[] = [];
   if (row.cloud === 'gcp') {
-    // A provider's CEL condition is not evaluated here: only its absence is judged.
-    if (github && !trust.condition) {
+    // A provider's CEL condition is not evaluated here: only its absence is judged, and only where
+    // this change sets it (an update that leaves the condition alone says nothing about it).
+    const setsCondition = trust.updated === undefined || trust.updated.includes('attributeCondition');
+    if (github && setsCondition && !trust.condition) {
       found.push({
         reason: 'a GitHub provider without an attribute condition: any repository on GitHub can exchange',
         pattern: null,
