@@ -2,6 +2,7 @@ import { RejectError } from '../errors.js';
 import type { JsonObject } from '../json-access.js';
 import type { AuditRecord, CloudTrailNormalizer, NormalizeOutcome, Normalizer } from './audit-record.js';
 import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
+import { awsIamTrustChange } from './aws-iam-trust-change.js';
 import { awsS3DataEvent } from './aws-s3-data-event.js';
 import { gcpIamPoolProviderChange } from './gcp-iam-pool-provider-change.js';
 import { gcpIamSetIamPolicy } from './gcp-iam-set-iam-policy.js';
@@ -13,6 +14,7 @@ import { type Relevance, unionOf } from './relevance.js';
 export const CLOUDTRAIL_NORMALIZERS: readonly CloudTrailNormalizer[] = [
   awsAssumeRoleWithWebIdentity,
   awsS3DataEvent,
+  awsIamTrustChange,
 ];
 
 /** The CloudTrail records some normalizer takes; every other one is skipped as `not_federation`. */
