@@ -32,6 +32,7 @@ const FIXTURES_DIR = join(__dirname, 'fixtures');
 const KINDS: Readonly<Record<string, string | null>> = {
   'aws-assume-role-with-web-identity': 'aws.sts.AssumeRoleWithWebIdentity',
   'aws-s3-data-event': 'aws.s3.DataEvent',
+  'aws-iam-trust-change': 'aws.iam.TrustChange',
   'gcp-sts-exchange-token': 'gcp.sts.ExchangeToken',
   'gcp-iamcredentials-token': 'gcp.iamcredentials.GenerateAccessToken',
   'gcp-storage-data-access': 'gcp.storage.DataAccess',
