@@ -15,6 +15,10 @@ interface Trust {
 /** GitHub Actions' issuer, and its per-enterprise form. */
 const GITHUB_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(\/[^/]+)?\/?$/;
 
+/** Issuers many unrelated customers share (their tokens differ by project or organisation claims only). */
+const SHARED_ISSUER =
+  /^https:\/\/(token\.actions\.githubusercontent\.com|gitlab\.com|app\.terraform\.io)\/?$/;
+
 /** A GitHub subject pattern whose owner is fixed: `repo:OWNER/…` or the immutable `repo:OWNER@ID/…`. */
 const GITHUB_OWNER_FIXED = /^repo:[^*?/:@]+(@\d+)?\//;
 
@@ -45,9 +49,11 @@ function weaknesses(row: Row, trust: Trust): { reason: string; pattern: string |
     // A provider's CEL condition is not evaluated here: only its absence is judged, and only where
     // this change sets it (an update that leaves the condition alone says nothing about it).
     const setsCondition = trust.updated === undefined || trust.updated.includes('attributeCondition');
-    if (github && setsCondition && !trust.condition) {
+    if (SHARED_ISSUER.test(issuer) && setsCondition && !trust.condition) {
       found.push({
-        reason: 'a GitHub provider without an attribute condition: any repository on GitHub can exchange',
+        reason: github
+          ? 'a GitHub provider without an attribute condition: any repository on GitHub can exchange'
+          : `a provider for ${issuer} without an attribute condition: any of its users' projects can exchange`,
         pattern: null,
       });
     }
