@@ -219,3 +219,71 @@ export function s3DataEventRecord(random: Random, call: S3Call): JsonObject {
     },
   };
 }
+
+/** Who changed a role's trust, and what they set (an IAM management event, logged in us-east-1). */
+export interface TrustPolicyChange {
+  readonly time: number;
+  readonly role: AwsRole;
+  readonly providerArn: string;
+  readonly issuerHost: string;
+  readonly audience: string;
+  /** StringLike patterns for `sub`. */
+  readonly subjects: readonly string[];
+  readonly changedBy: { readonly roleName: string; readonly sessionName: string; readonly ip: string };
+}
+
+/** UpdateAssumeRolePolicy: the policy document arrives as a JSON string in `requestParameters`. */
+export function updateAssumeRolePolicyRecord(random: Random, change: TrustPolicyChange): JsonObject {
+  const account = change.role.account;
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: change.providerArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { [`${change.issuerHost}:aud`]: change.audience },
+          StringLike: { [`${change.issuerHost}:sub`]: change.subjects },
+        },
+      },
+    ],
+  };
+  const adminId = `AROA${upperAlnum(random, 17)}`;
+  return {
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'AssumedRole',
+      principalId: `${adminId}:${change.changedBy.sessionName}`,
+      arn: `arn:aws:sts::${account}:assumed-role/${change.changedBy.roleName}/${change.changedBy.sessionName}`,
+      accountId: account,
+      accessKeyId: `ASIA${upperAlnum(random, 16)}`,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: adminId,
+          arn: `arn:aws:iam::${account}:role/${change.changedBy.roleName}`,
+          accountId: account,
+          userName: change.changedBy.roleName,
+        },
+        attributes: { creationDate: cloudTrailTime(change.time - 120_000), mfaAuthenticated: 'true' },
+      },
+    },
+    eventTime: cloudTrailTime(change.time),
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'UpdateAssumeRolePolicy',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: change.changedBy.ip,
+    userAgent:
+      'aws-cli/2.22.4 md/awscrt#0.23.4 ua/2.0 os/macos#24.1.0 md/arch#arm64 lang/python#3.12.7 command/iam.update-assume-role-policy',
+    requestParameters: { roleName: change.role.name, policyDocument: JSON.stringify(policy) },
+    responseElements: null,
+    requestID: uuid(random),
+    eventID: uuid(random),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: account,
+    eventCategory: 'Management',
+  };
+}

@@ -3,7 +3,7 @@
  * say what to look for and detection rules have something to find.
  */
 import { EKS_WORKLOADS, eksJob, get, githubJob, githubRunner, list, put, vendorScan } from './aws-traffic.js';
-import { roleArn } from './cloudtrail-records.js';
+import { roleArn, updateAssumeRolePolicyRecord } from './cloudtrail-records.js';
 import { exchangeTokenEntry, setIamPolicyEntry } from './gcp-log-entries.js';
 import { githubRunnerCaller } from './gcp-traffic.js';
 import { cloudTrailTime } from './log-time.js';
@@ -183,9 +183,40 @@ function wholePoolGrant(log: TrafficLog, start: number): PlantedIncident {
   };
 }
 
+/** The deploy role's trust widened to any owner's payments-api: what later lets the fork in. */
+export const WEAK_DEPLOY_SUBJECTS = [
+  'repo:acme/*:ref:refs/heads/main',
+  'repo:acme/web:environment:production',
+  'repo:*/payments-api:*',
+];
+
+function weakDeployTrust(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 1, 16);
+  log.management(
+    time,
+    ROLES.githubDeploy.account,
+    AWS_REGION,
+    updateAssumeRolePolicyRecord(log.random, {
+      time,
+      role: ROLES.githubDeploy,
+      providerArn: oidcProviderArn(ROLES.githubDeploy.account, GITHUB_ISSUER_HOST),
+      issuerHost: GITHUB_ISSUER_HOST,
+      audience: 'sts.amazonaws.com',
+      subjects: WEAK_DEPLOY_SUBJECTS,
+      changedBy: { roleName: 'platform-admin', sessionName: 'erin@acme.example', ip: '198.51.100.23' },
+    }),
+  );
+  return {
+    id: 'weak-deploy-role-trust',
+    title: "The production deploy role's trust admits any owner's payments-api",
+    detail: `erin@acme.example set the trust of ${roleArn(ROLES.githubDeploy)} to admit ${WEAK_DEPLOY_SUBJECTS.join(', ')} at ${cloudTrailTime(time)}: repo:*/payments-api:* leaves the owner open, which the fork's pull request later uses.`,
+  };
+}
+
 /** Plants every incident in the week that starts at `start`; they fall between its days 1 and 6. */
 export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[] {
   return [
+    weakDeployTrust(log, start),
     accessDeniedBurst(log, start),
     awsAudienceMismatch(log, start),
     forkPullRequest(log, start),

@@ -63,6 +63,11 @@ export class TrafficLog {
     );
   }
 
+  /** A management event of the account's own (an IAM change, say), delivered as the trail delivers it. */
+  management(time: number, account: string, region: string, record: JsonObject): void {
+    this.cloudTrail(time, account, region, 'Management', record);
+  }
+
   logEntry(time: number, entry: JsonObject): void {
     this.events.push({ cloud: 'gcp', time, entry });
   }

@@ -96,6 +96,7 @@ describe('weekOfTraffic', () => {
   it('has every event kind, and every record in its real delivery envelope', () => {
     const kinds = new Set(events.map((event) => event.kind));
     expect([...kinds].sort()).toEqual([
+      'aws.iam.TrustChange',
       'aws.s3.DataEvent',
       'aws.sts.AssumeRoleWithWebIdentity',
       'gcp.iam.SetIamPolicy',
@@ -171,6 +172,7 @@ describe('weekOfTraffic', () => {
 describe('planted incidents', () => {
   it('lists each one once', () => {
     expect(traffic.incidents.map((incident) => incident.id)).toEqual([
+      'weak-deploy-role-trust',
       's3-access-denied-burst',
       'aws-token-audience-mismatch',
       'fork-pull-request-assumed-deploy-role',

@@ -57,6 +57,7 @@ describe('detection over a generated week', () => {
         ['audience-mismatch', null, 2],
         ['unexpected-subject', 'repo:acme/web:ref:refs/heads/<!here> *urgent*\u001b[31m', 1],
         ['unexpected-subject', 'repo:someone-else/payments-api:pull_request', 1],
+        ['weak-trust', 'repo:*/payments-api:*', 1],
         [
           'whole-pool-grant',
           'principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/*',
@@ -76,10 +77,10 @@ describe('detection over a generated week', () => {
       },
     };
     const first = await store.recordAlerts(await detectWeek(), '2026-11-16T09:00:00.000000Z');
-    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 5, failed: 0 });
+    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 6, failed: 0 });
     const again = await store.recordAlerts(await detectWeek(), '2026-11-16T09:05:00.000000Z');
     expect(again).toEqual([]);
-    expect(sent).toHaveLength(5);
-    expect((await store.listAlerts('delivered')).length).toBe(5);
+    expect(sent).toHaveLength(6);
+    expect((await store.listAlerts('delivered')).length).toBe(6);
   });
 });
