@@ -26,6 +26,7 @@ export const RULE_IDS = [
   'shared-principal-across-repos',
   'whole-pool-grant',
   'weak-trust',
+  'trust-widened',
 ];
 
 const QUERY_HELP = `

@@ -10,6 +10,7 @@ import {
   BASELINE_SUBJECT_BUCKETS,
   EVENTS_IN_WINDOW,
   HISTORY_START,
+  TRUSTS_BEFORE,
 } from '../core/queries/detection-queries.js';
 import type { NamedQuery } from '../core/queries/named-queries.js';
 import type { QueryCell } from '../core/queries/query-result.js';
@@ -60,12 +61,19 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
   const events = await store.query(EVENTS_IN_WINDOW, { ...range });
   const principalSubjects = await pairs(store, BASELINE_PRINCIPAL_SUBJECTS, baselineRange);
   const subjectBuckets = await pairs(store, BASELINE_SUBJECT_BUCKETS, baselineRange);
+  const trusts = await store.query(TRUSTS_BEFORE, { until: range.since });
   const history = await store.query(HISTORY_START, {});
   const baseline: Baseline = {
     principalSubjects,
     subjectBuckets,
     historyStart: (history.rows[0]?.history_start as string | null | undefined) ?? null,
     windowStart: range.since,
+    trustsBefore: new Map(
+      trusts.rows.map((row) => [
+        row.principal as string,
+        { event_time: row.event_time as string, trust: row.trust },
+      ]),
+    ),
   };
   const rules = request.rules ?? RULES;
   const findings = runRules(rules, events.rows.map(asRow), { policy, baseline });

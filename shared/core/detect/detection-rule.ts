@@ -16,6 +16,11 @@ export interface Baseline {
   readonly historyStart: string | null;
   /** The start of the window under review (canonical UTC). */
   readonly windowStart: string;
+  /**
+   * Each principal's trust (the `trust` column) as the last successful trust change before the
+   * window set it, and when; absent where the store holds none.
+   */
+  readonly trustsBefore?: ReadonlyMap<string, { readonly event_time: string; readonly trust: unknown }>;
 }
 
 export interface RuleContext {

@@ -52,6 +52,29 @@ ${boundedAttribution(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)', "\n  AND
 WHERE subject IS NOT NULL`,
 };
 
+/** Each principal's trust as the last successful change before the window set it. */
+export const TRUSTS_BEFORE: NamedQuery = {
+  name: 'trusts-before',
+  description: "each principal's trust as the last successful trust change before the window set it",
+  params: ['until'],
+  duckdb: `SELECT principal, event_time, trust FROM (
+  SELECT principal, event_time, trust,
+    row_number() OVER (PARTITION BY principal ORDER BY event_time DESC, event_id DESC) AS position
+  FROM events
+  WHERE category = 'trust_change' AND outcome = 'success' AND trust IS NOT NULL AND principal IS NOT NULL
+    AND event_time < CAST($until AS TIMESTAMPTZ)
+) AS latest
+WHERE position = 1`,
+  bigquery: (dataset) => `SELECT principal, event_time, trust FROM (
+  SELECT principal, event_time, trust,
+    ROW_NUMBER() OVER (PARTITION BY principal ORDER BY event_time DESC, event_id DESC) AS position
+  FROM \`${dataset}.events_unique\`
+  WHERE category = 'trust_change' AND outcome = 'success' AND trust IS NOT NULL AND principal IS NOT NULL
+    AND event_time < TIMESTAMP(@until)
+) AS latest
+WHERE position = 1`,
+};
+
 export const HISTORY_START: NamedQuery = {
   name: 'history-start',
   description: 'the oldest event time in the store',
@@ -64,5 +87,6 @@ export const DETECTION_QUERIES: readonly NamedQuery[] = [
   EVENTS_IN_WINDOW,
   BASELINE_PRINCIPAL_SUBJECTS,
   BASELINE_SUBJECT_BUCKETS,
+  TRUSTS_BEFORE,
   HISTORY_START,
 ];

@@ -9,9 +9,10 @@ import { RULES } from '../rules.js';
 interface Fixture {
   readonly description: string;
   readonly policy: Policy;
-  readonly baseline?: Omit<Baseline, 'principalSubjects' | 'subjectBuckets'> & {
+  readonly baseline?: Omit<Baseline, 'principalSubjects' | 'subjectBuckets' | 'trustsBefore'> & {
     principalSubjects: [string, string][];
     subjectBuckets: [string, string][];
+    trustsBefore?: [string, { event_time: string; trust: unknown }][];
   };
   readonly rows: Partial<Row>[];
   readonly expected: string[];
@@ -61,6 +62,7 @@ describe('detection rules, one fixture per case beside each rule', () => {
             ...fixture.baseline,
             principalSubjects: new Set(fixture.baseline.principalSubjects.map(([a, b]) => pairKey(a, b))),
             subjectBuckets: new Set(fixture.baseline.subjectBuckets.map(([a, b]) => pairKey(a, b))),
+            trustsBefore: new Map(fixture.baseline.trustsBefore ?? []),
           }
         : EMPTY_BASELINE;
       const findings = rule.evaluate(fixture.rows.map(row), { policy: fixture.policy, baseline });

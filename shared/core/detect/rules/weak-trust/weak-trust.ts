@@ -1,16 +1,7 @@
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
-
-/** One trust a change set (the `trust` column): who may federate into the row's principal. */
-interface Trust {
-  readonly issuer?: string | null;
-  readonly audiences?: readonly string[] | null;
-  readonly subjects?: readonly string[] | null;
-  readonly condition?: string | null;
-  /** For an update, the fields it sets; the others keep their earlier values. */
-  readonly updated?: readonly string[];
-}
+import { type Trust, trustsOf } from '../../trusts.js';
 
 /** GitHub Actions' issuer, and its per-enterprise form. */
 const GITHUB_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(\/[^/]+)?\/?$/;
@@ -24,21 +15,6 @@ const GITHUB_OWNER_FIXED = /^repo:[^*?/:@]+(@\d+)?\//;
 
 /** Vendor-wide wildcards: a tenant or namespace field left open (`org=*`, `system:serviceaccount:*`). */
 const OPEN_TENANT = /(^|:)[a-z_]+=\*|^system:serviceaccount:\*|^\*/i;
-
-/** Stores hand JSON columns back as text; rows from the normalizers hold the array itself. */
-function trustsOf(row: Row): Trust[] {
-  let value: unknown = row.trust;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return [];
-    }
-  }
-  return Array.isArray(value)
-    ? value.filter((entry): entry is Trust => typeof entry === 'object' && entry !== null)
-    : [];
-}
 
 /** Why a trust admits far more than one workload, with the pattern to blame where there is one. */
 function weaknesses(row: Row, trust: Trust): { reason: string; pattern: string | null }[] {
@@ -97,7 +73,7 @@ export const weakTrust: DetectionRule = {
     const findings: Finding[] = [];
     for (const row of rows) {
       if (row.category !== 'trust_change' || row.outcome !== 'success') continue;
-      const found = trustsOf(row).flatMap((trust) =>
+      const found = (trustsOf(row.trust) ?? []).flatMap((trust) =>
         weaknesses(row, trust).map((weakness) => ({ ...weakness, issuer: trust.issuer ?? null })),
       );
       if (found.length === 0) continue;

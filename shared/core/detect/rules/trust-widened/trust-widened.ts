@@ -1,0 +1,127 @@
+import type { Row } from '../../../schema/row.js';
+import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
+import type { Finding } from '../../finding.js';
+import { stringLike } from '../../policy.js';
+import { type Trust, trustsOf } from '../../trusts.js';
+
+function sameIssuer(left: Trust, right: Trust): boolean {
+  const normal = (issuer: string | null | undefined) => (issuer ?? '').replace(/\/+$/, '').toLowerCase();
+  return normal(left.issuer) === normal(right.issuer);
+}
+
+/** Whether a pattern admits everything another admits: the other read as text (its `*` a character). */
+function covers(pattern: string, narrower: string): boolean {
+  return stringLike(pattern, narrower);
+}
+
+/** What a new trust admits that the trusts before it did not, in words; empty when nothing. */
+function widenings(before: readonly Trust[], after: readonly Trust[]): string[] {
+  const found: string[] = [];
+  for (const trust of after) {
+    const earlier = before.filter((old) => sameIssuer(old, trust));
+    if (earlier.length === 0) {
+      found.push(`a new issuer, ${trust.issuer ?? 'unnamed'}`);
+      continue;
+    }
+    const anySubject = earlier.some((old) => old.subjects === null || old.subjects === undefined);
+    if (!anySubject) {
+      if (trust.subjects === null || trust.subjects === undefined) found.push('any subject');
+      else {
+        for (const pattern of trust.subjects) {
+          if (!earlier.some((old) => old.subjects!.some((known) => covers(known, pattern))))
+            found.push(pattern);
+        }
+      }
+    }
+    const anyAudience = earlier.some((old) => old.audiences === null || old.audiences === undefined);
+    if (!anyAudience) {
+      if (trust.audiences === null || trust.audiences === undefined) found.push('any audience');
+      else {
+        for (const audience of trust.audiences) {
+          if (!earlier.some((old) => old.audiences!.includes(audience))) found.push(`audience ${audience}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether the trusts admit this subject from this issuer (an unknown issuer matches any). */
+function admits(trusts: readonly Trust[], subject: string, issuer: string | null): boolean {
+  return trusts.some(
+    (trust) =>
+      (issuer === null || !trust.issuer || sameIssuer(trust, { issuer })) &&
+      (trust.subjects === null ||
+        trust.subjects === undefined ||
+        trust.subjects.some((p) => stringLike(p, subject))),
+  );
+}
+
+/** A role trust change that sets the whole trust (a provider change or a GCP condition is not compared here). */
+function isRoleTrustChange(row: Row): boolean {
+  return (
+    row.category === 'trust_change' &&
+    row.outcome === 'success' &&
+    row.cloud === 'aws' &&
+    (row.action === 'CreateRole' || row.action === 'UpdateAssumeRolePolicy')
+  );
+}
+
+/**
+ * A change whose new trust admits subjects, audiences or issuers the previous trust of the same
+ * role did not (the parsed trusts are compared, not their text), with the subjects that became the
+ * role since the change and that the previous trust would have refused. The previous trust is the
+ * last change before it in the window, or before the window (the baseline's `trustsBefore`).
+ * AWS role trusts only: a GCP provider's CEL condition cannot be compared without evaluating it.
+ */
+export const trustWidened: DetectionRule = {
+  id: 'trust-widened',
+  severity: 'high',
+  scope: 'window',
+  runbook:
+    'Check who made the change and why, narrow the trust back if it was not meant, and review the subjects listed: the previous trust would have refused them.',
+
+  evaluate(rows, context) {
+    const current = new Map<string, Trust[]>();
+    for (const [principal, before] of context.baseline.trustsBefore ?? []) {
+      const trusts = trustsOf(before.trust);
+      if (trusts !== null) current.set(principal, trusts);
+    }
+    const findings: Finding[] = [];
+    rows.forEach((row, index) => {
+      if (!isRoleTrustChange(row) || row.principal === null) return;
+      const after = trustsOf(row.trust);
+      if (after === null) return;
+      const before = current.get(row.principal);
+      current.set(row.principal, after);
+      if (before === undefined) return;
+      const widened = widenings(before, after);
+      if (widened.length === 0) return;
+
+      // Who became the role after the change, until its next trust change, that `before` refused.
+      const refused = new Set<string>();
+      for (const later of rows.slice(index + 1)) {
+        if (later.principal !== row.principal) continue;
+        if (isRoleTrustChange(later)) break;
+        if (!isExchange(later) || later.outcome !== 'success' || later.subject === null) continue;
+        if (admits(before, later.subject, later.issuer)) continue;
+        refused.add(later.subject);
+      }
+      const subjects = [...refused];
+      const since =
+        subjects.length === 0
+          ? 'no subject the previous trust refused has become it since'
+          : `${subjects.length} subject(s) the previous trust refused became it since: ${subjects.join(', ')}`;
+      findings.push({
+        ...findingOf(
+          this,
+          row,
+          `The trust of ${row.principal} widened to admit ${widened.join(', ')}; ${since}`,
+        ),
+        subject: subjects[0] ?? null,
+        identity_provider: after[0]?.issuer ?? null,
+      });
+    });
+    return findings;
+  },
+};
