@@ -190,26 +190,31 @@ export const WEAK_DEPLOY_SUBJECTS = [
   'repo:*/payments-api:*',
 ];
 
+/** The deploy role's trust before the change: Acme's main branches and production environment. */
+export const DEPLOY_SUBJECTS_BEFORE = [
+  'repo:acme/*:ref:refs/heads/main',
+  'repo:acme/web:environment:production',
+];
+
 function weakDeployTrust(log: TrafficLog, start: number): PlantedIncident {
   const time = onDay(log.random, start, 1, 16);
-  log.management(
-    time,
-    ROLES.githubDeploy.account,
-    AWS_REGION,
+  const trustChange = (at: number, subjects: readonly string[]) =>
     updateAssumeRolePolicyRecord(log.random, {
-      time,
+      time: at,
       role: ROLES.githubDeploy,
       providerArn: oidcProviderArn(ROLES.githubDeploy.account, GITHUB_ISSUER_HOST),
       issuerHost: GITHUB_ISSUER_HOST,
       audience: 'sts.amazonaws.com',
-      subjects: WEAK_DEPLOY_SUBJECTS,
+      subjects,
       changedBy: { roleName: 'platform-admin', sessionName: 'erin@acme.example', ip: '198.51.100.23' },
-    }),
-  );
+    });
+  const before = onDay(log.random, start, 0, 11);
+  log.management(before, ROLES.githubDeploy.account, AWS_REGION, trustChange(before, DEPLOY_SUBJECTS_BEFORE));
+  log.management(time, ROLES.githubDeploy.account, AWS_REGION, trustChange(time, WEAK_DEPLOY_SUBJECTS));
   return {
     id: 'weak-deploy-role-trust',
     title: "The production deploy role's trust admits any owner's payments-api",
-    detail: `erin@acme.example set the trust of ${roleArn(ROLES.githubDeploy)} to admit ${WEAK_DEPLOY_SUBJECTS.join(', ')} at ${cloudTrailTime(time)}: repo:*/payments-api:* leaves the owner open, which the fork's pull request later uses.`,
+    detail: `erin@acme.example widened the trust of ${roleArn(ROLES.githubDeploy)} from ${DEPLOY_SUBJECTS_BEFORE.join(', ')} to ${WEAK_DEPLOY_SUBJECTS.join(', ')} at ${cloudTrailTime(time)}: repo:*/payments-api:* leaves the owner open, which the fork's pull request later uses.`,
   };
 }
 

@@ -58,6 +58,7 @@ describe('detection over a generated week', () => {
         ['unexpected-subject', 'repo:acme/web:ref:refs/heads/<!here> *urgent*\u001b[31m', 1],
         ['unexpected-subject', 'repo:someone-else/payments-api:pull_request', 1],
         ['weak-trust', 'repo:*/payments-api:*', 1],
+        ['trust-widened', 'repo:someone-else/payments-api:pull_request', 1],
         [
           'whole-pool-grant',
           'principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/*',
@@ -77,10 +78,10 @@ describe('detection over a generated week', () => {
       },
     };
     const first = await store.recordAlerts(await detectWeek(), '2026-11-16T09:00:00.000000Z');
-    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 6, failed: 0 });
+    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 7, failed: 0 });
     const again = await store.recordAlerts(await detectWeek(), '2026-11-16T09:05:00.000000Z');
     expect(again).toEqual([]);
-    expect(sent).toHaveLength(6);
-    expect((await store.listAlerts('delivered')).length).toBe(6);
+    expect(sent).toHaveLength(7);
+    expect((await store.listAlerts('delivered')).length).toBe(7);
   });
 });
