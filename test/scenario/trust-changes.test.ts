@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-harness.js';
@@ -66,5 +66,86 @@ describe('trust changes through detect', () => {
     expect(stored.code).toBe(0);
     expect(stored.rows).toHaveLength(AWS.length + GCP.length);
     expect(stored.rows.every((row) => 'trust' in row)).toBe(true);
+  });
+});
+
+describe('a widened trust, then a pull request it let in', () => {
+  it('raises exactly one trust-widened alert, naming the subject the old trust refused', async () => {
+    const template = record('aws-iam-trust-change', 'update-assume-role-policy-widened-list') as Record<
+      string,
+      unknown
+    >;
+    const policy = (subjects: string[]) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: {
+              Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
+            },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+              StringLike: { 'token.actions.githubusercontent.com:sub': subjects },
+            },
+          },
+        ],
+      });
+    const trustChange = (id: string, time: string, subjects: string[]) => ({
+      ...template,
+      eventID: `7a8b9c0d-1e2f-4a3b-9c4d-00000000${id}`,
+      eventTime: time,
+      requestParameters: { roleName: 'gha-deploy-api', policyDocument: policy(subjects) },
+    });
+    const exchangeTemplate = record('aws-assume-role-with-web-identity', 'github-actions-success') as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const exchange = (id: string, time: string, subject: string) =>
+      JSON.parse(
+        JSON.stringify({
+          ...exchangeTemplate,
+          eventID: `5e6f7a8b-9c0d-4e1f-8a2b-00000000${id}`,
+          eventTime: time,
+        })
+          .replaceAll('repo:acme/api:ref:refs/heads/main', subject)
+          .replaceAll('role/acme-api-deploy', 'role/gha-deploy-api'),
+      );
+    const widened = join(directory, 'widened');
+    mkdirSync(widened, { recursive: true });
+    writeFileSync(
+      join(widened, 'trail.json'),
+      JSON.stringify({
+        Records: [
+          trustChange('0101', '2026-11-20T09:00:00Z', ['repo:acme/api:ref:refs/heads/main']),
+          exchange('0102', '2026-11-20T09:30:00Z', 'repo:acme/api:ref:refs/heads/main'),
+          trustChange('0103', '2026-11-20T10:00:00Z', ['repo:acme/*']),
+          exchange('0104', '2026-11-20T11:00:00Z', 'repo:acme/api:ref:refs/heads/main'),
+          exchange('0105', '2026-11-20T12:00:00Z', 'repo:acme/api:pull_request'),
+        ],
+      }),
+    );
+    const result = await runCli(
+      [
+        'detect',
+        '--store',
+        join(widened, 'store.duckdb'),
+        '--since',
+        '2026-11-20',
+        '--until',
+        '2026-11-21',
+        '--no-progress',
+        widened,
+      ],
+      { now: new Date('2026-12-05T00:00:00Z') },
+    );
+    expect(result.code).toBe(0);
+    const alerts = result.rows.filter((alert) => alert.rule === 'trust-widened');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      principal: 'arn:aws:iam::111122223333:role/gha-deploy-api',
+      subject: 'repo:acme/api:pull_request',
+    });
   });
 });
