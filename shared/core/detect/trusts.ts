@@ -4,6 +4,8 @@ export interface Trust {
   readonly audiences?: readonly string[] | null;
   readonly subjects?: readonly string[] | null;
   readonly condition?: string | null;
+  /** A GCP provider's attributeMapping (target → CEL expression), which its condition may read. */
+  readonly mapping?: Readonly<Record<string, string>>;
   /** For an update, the fields it sets; the others keep their earlier values. */
   readonly updated?: readonly string[];
 }

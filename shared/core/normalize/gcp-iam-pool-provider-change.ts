@@ -1,20 +1,8 @@
 import { iamResourceName, parseFederatedPrincipal, realEmail } from '../identity/gcp-identity.js';
+import { providerTrust } from '../identity/gcp-provider-trust.js';
 import { asArray, asObject, asText, type JsonObject } from '../json-access.js';
 import type { Normalizer } from './audit-record.js';
 import { auditPayload, logEntryRow } from './log-entry-base.js';
-
-/** One trust a provider sets: the `trust` column holds a list of these. */
-export interface ProviderTrust {
-  readonly issuer: string | null;
-  readonly audiences: readonly string[] | null;
-  readonly subjects: readonly string[] | null;
-  readonly condition: string | null;
-  /**
-   * For an update, the fields its updateMask names (`attributeCondition`, `oidc.allowedAudiences`,
-   * …): the others keep their earlier values, whatever this entry holds for them. Absent on a create.
-   */
-  readonly updated?: readonly string[];
-}
 
 /** An updateMask as logged: `a,b` text, or a FieldMask `{paths: [...]}`. */
 function updateMaskOf(request: JsonObject | null): string[] {
@@ -98,35 +86,6 @@ function poolPrincipalSet(poolName: string): string | null {
   return `principalSet://iam.googleapis.com/${poolName}/*`;
 }
 
-function providerIssuer(provider: JsonObject): string | null {
-  const oidc = asText(asObject(provider.oidc)?.issuerUri);
-  if (oidc !== null) return oidc;
-  const account = asText(asObject(provider.aws)?.accountId);
-  // A SAML provider's issuer sits in its IdP metadata XML: not read here.
-  return account === null ? null : `aws:${account}`;
-}
-
-/**
- * The trust a create or update request sets, as the request carries it. An update whose
- * updateMask leaves out oidc or attributeCondition does not change those, and the request may
- * still carry them or not: the entry says what was sent, not the provider's state afterwards.
- * Subjects are null because the CEL condition, not a list, decides which subjects are admitted.
- */
-function requestedTrust(provider: JsonObject, updated: readonly string[] | null): ProviderTrust {
-  const audiences = asArray(asObject(provider.oidc)?.allowedAudiences).filter(
-    (audience): audience is string => typeof audience === 'string' && audience !== '',
-  );
-  return {
-    issuer: providerIssuer(provider),
-    // No allowedAudiences: GCP then accepts only the provider's own full resource name
-    // (`//iam.googleapis.com/projects/…/providers/P`) as audience, not any audience.
-    audiences: audiences.length > 0 ? audiences : null,
-    subjects: null,
-    condition: asText(provider.attributeCondition),
-    ...(updated === null ? {} : { updated }),
-  };
-}
-
 /**
  * iam.googleapis.com changes to a workload identity pool or its providers (Admin Activity).
  * A provider decides which external tokens the pool admits: its issuer, audiences and CEL
@@ -161,8 +120,8 @@ export const gcpIamPoolProviderChange: Normalizer = {
     row.identity_provider = name;
     row.caller = federated ? principalSubject : (realEmail(asText(auth?.principalEmail)) ?? principalSubject);
     if (spec.change === 'set' && provider !== null) {
-      const trust = requestedTrust(provider, spec.action.startsWith('Update') ? updateMaskOf(request) : null);
-      row.issuer = trust.issuer;
+      const trust = providerTrust(provider, spec.action.startsWith('Update') ? updateMaskOf(request) : null);
+      row.issuer = trust.issuer ?? null;
       row.trust = [trust];
     } else if (spec.change === 'delete') {
       row.trust = [];
