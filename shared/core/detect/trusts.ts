@@ -26,3 +26,36 @@ export function trustsOf(value: unknown): Trust[] | null {
   if (!Array.isArray(parsed)) return null;
   return parsed.filter((entry): entry is Trust => typeof entry === 'object' && entry !== null);
 }
+
+/** A federated member an IAM policy grants a role: who may become or use the resource. */
+export interface FederatedGrant {
+  readonly role: string;
+  /** `principal://…/subject/S` or `principalSet://…` as the policy names it. */
+  readonly member: string;
+  /** The binding's IAM condition expression, if any. */
+  readonly condition: string | null;
+}
+
+/** What may become one principal now, as a live read of the cloud's configuration finds it. */
+export interface ScannedPrincipal {
+  readonly cloud: 'aws' | 'gcp';
+  readonly kind: 'role' | 'pool' | 'service-account' | 'project' | 'bucket';
+  /**
+   * Named as rows name it: a role ARN, a pool's `principalSet://…/*`, a service account's email,
+   * `projects/ID`, or a bucket's name.
+   */
+  readonly principal: string;
+  /** Role trusts (AWS) or one per provider of a pool (GCP); empty for IAM policies. */
+  readonly trusts: readonly Trust[];
+  /** Federated members (principal:// / principalSet://) an IAM policy grants (GCP); empty for AWS. */
+  readonly grants: readonly FederatedGrant[];
+  /** The API resource it was read from, for the report and errors. */
+  readonly source: string;
+}
+
+/** A part of the configuration a scan could not read (denied, missing), reported rather than fatal. */
+export interface ScanProblem {
+  readonly cloud: 'aws' | 'gcp';
+  readonly scope: string;
+  readonly message: string;
+}
