@@ -16,7 +16,13 @@ const shared = {
         module: { type: 'commonjs' },
       },
     ],
+    // The CEL evaluator ships as ESM only; jest's CommonJS runtime needs it compiled too.
+    '/node_modules/@marcbachmann/cel-js/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

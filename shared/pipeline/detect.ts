@@ -18,6 +18,7 @@ import type { TimeRange } from '../core/queries/time-range.js';
 import { COLUMNS } from '../core/schema/columns.js';
 import type { Row } from '../core/schema/row.js';
 import { timestampOf } from '../core/time/timestamp.js';
+import { conditionJudgeFor } from './condition-judge.js';
 import type { EventStore } from './ports.js';
 
 export const DEFAULT_BASELINE_DAYS = 14;
@@ -76,7 +77,8 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
     ),
   };
   const rules = request.rules ?? RULES;
-  const findings = runRules(rules, events.rows.map(asRow), { policy, baseline });
+  const rows = events.rows.map(asRow);
+  const findings = runRules(rules, rows, { policy, baseline, conditions: await conditionJudgeFor(rows) });
   return groupFindings(findings, {
     idOf: request.idOf,
     runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),

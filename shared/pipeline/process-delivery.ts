@@ -8,6 +8,7 @@ import { runRules } from '../core/detect/run-rules.js';
 import type { Row } from '../core/schema/row.js';
 import { timestampOf } from '../core/time/timestamp.js';
 import type { DecodedItem } from '../sources/decoded-item.js';
+import { conditionJudgeFor } from './condition-judge.js';
 import { IngestRun, type IngestSummary } from './ingest.js';
 import { type NotifySummary, notify } from './notify.js';
 import type { AlertBook, AlertChannel, Clock, EventStore } from './ports.js';
@@ -86,7 +87,9 @@ export async function processDelivery(
   const findings: Finding[] = [];
   const tap = {
     write: async (rows: readonly Row[]) => {
-      for (const finding of runRules(rules, rows, { policy: context.policy, baseline: NO_BASELINE })) {
+      const conditions = await conditionJudgeFor(rows);
+      const ruleContext = { policy: context.policy, baseline: NO_BASELINE, conditions };
+      for (const finding of runRules(rules, rows, ruleContext)) {
         findings.push(finding);
       }
     },

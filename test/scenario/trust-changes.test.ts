@@ -24,6 +24,7 @@ const AWS = [
 const GCP = [
   'create-no-attribute-condition',
   'create-github-oidc-owner-condition',
+  'create-github-oidc-branch-condition',
   'update-allowed-audiences',
 ].map((name) => record('gcp-iam-pool-provider-change', name));
 
@@ -48,12 +49,17 @@ describe('trust changes through detect', () => {
     );
     expect(result.code).toBe(0);
     const weak = result.rows.filter((alert) => alert.rule === 'weak-trust');
-    // The GitHub role with no sub condition and the gitlab.com provider without a condition; the
+    // The GitHub role with no sub condition, the gitlab.com provider without a condition and the
+    // GitHub provider whose CEL condition admits any owner's main branch (evaluated, with ||); the
     // scoped role, the denied update, the OIDC provider and the owner-scoped provider are not weak.
     expect(weak.map((alert) => alert.principal).sort()).toEqual([
       (AWS[0] as { responseElements: { role: { arn: string } } }).responseElements.role.arn,
+      'principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/*',
       'projects/acme-wif-prod/locations/global/workloadIdentityPools/ci/providers/gitlab',
     ]);
+    expect(weak.find((alert) => String(alert.principal).includes('/github/'))?.title).toMatch(
+      /does not fix the owner.*ref=refs\/heads\/main/,
+    );
 
     const stored = await runCli([
       'query',

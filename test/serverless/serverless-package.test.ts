@@ -378,6 +378,14 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     const googleAuth = bundled('// node_modules/google-auth-library/');
     expect(googleAuth.length).toBeGreaterThan(0);
     expect(googleAuth.filter((name) => /bigquery-store-/.test(name))).toEqual([]);
+    // The CEL evaluator loads only for a delivery that holds a GCP attribute condition.
+    const celEvaluator = bundled('// node_modules/@marcbachmann/cel-js/');
+    expect(celEvaluator.length).toBeGreaterThan(0);
+    expect(
+      celEvaluator.filter((name) =>
+        Object.values(HANDLERS).some((handler) => handler.replace(/\.handler$/, '.js') === name),
+      ),
+    ).toEqual([]);
     expect(bundled('// node_modules/@aws-sdk/client-s3/')).toEqual([]);
     expect(bundled('// node_modules/@smithy/signature-v4/').length).toBeGreaterThan(0);
     expect(text('functions/aws/eventbridge.js')).toMatch(

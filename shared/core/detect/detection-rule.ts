@@ -2,6 +2,7 @@ import type { Severity } from '../alerts/alert.js';
 import type { Row } from '../schema/row.js';
 import type { Finding } from './finding.js';
 import type { Policy } from './policy.js';
+import type { ConditionJudge } from './trusts.js';
 
 /**
  * What the store knew before the window under review: the pairs seen in the baseline period, and
@@ -26,6 +27,8 @@ export interface Baseline {
 export interface RuleContext {
   readonly policy: Policy;
   readonly baseline: Baseline;
+  /** Evaluates GCP attribute conditions; without it rules judge only a condition's absence. */
+  readonly conditions?: ConditionJudge;
 }
 
 /**

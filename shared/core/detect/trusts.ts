@@ -59,3 +59,34 @@ export interface ScanProblem {
   readonly scope: string;
   readonly message: string;
 }
+
+/**
+ * Whether a provider's attribute condition keeps other owners' tokens out: `open` with an example
+ * of the claims of a foreign token it admits, `scoped`, or `unknown` when it cannot be decided.
+ */
+export type ConditionVerdict =
+  | { readonly kind: 'scoped' }
+  | { readonly kind: 'open'; readonly example: Readonly<Record<string, string>> }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * Evaluates GCP attribute conditions (CEL). Handed to the rules rather than imported by them, so
+ * that the functions load the evaluator only for a delivery that holds a condition.
+ */
+export interface ConditionJudge {
+  ownerScoping(trust: Trust): ConditionVerdict;
+}
+
+/** Whether any row is a GCP trust change with a condition, the only rows a ConditionJudge reads. */
+export function needsConditionJudge(
+  rows: readonly { cloud: string; category: string; trust?: unknown }[],
+): boolean {
+  return rows.some(
+    (row) =>
+      row.cloud === 'gcp' &&
+      row.category === 'trust_change' &&
+      (trustsOf(row.trust) ?? []).some(
+        (trust) => typeof trust.condition === 'string' && trust.condition !== '',
+      ),
+  );
+}

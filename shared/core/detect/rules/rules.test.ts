@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { celConditionJudge } from '../../identity/gcp-attribute-condition.js';
 import { newRow } from '../../normalize/build-row.js';
 import type { Row } from '../../schema/row.js';
 import { type Baseline, pairKey } from '../detection-rule.js';
@@ -65,7 +66,11 @@ describe('detection rules, one fixture per case beside each rule', () => {
             trustsBefore: new Map(fixture.baseline.trustsBefore ?? []),
           }
         : EMPTY_BASELINE;
-      const findings = rule.evaluate(fixture.rows.map(row), { policy: fixture.policy, baseline });
+      const findings = rule.evaluate(fixture.rows.map(row), {
+        policy: fixture.policy,
+        baseline,
+        conditions: celConditionJudge,
+      });
       expect(findings.map((finding) => finding.event_id)).toEqual(fixture.expected);
       for (const finding of findings) expect(finding.rule).toBe(rule.id);
     },

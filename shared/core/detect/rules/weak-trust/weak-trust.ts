@@ -1,7 +1,7 @@
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
-import { type Trust, trustsOf } from '../../trusts.js';
+import { type ConditionJudge, type Trust, trustsOf } from '../../trusts.js';
 
 /** GitHub Actions' issuer, and its per-enterprise form. */
 const GITHUB_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(\/[^/]+)?\/?$/;
@@ -17,21 +17,36 @@ const GITHUB_OWNER_FIXED = /^repo:[^*?/:@]+(@\d+)?\//;
 const OPEN_TENANT = /(^|:)[a-z_]+=\*|^system:serviceaccount:\*|^\*/i;
 
 /** Why a trust admits far more than one workload, with the pattern to blame where there is one. */
-function weaknesses(row: Row, trust: Trust): { reason: string; pattern: string | null }[] {
+function weaknesses(
+  row: Row,
+  trust: Trust,
+  conditions: ConditionJudge | undefined,
+): { reason: string; pattern: string | null }[] {
   const issuer = trust.issuer ?? '';
   const github = GITHUB_ISSUER.test(issuer);
   const found: { reason: string; pattern: string | null }[] = [];
   if (row.cloud === 'gcp') {
-    // A provider's CEL condition is not evaluated here: only its absence is judged, and only where
-    // this change sets it (an update that leaves the condition alone says nothing about it).
+    // Only where this change sets the condition: an update that leaves it alone says nothing about it.
     const setsCondition = trust.updated === undefined || trust.updated.includes('attributeCondition');
-    if (SHARED_ISSUER.test(issuer) && setsCondition && !trust.condition) {
+    if (!SHARED_ISSUER.test(issuer) || !setsCondition) return found;
+    const provider = github ? 'a GitHub provider' : `a provider for ${issuer}`;
+    if (!trust.condition) {
       found.push({
         reason: github
           ? 'a GitHub provider without an attribute condition: any repository on GitHub can exchange'
-          : `a provider for ${issuer} without an attribute condition: any of its users' projects can exchange`,
+          : `${provider} without an attribute condition: any of its users' projects can exchange`,
         pattern: null,
       });
+    } else {
+      const verdict = conditions?.ownerScoping(trust);
+      if (verdict?.kind === 'open') {
+        const claims = Object.entries(verdict.example).map(([claim, value]) => `${claim}=${value}`);
+        const example = claims.length > 0 ? ` (for example one with ${claims.join(', ')})` : '';
+        found.push({
+          reason: `${provider} whose attribute condition does not fix the owner: another owner's token is admitted${example}`,
+          pattern: null,
+        });
+      }
     }
     return found;
   }
@@ -69,12 +84,15 @@ export const weakTrust: DetectionRule = {
   runbook:
     'Narrow the trust to the workloads that need it: a subject condition naming the owner and repository (repo:OWNER/REPO:…), an audience condition, or for a GCP provider an attribute condition on the owner; then review who became the principal since the change with `query principals`.',
 
-  evaluate(rows) {
+  evaluate(rows, context) {
     const findings: Finding[] = [];
     for (const row of rows) {
       if (row.category !== 'trust_change' || row.outcome !== 'success') continue;
       const found = (trustsOf(row.trust) ?? []).flatMap((trust) =>
-        weaknesses(row, trust).map((weakness) => ({ ...weakness, issuer: trust.issuer ?? null })),
+        weaknesses(row, trust, context.conditions).map((weakness) => ({
+          ...weakness,
+          issuer: trust.issuer ?? null,
+        })),
       );
       if (found.length === 0) continue;
       findings.push({
