@@ -41,6 +41,26 @@ export function parseFederatedPrincipal(principal: string | null): FederatedIden
   return { pool: gkePool, subject: gkeSubject ? kubernetesSubject(gkeSubject[1]!, gkeSubject[2]!) : subject };
 }
 
+// The pools a member can name: workload identity pools (under a project) and workforce pools.
+const FEDERATED_MEMBER =
+  /^(principal|principalSet):\/\/iam\.googleapis\.com\/((?:projects\/[^/]+\/)?locations\/[^/]+\/(?:workloadIdentityPools|workforcePools)\/([^/]+))(?:\/|$)/;
+
+/**
+ * An IAM policy member that names a workload or workforce identity pool: one subject
+ * (`principal://iam.googleapis.com/POOL/subject/SUB`, parsed as a logged principal) or a set of
+ * the pool's identities (`principalSet://iam.googleapis.com/POOL/*`, `…/attribute.NAME/VALUE`,
+ * `…/group/GROUP`), whose subject is null. Other `principal://` and `principalSet://` members
+ * (`principal://goog/subject/EMAIL`, `principalSet://goog/public:all`, a service account's
+ * identifier) are not federated: null.
+ */
+export function parseFederatedMember(member: string | null): FederatedIdentity | null {
+  const match = member === null ? null : FEDERATED_MEMBER.exec(member);
+  if (!match) return null;
+  if (match[1] === 'principal') return parseFederatedPrincipal(member);
+  const pool = match[3]!.endsWith('.svc.id.goog') ? match[3]! : match[2]!;
+  return { pool, subject: null };
+}
+
 const SERVICE_ACCOUNT_NAME = /^projects\/[^/]+\/serviceAccounts\/([^/]+@[^/]+)$/;
 
 /** `projects/-/serviceAccounts/EMAIL` -> EMAIL; numeric unique ids give null. */

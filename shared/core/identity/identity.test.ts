@@ -4,7 +4,13 @@ import {
   issuerFromProvider,
   parseAssumedRoleArn,
 } from './aws-identity.js';
-import { iamResourceName, parseFederatedPrincipal, realEmail, serviceAccountEmail } from './gcp-identity.js';
+import {
+  iamResourceName,
+  parseFederatedMember,
+  parseFederatedPrincipal,
+  realEmail,
+  serviceAccountEmail,
+} from './gcp-identity.js';
 
 describe('issuerFromProvider', () => {
   it.each([
@@ -118,6 +124,46 @@ describe('parseFederatedPrincipal', () => {
     ['repo:a/b'],
   ])('%j is not federated', (principal) => {
     expect(parseFederatedPrincipal(principal)).toBeNull();
+  });
+});
+
+describe('parseFederatedMember', () => {
+  const pool = 'projects/123456789012/locations/global/workloadIdentityPools/github';
+
+  it.each([
+    [`principalSet://iam.googleapis.com/${pool}/*`, pool, null],
+    [`principalSet://iam.googleapis.com/${pool}/attribute.repository/acme/api`, pool, null],
+    [`principalSet://iam.googleapis.com/${pool}/group/deployers`, pool, null],
+    [
+      'principalSet://iam.googleapis.com/locations/global/workforcePools/staff/group/admins@example.com',
+      'locations/global/workforcePools/staff',
+      null,
+    ],
+    [
+      'principalSet://iam.googleapis.com/projects/42/locations/global/workloadIdentityPools/acme-prod.svc.id.goog/namespace/payments',
+      'acme-prod.svc.id.goog',
+      null,
+    ],
+    [
+      `principal://iam.googleapis.com/${pool}/subject/repo:acme/api:ref:refs/heads/main`,
+      pool,
+      'repo:acme/api:ref:refs/heads/main',
+    ],
+  ])('%s', (member, expectedPool, subject) => {
+    expect(parseFederatedMember(member)).toEqual({ pool: expectedPool, subject });
+  });
+
+  it.each([
+    [null],
+    ['user:kim@example.com'],
+    ['serviceAccount:acme-prod.svc.id.goog[payments/api]'],
+    ['principal://goog/subject/kim@example.com'],
+    ['principalSet://goog/public:all'],
+    ['principal://iam.googleapis.com/projects/-/serviceAccounts/ci@acme.iam.gserviceaccount.com'],
+    ['principalSet://cloudresourcemanager.googleapis.com/projects/42/type/ServiceAccount'],
+    [`principalSet://iam.googleapis.com/${pool.replace('workloadIdentityPools', 'otherPools')}/*`],
+  ])('%j names no identity pool', (member) => {
+    expect(parseFederatedMember(member)).toBeNull();
   });
 });
 
