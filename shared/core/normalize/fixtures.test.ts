@@ -38,6 +38,7 @@ const KINDS: Readonly<Record<string, string | null>> = {
   'gcp-storage-data-access': 'gcp.storage.DataAccess',
   'gcp-iam-set-iam-policy': 'gcp.iam.SetIamPolicy',
   'gcp-iam-pool-provider-change': 'gcp.iam.WorkloadIdentityPoolProviderChange',
+  'gcp-direct-federated-grant': 'gcp.iam.DirectFederatedGrant',
   skipped: null,
 };
 

@@ -47,7 +47,7 @@ function authorizedServiceAccount(payload: JsonObject): string | null {
 }
 
 /** `policyDelta` sits in `serviceData` (AuditData) in the logs seen; newer entries may carry it in `metadata`. */
-function bindingDeltas(payload: JsonObject): BindingDelta[] | null {
+export function bindingDeltas(payload: JsonObject): BindingDelta[] | null {
   const delta =
     asObject(asObject(payload.serviceData)?.policyDelta) ?? asObject(asObject(payload.metadata)?.policyDelta);
   if (delta === null) return null;

@@ -29,7 +29,7 @@ export function auditPayload(entry: JsonObject): JsonObject | null {
   return asObject(entry.protoPayload);
 }
 
-function statusCode(status: JsonObject | null): number {
+export function statusCode(status: JsonObject | null): number {
   const code = status?.code;
   if (typeof code === 'number') return code;
   if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);

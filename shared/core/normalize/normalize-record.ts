@@ -4,6 +4,7 @@ import type { AuditRecord, CloudTrailNormalizer, NormalizeOutcome, Normalizer } 
 import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
 import { awsIamTrustChange } from './aws-iam-trust-change.js';
 import { awsS3DataEvent } from './aws-s3-data-event.js';
+import { gcpDirectFederatedGrant } from './gcp-direct-federated-grant.js';
 import { gcpIamPoolProviderChange } from './gcp-iam-pool-provider-change.js';
 import { gcpIamSetIamPolicy } from './gcp-iam-set-iam-policy.js';
 import { gcpIamCredentialsToken } from './gcp-iamcredentials-token.js';
@@ -25,6 +26,7 @@ export const LOG_ENTRY_NORMALIZERS: readonly Normalizer[] = [
   gcpStorageDataAccess,
   gcpIamSetIamPolicy,
   gcpIamPoolProviderChange,
+  gcpDirectFederatedGrant,
 ];
 
 function run(normalizers: readonly Normalizer[], value: JsonObject): NormalizeOutcome {
