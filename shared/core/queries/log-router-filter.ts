@@ -42,7 +42,14 @@ export const AUDITED_METHODS: readonly AuditedMethod[] = [
       'storage.objects.create',
       'storage.objects.delete',
       'storage.objects.list',
+      // A bucket's IAM policy change (Admin Activity): grants to federated members, gcp-direct-federated-grant.ts.
+      'storage.setIamPermissions',
     ],
+  },
+  {
+    // A project's IAM policy change (Admin Activity): grants to federated members, gcp-direct-federated-grant.ts.
+    serviceName: 'cloudresourcemanager.googleapis.com',
+    methods: ['SetIamPolicy'],
   },
   {
     serviceName: 'iam.googleapis.com',
