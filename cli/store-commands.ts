@@ -27,6 +27,7 @@ export const RULE_IDS = [
   'whole-pool-grant',
   'weak-trust',
   'trust-widened',
+  'trust-drift',
 ];
 
 const QUERY_HELP = `

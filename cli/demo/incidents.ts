@@ -183,18 +183,20 @@ function wholePoolGrant(log: TrafficLog, start: number): PlantedIncident {
   };
 }
 
-/** The deploy role's trust widened to any owner's payments-api: what later lets the fork in. */
-export const WEAK_DEPLOY_SUBJECTS = [
-  'repo:acme/*:ref:refs/heads/main',
+/**
+ * The deploy role's trust before the change: exactly the subjects the demo policy expects for it
+ * (Acme's deploying repositories' main branches and the production environment).
+ */
+export const DEPLOY_SUBJECTS_BEFORE = [
+  'repo:acme/payments-api:ref:refs/heads/main',
+  'repo:acme/checkout:ref:refs/heads/main',
+  'repo:acme/infra:ref:refs/heads/main',
+  'repo:acme/web:ref:refs/heads/main',
   'repo:acme/web:environment:production',
-  'repo:*/payments-api:*',
 ];
 
-/** The deploy role's trust before the change: Acme's main branches and production environment. */
-export const DEPLOY_SUBJECTS_BEFORE = [
-  'repo:acme/*:ref:refs/heads/main',
-  'repo:acme/web:environment:production',
-];
+/** The deploy role's trust widened to any owner's payments-api: what later lets the fork in. */
+export const WEAK_DEPLOY_SUBJECTS = [...DEPLOY_SUBJECTS_BEFORE, 'repo:*/payments-api:*'];
 
 function weakDeployTrust(log: TrafficLog, start: number): PlantedIncident {
   const time = onDay(log.random, start, 1, 16);
@@ -214,7 +216,7 @@ function weakDeployTrust(log: TrafficLog, start: number): PlantedIncident {
   return {
     id: 'weak-deploy-role-trust',
     title: "The production deploy role's trust admits any owner's payments-api",
-    detail: `erin@acme.example widened the trust of ${roleArn(ROLES.githubDeploy)} from ${DEPLOY_SUBJECTS_BEFORE.join(', ')} to ${WEAK_DEPLOY_SUBJECTS.join(', ')} at ${cloudTrailTime(time)}: repo:*/payments-api:* leaves the owner open, which the fork's pull request later uses.`,
+    detail: `erin@acme.example widened the trust of ${roleArn(ROLES.githubDeploy)}, until then the subjects the policy expects, to also admit repo:*/payments-api:* at ${cloudTrailTime(time)}: the pattern leaves the owner open, the policy does not expect it, and the fork's pull request later uses it.`,
   };
 }
 

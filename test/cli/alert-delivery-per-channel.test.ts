@@ -8,7 +8,7 @@ import { type FakeChatServer, startFakeChatServer } from '../helpers/fake-chat-s
 /** Issue 11, items 8 and 9, through the real CLI against two chat stand-ins on 127.0.0.1. */
 const END = new Date('2026-11-16T09:00:00Z');
 const POLICY = join(__dirname, '..', '..', 'docs', 'policy.example.yaml');
-const INCIDENTS = 7;
+const INCIDENTS = 8;
 
 let directory: string;
 let store: string;
@@ -58,9 +58,9 @@ describe('alert delivery is tracked per channel', () => {
 
     const first = await detect();
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/delivered 7 alert\(s\) to slack http:\/\/127\.0\.0\.1:\d+\n/);
+    expect(first.stderr).toMatch(/delivered 8 alert\(s\) to slack http:\/\/127\.0\.0\.1:\d+\n/);
     expect(first.stderr).toMatch(/delivered 0 alert\(s\) to teams http:\/\/127\.0\.0\.1:\d+\n/);
-    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 7 alert\(s\) not delivered/);
+    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 8 alert\(s\) not delivered/);
     expect(first.stderr).not.toMatch(/slack http:\/\/127\.0\.0\.1:\d+: \d+ alert\(s\) not delivered/);
     expect(slack.landed).toHaveLength(INCIDENTS);
     const failed = await listed('failed');
@@ -80,7 +80,7 @@ describe('alert delivery is tracked per channel', () => {
     expect(slack.requests).toHaveLength(INCIDENTS); // not one more post to Slack
     expect(teams.landed).toHaveLength(INCIDENTS);
     expect(retried.stderr).toMatch(/delivered 0 alert\(s\) to slack/);
-    expect(retried.stderr).toMatch(/delivered 7 alert\(s\) to teams/);
+    expect(retried.stderr).toMatch(/delivered 8 alert\(s\) to teams/);
     expect(await listed('delivered')).toHaveLength(INCIDENTS);
   });
 
@@ -91,7 +91,7 @@ describe('alert delivery is tracked per channel', () => {
     const first = await detect();
     expect(first.code).toBe(1);
     expect(teams.requests).toHaveLength(INCIDENTS); // one post each, not five
-    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 7 alert\(s\) posted without an answer/);
+    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 8 alert\(s\) posted without an answer/);
     expect(await listed('unconfirmed')).toHaveLength(INCIDENTS);
 
     const plain = await retry();

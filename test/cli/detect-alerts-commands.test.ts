@@ -41,6 +41,7 @@ describe('tokentrail detect and alerts', () => {
     expect(first.rows.map((alert) => alert.rule).sort()).toEqual([
       'audience-mismatch',
       'audience-mismatch',
+      'trust-drift',
       'trust-widened',
       'unexpected-subject',
       'unexpected-subject',
@@ -63,26 +64,26 @@ describe('tokentrail detect and alerts', () => {
         'event_ids',
       ]),
     );
-    expect(chat.requests).toHaveLength(7);
-    expect(first.stderr).toContain('delivered 7 alert(s) to slack http://127.0.0.1');
+    expect(chat.requests).toHaveLength(8);
+    expect(first.stderr).toContain('delivered 8 alert(s) to slack http://127.0.0.1');
     expect(first.stderr).not.toContain('secret-token');
 
     const again = await detect('--webhook', webhook);
     expect(again.code).toBe(0);
-    expect(again.rows).toHaveLength(7); // the same incidents, found again
-    expect(chat.requests).toHaveLength(7); // and not sent again
+    expect(again.rows).toHaveLength(8); // the same incidents, found again
+    expect(chat.requests).toHaveLength(8); // and not sent again
   });
 
   it('keeps an alert the channel refused as failed, and alerts retry delivers it later', async () => {
-    chat.reply(...Array.from({ length: 7 }, () => ({ status: 400, body: 'invalid_payload' })));
+    chat.reply(...Array.from({ length: 8 }, () => ({ status: 400, body: 'invalid_payload' })));
     const webhook = `teams=${chat.url('/workflows/abc/triggers/manual/paths/invoke?sig=secret-sig')}`;
     const failed = await detect(join(directory, 'week'), '--webhook', webhook);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/7 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
+    expect(failed.stderr).toMatch(/8 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
     expect(failed.stderr).not.toContain('secret-sig');
 
     const listed = await runCli(['alerts', 'list', '--status', 'failed', '--json', '--store', store]);
-    expect(listed.rows).toHaveLength(7);
+    expect(listed.rows).toHaveLength(8);
     expect(listed.rows[0]!.last_error).toMatch(/^teams http:\/\/127\.0\.0\.1:\d+: .*400/);
     expect(JSON.stringify(listed.rows)).not.toContain('secret-sig');
 
@@ -91,10 +92,10 @@ describe('tokentrail detect and alerts', () => {
       now: END,
     });
     expect(retried.code).toBe(0);
-    expect(chat.requests).toHaveLength(14);
+    expect(chat.requests).toHaveLength(16);
     expect(
       (await runCli(['alerts', 'list', '--status', 'delivered', '--json', '--store', store])).rows,
-    ).toHaveLength(7);
+    ).toHaveLength(8);
   });
 
   it('acknowledges an alert by id', async () => {

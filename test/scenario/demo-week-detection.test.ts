@@ -59,6 +59,7 @@ describe('detection over a generated week', () => {
         ['unexpected-subject', 'repo:someone-else/payments-api:pull_request', 1],
         ['weak-trust', 'repo:*/payments-api:*', 1],
         ['trust-widened', 'repo:someone-else/payments-api:pull_request', 1],
+        ['trust-drift', 'repo:*/payments-api:*', 1],
         [
           'whole-pool-grant',
           'principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/*',
@@ -78,10 +79,10 @@ describe('detection over a generated week', () => {
       },
     };
     const first = await store.recordAlerts(await detectWeek(), '2026-11-16T09:00:00.000000Z');
-    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 7, failed: 0 });
+    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 8, failed: 0 });
     const again = await store.recordAlerts(await detectWeek(), '2026-11-16T09:05:00.000000Z');
     expect(again).toEqual([]);
-    expect(sent).toHaveLength(7);
-    expect((await store.listAlerts('delivered')).length).toBe(7);
+    expect(sent).toHaveLength(8);
+    expect((await store.listAlerts('delivered')).length).toBe(8);
   });
 });

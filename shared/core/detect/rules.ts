@@ -4,6 +4,7 @@ import { failedExchangeBurst } from './rules/failed-exchange-burst/failed-exchan
 import { firstSeenSubject } from './rules/first-seen-subject/first-seen-subject.js';
 import { sharedPrincipalAcrossRepos } from './rules/shared-principal-across-repos/shared-principal-across-repos.js';
 import { subjectNewBucket } from './rules/subject-new-bucket/subject-new-bucket.js';
+import { trustDrift } from './rules/trust-drift/trust-drift.js';
 import { trustWidened } from './rules/trust-widened/trust-widened.js';
 import { unexpectedSubject } from './rules/unexpected-subject/unexpected-subject.js';
 import { weakTrust } from './rules/weak-trust/weak-trust.js';
@@ -19,6 +20,7 @@ export const RULES: readonly DetectionRule[] = [
   wholePoolGrant,
   weakTrust,
   trustWidened,
+  trustDrift,
 ];
 
 /** The rules an ingest function runs on each delivery; the rest run on a schedule. */

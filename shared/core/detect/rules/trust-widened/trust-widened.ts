@@ -2,16 +2,12 @@ import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
 import { stringLike } from '../../policy.js';
+import { covers } from '../../trust-drift.js';
 import { type Trust, trustsOf } from '../../trusts.js';
 
 function sameIssuer(left: Trust, right: Trust): boolean {
   const normal = (issuer: string | null | undefined) => (issuer ?? '').replace(/\/+$/, '').toLowerCase();
   return normal(left.issuer) === normal(right.issuer);
-}
-
-/** Whether a pattern admits everything another admits: the other read as text (its `*` a character). */
-function covers(pattern: string, narrower: string): boolean {
-  return stringLike(pattern, narrower);
 }
 
 /** What a new trust admits that the trusts before it did not, in words; empty when nothing. */
