@@ -75,6 +75,23 @@ WHERE position = 1`,
 WHERE position = 1`,
 };
 
+/** Every successful trust or grant change up to a time, oldest first: what trust scan folds offline. */
+export const TRUST_HISTORY: NamedQuery = {
+  name: 'trust-history',
+  description: 'successful trust and federated grant changes, oldest first',
+  params: ['until'],
+  duckdb: `SELECT cloud, principal, resource, action, event_time, trust, binding_deltas
+FROM events
+WHERE category = 'trust_change' AND outcome = 'success' AND (trust IS NOT NULL OR binding_deltas IS NOT NULL)
+  AND event_time < CAST($until AS TIMESTAMPTZ)
+ORDER BY event_time, event_id`,
+  bigquery: (dataset) => `SELECT cloud, principal, resource, action, event_time, trust, binding_deltas
+FROM \`${dataset}.events_unique\`
+WHERE category = 'trust_change' AND outcome = 'success' AND (trust IS NOT NULL OR binding_deltas IS NOT NULL)
+  AND event_time < TIMESTAMP(@until)
+ORDER BY event_time, event_id`,
+};
+
 export const HISTORY_START: NamedQuery = {
   name: 'history-start',
   description: 'the oldest event time in the store',
@@ -88,5 +105,6 @@ export const DETECTION_QUERIES: readonly NamedQuery[] = [
   BASELINE_PRINCIPAL_SUBJECTS,
   BASELINE_SUBJECT_BUCKETS,
   TRUSTS_BEFORE,
+  TRUST_HISTORY,
   HISTORY_START,
 ];
