@@ -48,6 +48,11 @@ interface QueryFlags extends StoreOptions {
   csv?: boolean;
 }
 
+/** A repeatable option's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function storeOption(): Option {
   return new Option('--store <uri>', STORE_HELP);
 }
@@ -366,6 +371,96 @@ Examples:
         ),
       );
     });
+
+  program
+    .command('trust')
+    .description('what may become each principal, judged, beside who actually did')
+    .command('scan')
+    .description(
+      'per principal: issuer, audiences, admitted subjects, a verdict (weak, drift, ok) and the subjects that used it',
+    )
+    .option('--aws', "read the account's IAM roles and OIDC providers (read-only)")
+    .option('--gcp', "read the projects' workload identity pools and IAM policies (read-only)")
+    .option(
+      '--project <id>',
+      'GCP project, repeatable (default with --gcp: $GOOGLE_CLOUD_PROJECT)',
+      collect,
+      [],
+    )
+    .option('--region <region>', 'AWS signing region (default: $AWS_REGION, else us-east-1)')
+    .option('--policy <file>', 'the expected trust, YAML, to judge drift (default: $TOKENTRAIL_POLICY)')
+    .option('--since <time>', 'who used each trust from this time on', '30d')
+    .option('--until <time>', 'up to this time (default: now)')
+    .addOption(storeOption())
+    .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
+    .addOption(new Option('--csv', 'CSV with a header row'))
+    .addHelpText(
+      'after',
+      `
+Without --aws or --gcp the trusts come from the store: each role's last trust policy, each pool's
+providers and the federated grants, as the trust changes the store holds set them (the offline
+equivalent, limited to what the logs held). With them, from the clouds' APIs, read-only (AWS:
+iam:ListRoles, ListOpenIDConnectProviders, GetOpenIDConnectProvider; GCP: roles/iam.securityReviewer
+and storage.buckets.getIamPolicy); the store, when there is one, adds who used each trust.
+Verdicts: weak (admits far more than one workload, as the weak-trust rule judges a change; GCP
+conditions are evaluated as CEL), drift (disagrees with the policy's expect), ok. UNUSED lists the
+admitted patterns no subject used in the window: a narrower trust the team could adopt.
+TOKENTRAIL_AWS_ENDPOINT / TOKENTRAIL_GCP_ENDPOINT point the reads at a local stand-in.
+Exit 0 all ok, 4 some principal weak or drifting, 1 on errors (or a part could not be read and
+nothing was flagged).
+
+Examples:
+  $ tokentrail trust scan --store .tokentrail/demo.duckdb --policy docs/policy.example.yaml
+  $ tokentrail trust scan --aws --policy policy.yaml --json
+  $ tokentrail trust scan --gcp --project acme-prod --project acme-data --since 90d`,
+    )
+    .action(
+      async (
+        flags: StoreOptions &
+          QueryFlags & { aws?: boolean; gcp?: boolean; project: string[]; region?: string; policy?: string },
+      ) => {
+        const { trustScanCommand, assertProjects } = await import('./commands/trust-scan.js');
+        const settings = settingsOf(io);
+        const policyPath = flags.policy ?? settings.policyPath;
+        const projects =
+          flags.project.length > 0
+            ? flags.project
+            : [io.env.GOOGLE_CLOUD_PROJECT].filter(
+                (value): value is string => typeof value === 'string' && value !== '',
+              );
+        if (flags.gcp) assertProjects(projects);
+        setExit(
+          await trustScanCommand(
+            {
+              store: store(flags),
+              storeOptions,
+              storeNamed: flags.store !== undefined || settings.store !== undefined,
+              format: formatOf(flags),
+              since: flags.since,
+              until: flags.until,
+              policy: policyPath ? await loadPolicyFile(policyPath) : null,
+              ...(flags.aws
+                ? {
+                    aws: {
+                      region: flags.region ?? io.env.AWS_REGION,
+                      ...(settings.endpoints.aws ? { endpoint: settings.endpoints.aws } : {}),
+                    },
+                  }
+                : {}),
+              ...(flags.gcp
+                ? {
+                    gcp: {
+                      projects,
+                      ...(settings.endpoints.gcp ? { endpoint: settings.endpoints.gcp } : {}),
+                    },
+                  }
+                : {}),
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   program
     .command('bigquery')

@@ -4,6 +4,7 @@ import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
 import { openStore, type Store } from '../../shared/adapters/store/open-store.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
+import type { TrustReportLine } from '../../shared/core/detect/trust-report.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
@@ -16,6 +17,7 @@ import { ingestInputs } from '../consume-inputs.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
 import { DEMO_DIRECTORY, DEMO_POLICY, DEMO_STORE } from '../demo-paths.js';
+import { storeTrustReport } from './trust-scan.js';
 
 /**
  * `tokentrail demo` (what `npm start` runs): generates a week of an organisation's federation
@@ -48,12 +50,17 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
     );
     await writeFile(DEMO_POLICY, DEMO_POLICY_YAML);
     const alerts = await detectDaily(store, traffic.start, traffic.end);
+    const trust = await storeTrustReport(store, parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY), {
+      since: timestampOf(traffic.start),
+      until: timestampOf(traffic.end),
+    });
 
     io.stdout.write(
       `A week of Acme's federation traffic (${traffic.files.length} files in ${DEMO_DIRECTORY}/: CloudTrail, EventBridge, Log Router, Pub/Sub)\n` +
         `ingested into ${store.description}: ${summary.written} rows, ${summary.duplicates} duplicate deliveries ignored, ${summary.quarantined} quarantined.\n\n` +
         `Who accessed which bucket, last 7 days (UTC):\n\n${renderTable(result)}\n` +
         `Alerts, from a detect run per day against ${DEMO_POLICY} (learning shortened to ${DEMO_LEARNING_DAYS} days for a one-week demo; tokentrail alerts list --store ${DEMO_STORE}):\n\n${renderTable(alertTable(alerts))}\n` +
+        `Trust, as the week's trust changes left it (tokentrail trust scan --store ${DEMO_STORE} --policy ${DEMO_POLICY}):\n\n${renderTable(trustTable(trust))}\n` +
         `Planted incidents:\n${traffic.incidents.map((incident) => `  - ${incident.title}\n`).join('')}\n` +
         `Try:\n` +
         `  npx tokentrail query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE}\n` +
@@ -83,6 +90,20 @@ function alertTable(alerts: readonly Alert[]): QueryResult {
 
 /** A week is short: the learning rules judge days 4 to 7 against the days before them. */
 const DEMO_LEARNING_DAYS = 3;
+
+/** The trust scan, narrowed for the demo's screen: the verdict, whom it concerns, why, and who used it. */
+function trustTable(lines: readonly TrustReportLine[]): QueryResult {
+  return {
+    columns: ['verdict', 'principal', 'subjects_used', 'never_used', 'reasons'],
+    rows: lines.map((line) => ({
+      verdict: line.verdict,
+      principal: line.principal,
+      subjects_used: line.used.length,
+      never_used: line.unused.length === 0 ? null : line.unused.join(' '),
+      reasons: line.reasons.length === 0 ? null : line.reasons.join('; '),
+    })),
+  };
+}
 
 /**
  * What a deployment does on a schedule, one day at a time: each run sees the store's history

@@ -110,14 +110,14 @@ export const SETTINGS = [
     kind: 'url',
     fallback: "the region's endpoints",
     usedBy: ['cli'],
-    meaning: 'one endpoint for the CloudTrail and EventBridge calls of `doctor aws` (a local stand-in)',
+    meaning: 'one endpoint for the AWS calls of `doctor aws` and `trust scan --aws` (a local stand-in)',
   },
   {
     name: 'TOKENTRAIL_GCP_ENDPOINT',
     kind: 'url',
     fallback: "Google's endpoints",
     usedBy: ['cli'],
-    meaning: 'one root for the APIs `doctor gcp` calls (a local stand-in; no credentials are sent to it)',
+    meaning: 'one root for the APIs `doctor gcp` and `trust scan --gcp` call (a local stand-in; no credentials are sent to it)',
   },
 ] as const satisfies readonly SettingSpec[];
 

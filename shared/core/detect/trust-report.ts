@@ -153,8 +153,20 @@ export const TRUST_REPORT_COLUMNS = [
   'reasons',
 ] as const;
 
-/** The report as a query result, so the table, JSON and CSV renderers print it like any query. */
-export function trustReportResult(lines: readonly TrustReportLine[]): QueryResult {
+/**
+ * The report as a query result, so the table, JSON and CSV renderers print it like any query;
+ * `mostUsed` keeps the most frequent subjects only (for a table), counting the rest.
+ */
+export function trustReportResult(
+  lines: readonly TrustReportLine[],
+  options: { readonly mostUsed?: number } = {},
+): QueryResult {
+  const usedText = (used: TrustReportLine['used']): string | null => {
+    if (used.length === 0) return null;
+    const shown = used.slice(0, options.mostUsed ?? used.length);
+    const more = used.length - shown.length;
+    return `${shown.map((use) => `${use.subject} (${use.count})`).join(' ')}${more > 0 ? ` +${more} more` : ''}`;
+  };
   return {
     columns: [...TRUST_REPORT_COLUMNS],
     rows: lines.map((line) => ({
@@ -165,7 +177,7 @@ export function trustReportResult(lines: readonly TrustReportLine[]): QueryResul
       issuer: line.issuer,
       audiences: line.audiences,
       admits: line.admits,
-      used: line.used.length === 0 ? null : line.used.map((use) => `${use.subject} (${use.count})`).join(' '),
+      used: usedText(line.used),
       unused: line.unused.length === 0 ? null : line.unused.join(' '),
       reasons: line.reasons.length === 0 ? null : line.reasons.join('; '),
     })),
@@ -186,6 +198,7 @@ const FEDERATED_MEMBER = /^principal(Set)?:\/\//;
 
 function grantKind(resource: string): ScannedPrincipal['kind'] {
   if (resource.startsWith('projects/') && !resource.includes('/buckets/')) return 'project';
+  if (resource.startsWith('gs://')) return 'bucket';
   return /@.*\.gserviceaccount\.com$/.test(resource) ? 'service-account' : 'bucket';
 }
 
