@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   cloud STRING NOT NULL OPTIONS (description = 'aws or gcp.'),
   source STRING NOT NULL OPTIONS (description = 'The service that logged the call, e.g. sts.amazonaws.com or storage.googleapis.com.'),
   action STRING NOT NULL OPTIONS (description = 'AWS eventName; GCP methodName as logged.'),
-  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).'),
+  category STRING NOT NULL OPTIONS (description = 'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a project or bucket policy change granting a storage or impersonation role to a federated member, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).'),
   outcome STRING NOT NULL OPTIONS (description = 'success, or failure when AWS errorCode is present or the GCP status code is non-zero.'),
   error_code STRING OPTIONS (description = 'AWS errorCode; GCP google.rpc code name (PERMISSION_DENIED, INVALID_ARGUMENT, ...).'),
   error_message STRING OPTIONS (description = 'AWS errorMessage; GCP status.message. Attacker-influenced text.'),
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS `tokentrail.events` (
   account STRING OPTIONS (description = 'AWS account id or GCP project id.'),
   region STRING OPTIONS (description = 'AWS region or GCP location where known.'),
   raw JSON NOT NULL OPTIONS (description = 'The original record, unchanged.'),
-  binding_deltas JSON OPTIONS (description = 'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.'),
+  binding_deltas JSON OPTIONS (description = 'For trust changes (SetIamPolicy on a service account; on a project or bucket only the federated deltas): the logged binding deltas, [{action, role, member}]; else null.'),
   trust JSON OPTIONS (description = 'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; on an update, updated lists the fields it sets (the others keep their earlier values); else null.')
 )
 PARTITION BY DATE(event_time)

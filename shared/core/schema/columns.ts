@@ -56,7 +56,7 @@ export const COLUMNS = [
     required: true,
     values: CATEGORIES,
     description:
-      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).',
+      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a project or bucket policy change granting a storage or impersonation role to a federated member, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).',
   },
   {
     name: 'outcome',
@@ -169,7 +169,7 @@ export const COLUMNS = [
     required: false,
     addedLater: true,
     description:
-      'For trust changes (IAM SetIamPolicy on a service account): the logged binding deltas, [{action, role, member}]; else null.',
+      'For trust changes (SetIamPolicy on a service account; on a project or bucket only the federated deltas): the logged binding deltas, [{action, role, member}]; else null.',
   },
   {
     name: 'trust',
