@@ -117,7 +117,8 @@ export const SETTINGS = [
     kind: 'url',
     fallback: "Google's endpoints",
     usedBy: ['cli'],
-    meaning: 'one root for the APIs `doctor gcp` and `trust scan --gcp` call (a local stand-in; no credentials are sent to it)',
+    meaning:
+      'one root for the APIs `doctor gcp` and `trust scan --gcp` call (a local stand-in; no credentials are sent to it)',
   },
 ] as const satisfies readonly SettingSpec[];
 
