@@ -28,7 +28,7 @@ interface Rule {
 
 const RULES: Record<Layer, Rule> = {
   // The pure domain: no I/O, no SDK, no process, no other layer; only pure evaluators (CEL).
-  'shared/core': { layers: ['shared/core'], node: [], packages: ['@marcbachmann/cel-js'] },
+  'shared/core': { layers: ['shared/core'], node: [], packages: ['@marcbachmann/cel-js', 'ipaddr.js'] },
   // Bytes in, records out: zlib and stream plumbing, and hashing of the bytes a quarantine keeps.
   'shared/sources': {
     layers: ['shared/core', 'shared/sources'],
