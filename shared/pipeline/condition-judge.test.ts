@@ -6,9 +6,10 @@ function row(partial: Partial<Row>): Row {
 }
 
 describe('conditionJudgeFor', () => {
-  it('loads the evaluator only for a GCP trust change that holds a condition', async () => {
+  it('loads the evaluator only for a GCP trust change that sets a provider trust', async () => {
     expect(await conditionJudgeFor([])).toBeUndefined();
-    expect(await conditionJudgeFor([row({ trust: [{ issuer: 'x', condition: null }] })])).toBeUndefined();
+    expect(await conditionJudgeFor([row({ trust: [] })])).toBeUndefined();
+    expect(await conditionJudgeFor([row({ trust: null })])).toBeUndefined();
     expect(
       await conditionJudgeFor([row({ cloud: 'aws', trust: [{ condition: '{"StringLike":{}}' }] })]),
     ).toBeUndefined();

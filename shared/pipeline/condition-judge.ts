@@ -2,8 +2,8 @@ import { type ConditionJudge, needsConditionJudge } from '../core/detect/trusts.
 import type { Row } from '../core/schema/row.js';
 
 /**
- * The CEL evaluator for rows that hold a GCP attribute condition, loaded on first need: a
- * delivery without one (nearly all of them) never pays for the evaluator's import.
+ * The CEL evaluator for rows that set a GCP provider's trust, loaded on first need: a delivery
+ * without one (nearly all of them) never pays for the evaluator's import.
  */
 export async function conditionJudgeFor(rows: readonly Row[]): Promise<ConditionJudge | undefined> {
   if (!needsConditionJudge(rows)) return undefined;

@@ -2,7 +2,13 @@ import type { QueryResult } from '../queries/query-result.js';
 import { expectationsFor, type Policy, stringLike } from './policy.js';
 import { describeDrift, driftBetween } from './trust-drift.js';
 import { trustWeaknesses } from './trust-weakness.js';
-import type { ConditionJudge, FederatedGrant, ScannedPrincipal, Trust } from './trusts.js';
+import {
+  applyTrustChange,
+  type ConditionJudge,
+  type FederatedGrant,
+  type ScannedPrincipal,
+  type Trust,
+} from './trusts.js';
 
 /** Subjects that actually became a principal in the window (from the store's exchanges). */
 export interface ObservedUse {
@@ -222,7 +228,7 @@ export function trustsFromChanges(changes: readonly StoredTrustChange[]): Scanne
       const [next] = change.trust;
       if (next === undefined) pool.delete(change.resource);
       else if (next.updated === undefined) pool.set(change.resource, next);
-      else pool.set(change.resource, mergeUpdate(pool.get(change.resource), next));
+      else pool.set(change.resource, applyTrustChange(pool.get(change.resource), next));
     }
     for (const delta of change.grants ?? []) {
       const resource = change.resource ?? change.principal;
@@ -264,25 +270,4 @@ export function trustsFromChanges(changes: readonly StoredTrustChange[]): Scanne
         source: 'the store',
       })),
   ];
-}
-
-const FIELD_OF: Record<string, keyof Trust> = {
-  attributeCondition: 'condition',
-  attributeMapping: 'mapping',
-  'oidc.allowedAudiences': 'audiences',
-  'oidc.issuerUri': 'issuer',
-};
-
-/** A provider update applied to what the store knew: only the fields its updateMask names change. */
-function mergeUpdate(before: Trust | undefined, update: Trust): Trust {
-  const merged: Record<string, unknown> = { ...(before ?? {}) };
-  for (const path of update.updated ?? []) {
-    const field = FIELD_OF[path] ?? (path === 'oidc' ? null : undefined);
-    if (field === null) {
-      merged.issuer = update.issuer;
-      merged.audiences = update.audiences;
-    } else if (field !== undefined) merged[field] = update[field];
-  }
-  delete merged.updated;
-  return merged as Trust;
 }

@@ -75,18 +75,43 @@ export type ConditionVerdict =
  */
 export interface ConditionJudge {
   ownerScoping(trust: Trust): ConditionVerdict;
+  /** Whether the condition admits a token with this subject; null when the subject cannot tell. */
+  admitsSubject(trust: Trust, subject: string): boolean | null;
 }
 
-/** Whether any row is a GCP trust change with a condition, the only rows a ConditionJudge reads. */
+/**
+ * Whether any row is a GCP trust change that sets a provider's trust: the only rows a
+ * ConditionJudge reads (its condition, or the one it replaces).
+ */
 export function needsConditionJudge(
   rows: readonly { cloud: string; category: string; trust?: unknown }[],
 ): boolean {
   return rows.some(
-    (row) =>
-      row.cloud === 'gcp' &&
-      row.category === 'trust_change' &&
-      (trustsOf(row.trust) ?? []).some(
-        (trust) => typeof trust.condition === 'string' && trust.condition !== '',
-      ),
+    (row) => row.cloud === 'gcp' && row.category === 'trust_change' && (trustsOf(row.trust) ?? []).length > 0,
   );
+}
+
+const FIELD_OF: Record<string, keyof Trust> = {
+  attributeCondition: 'condition',
+  attributeMapping: 'mapping',
+  'oidc.allowedAudiences': 'audiences',
+  'oidc.issuerUri': 'issuer',
+};
+
+/**
+ * A provider change applied to the trust known before it: a create (no `updated`) replaces it, an
+ * update changes only the fields its updateMask names.
+ */
+export function applyTrustChange(before: Trust | undefined, update: Trust): Trust {
+  if (update.updated === undefined) return update;
+  const merged: Record<string, unknown> = { ...(before ?? {}) };
+  for (const path of update.updated ?? []) {
+    const field = FIELD_OF[path] ?? (path === 'oidc' ? null : undefined);
+    if (field === null) {
+      merged.issuer = update.issuer;
+      merged.audiences = update.audiences;
+    } else if (field !== undefined) merged[field] = update[field];
+  }
+  delete merged.updated;
+  return merged as Trust;
 }

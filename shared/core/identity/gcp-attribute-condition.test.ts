@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Trust } from '../detect/trusts.js';
-import { judgeOwnerScoping } from './gcp-attribute-condition.js';
+import { admitsSubject, judgeOwnerScoping } from './gcp-attribute-condition.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 const GITHUB_MAPPING = {
@@ -110,5 +110,38 @@ describe('judgeOwnerScoping on other shared issuers', () => {
     const issuer = 'https://app.terraform.io';
     expect(verdict("assertion.terraform_organization_name == 'acme'", issuer, gitlab)).toBe('scoped');
     expect(verdict("assertion.terraform_workspace_name == 'prod'", issuer, gitlab)).toBe('open');
+  });
+});
+
+describe('admitsSubject', () => {
+  const trust = (condition: string | null): Trust => ({ issuer: GITHUB, condition, mapping: GITHUB_MAPPING });
+
+  it("reads a GitHub subject's repository, owner, ref, environment and event", () => {
+    const main = 'repo:acme/api:ref:refs/heads/main';
+    expect(admitsSubject(trust("attribute.repository == 'acme/api'"), main)).toBe(true);
+    expect(admitsSubject(trust("attribute.repository_owner == 'acme'"), 'repo:evil/api:pull_request')).toBe(
+      false,
+    );
+    expect(admitsSubject(trust("assertion.ref == 'refs/heads/main'"), main)).toBe(true);
+    expect(
+      admitsSubject(trust("assertion.ref == 'refs/heads/main'"), 'repo:acme/api:ref:refs/heads/dev'),
+    ).toBe(false);
+    expect(
+      admitsSubject(
+        trust("assertion.environment == 'production' || assertion.sub.startsWith('repo:acme/')"),
+        'repo:x/y:environment:production',
+      ),
+    ).toBe(true);
+    expect(admitsSubject(trust(null), 'anything')).toBe(true);
+  });
+
+  it('is undecided where the condition reads a claim the subject does not carry', () => {
+    expect(
+      admitsSubject(trust("assertion.repository_owner_id == '42'"), 'repo:acme/api:ref:refs/heads/main'),
+    ).toBeNull();
+    expect(
+      admitsSubject(trust("assertion.ref == 'refs/heads/main'"), 'repo:acme/api:pull_request'),
+    ).toBeNull();
+    expect(admitsSubject(trust('assertion.sub.startsWith('), 'repo:acme/api:pull_request')).toBeNull();
   });
 });

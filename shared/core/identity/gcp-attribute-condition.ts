@@ -227,29 +227,39 @@ function telling(assertion: Record<string, string>, claims: IssuerClaims): Recor
  * is open; none admitted is `scoped`, except where a regex (`matches`) could admit values no
  * literal spells: then `unknown`, as for conditions that do not parse or have too many probes.
  */
+interface CompiledTrust {
+  readonly condition: Compiled;
+  readonly mapping: readonly [string, Compiled][];
+  readonly facts: readonly ExpressionFacts[];
+}
+
+/** The condition and mapping parsed, or the parse error's first line. */
+function compileTrust(trust: Trust, condition: string): CompiledTrust | string {
+  const facts: ExpressionFacts[] = [];
+  try {
+    const compiled = compile(condition);
+    facts.push(compiled.facts);
+    const mapping = Object.entries(trust.mapping ?? { 'google.subject': 'assertion.sub' }).map(
+      ([target, source]): [string, Compiled] => {
+        const parsed = compile(source);
+        facts.push(parsed.facts);
+        return [target, parsed.run];
+      },
+    );
+    return { condition: compiled.run, mapping, facts };
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]!;
+  }
+}
+
 export function judgeOwnerScoping(trust: Trust): ConditionVerdict {
   const claims = claimsOf(trust.issuer);
   if (claims === null) return { kind: 'unknown', reason: 'not a shared issuer' };
   if (!trust.condition) return { kind: 'open', example: {} };
-  let condition: { run: Compiled; facts: ExpressionFacts };
-  let mapping: [string, Compiled][];
-  const facts: ExpressionFacts[] = [];
-  try {
-    condition = compile(trust.condition);
-    facts.push(condition.facts);
-    mapping = Object.entries(trust.mapping ?? { 'google.subject': 'assertion.sub' }).map(
-      ([target, source]) => {
-        const compiled = compile(source);
-        facts.push(compiled.facts);
-        return [target, compiled.run];
-      },
-    );
-  } catch (error) {
-    return {
-      kind: 'unknown',
-      reason: `the condition does not parse: ${(error as Error).message.split('\n')[0]}`,
-    };
-  }
+  const compiled = compileTrust(trust, trust.condition);
+  if (typeof compiled === 'string')
+    return { kind: 'unknown', reason: `the condition does not parse: ${compiled}` };
+  const { condition, mapping, facts } = compiled;
   const literals = [...new Set(facts.flatMap((fact) => [...fact.literals]))];
   const fields = [...new Set(facts.flatMap((fact) => [...fact.claims]))].sort();
   const values = fields.map((field) => candidates(field, claims, literals));
@@ -257,7 +267,7 @@ export function judgeOwnerScoping(trust: Trust): ConditionVerdict {
     return { kind: 'unknown', reason: 'too many claim values to try' };
   for (const assertion of combinations(fields, values)) {
     const { attribute, google } = attributesOf(mapping, assertion);
-    if (holds(condition.run, { assertion, attribute, [GOOGLE_ALIAS]: google })) {
+    if (holds(condition, { assertion, attribute, [GOOGLE_ALIAS]: google })) {
       return { kind: 'open', example: telling(assertion, claims) };
     }
   }
@@ -266,4 +276,45 @@ export function judgeOwnerScoping(trust: Trust): ConditionVerdict {
     : { kind: 'scoped' };
 }
 
-export const celConditionJudge: ConditionJudge = { ownerScoping: judgeOwnerScoping };
+/** The claims a subject spells out: a GitHub or gitlab.com subject names its repository and ref. */
+function claimsFromSubject(subject: string): Record<string, string> {
+  const claims: Record<string, string> = { sub: subject };
+  const github = /^repo:([^/:]+)\/([^:]+):(.*)$/.exec(subject);
+  if (github) {
+    const [, owner, repository, rest] = github as unknown as [string, string, string, string];
+    claims.repository = `${owner}/${repository}`;
+    claims.repository_owner = owner;
+    if (rest.startsWith('ref:')) {
+      claims.ref = rest.slice('ref:'.length);
+      claims.ref_type = claims.ref.startsWith('refs/tags/') ? 'tag' : 'branch';
+    } else if (rest.startsWith('environment:')) claims.environment = rest.slice('environment:'.length);
+    else if (rest === 'pull_request') claims.event_name = 'pull_request';
+    return claims;
+  }
+  const gitlab = /^project_path:([^:]+):ref_type:([^:]+):ref:(.*)$/.exec(subject);
+  if (gitlab) {
+    const [, path, refType, ref] = gitlab as unknown as [string, string, string, string];
+    claims.project_path = path;
+    claims.namespace_path = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+    claims.ref_type = refType;
+    claims.ref = ref;
+  }
+  return claims;
+}
+
+/**
+ * Whether a provider's condition admits a token with this subject, judged from the claims the
+ * subject spells out (a GitHub subject names its repository, owner and ref). Null when the
+ * condition or mapping reads a claim the subject does not carry, or does not parse: undecided.
+ */
+export function admitsSubject(trust: Trust, subject: string): boolean | null {
+  if (!trust.condition) return true;
+  const compiled = compileTrust(trust, trust.condition);
+  if (typeof compiled === 'string') return null;
+  const assertion = claimsFromSubject(subject);
+  if (compiled.facts.some((fact) => [...fact.claims].some((claim) => !(claim in assertion)))) return null;
+  const { attribute, google } = attributesOf(compiled.mapping, assertion);
+  return holds(compiled.condition, { assertion, attribute, [GOOGLE_ALIAS]: google });
+}
+
+export const celConditionJudge: ConditionJudge = { ownerScoping: judgeOwnerScoping, admitsSubject };

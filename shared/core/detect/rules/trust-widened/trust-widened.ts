@@ -3,7 +3,7 @@ import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.
 import type { Finding } from '../../finding.js';
 import { stringLike } from '../../policy.js';
 import { covers } from '../../trust-drift.js';
-import { type Trust, trustsOf } from '../../trusts.js';
+import { applyTrustChange, type ConditionJudge, type Trust, trustsOf } from '../../trusts.js';
 
 function sameIssuer(left: Trust, right: Trust): boolean {
   const normal = (issuer: string | null | undefined) => (issuer ?? '').replace(/\/+$/, '').toLowerCase();
@@ -63,12 +63,60 @@ function isRoleTrustChange(row: Row): boolean {
   );
 }
 
+/** A GCP provider create or update: it sets (part of) one provider's trust in a pool. */
+function isProviderTrustChange(row: Row): boolean {
+  return (
+    row.category === 'trust_change' &&
+    row.outcome === 'success' &&
+    row.cloud === 'gcp' &&
+    row.resource !== null &&
+    (row.action === 'CreateWorkloadIdentityPoolProvider' ||
+      row.action === 'UpdateWorkloadIdentityPoolProvider')
+  );
+}
+
+/** What a provider's new trust admits that its previous one did not, judging the CEL conditions. */
+function providerWidenings(before: Trust, after: Trust, judge: ConditionJudge | undefined): string[] {
+  const found: string[] = [];
+  if (!sameIssuer(before, after)) found.push(`a new issuer, ${after.issuer ?? 'unnamed'}`);
+  for (const audience of after.audiences ?? []) {
+    if (before.audiences && !before.audiences.includes(audience)) found.push(`audience ${audience}`);
+  }
+  if (before.condition && !after.condition) {
+    found.push('any token of the issuer (the attribute condition was removed)');
+  } else if (judge && before.condition !== after.condition) {
+    const was = judge.ownerScoping(before);
+    const now = judge.ownerScoping(after);
+    if (was.kind === 'scoped' && now.kind === 'open') {
+      const claims = Object.entries(now.example).map(([claim, value]) => `${claim}=${value}`);
+      found.push(
+        `tokens of other owners${claims.length > 0 ? ` (for example one with ${claims.join(', ')})` : ''}`,
+      );
+    }
+  }
+  return found;
+}
+
+/** `principal://…/POOL/` that every principal of a pool's principalSet (`principalSet://…/POOL/*`) starts with. */
+function poolMembers(principalSet: string): string | null {
+  return principalSet.startsWith('principalSet://') && principalSet.endsWith('/*')
+    ? `principal://${principalSet.slice('principalSet://'.length, -1)}`
+    : null;
+}
+
+function sinceText(subjects: readonly string[]): string {
+  return subjects.length === 0
+    ? 'no subject the previous trust refused has become it since'
+    : `${subjects.length} subject(s) the previous trust refused became it since: ${subjects.join(', ')}`;
+}
+
 /**
  * A change whose new trust admits subjects, audiences or issuers the previous trust of the same
- * role did not (the parsed trusts are compared, not their text), with the subjects that became the
- * role since the change and that the previous trust would have refused. The previous trust is the
- * last change before it in the window, or before the window (the baseline's `trustsBefore`).
- * AWS role trusts only: a GCP provider's CEL condition cannot be compared without evaluating it.
+ * role or provider did not (the parsed trusts are compared, not their text; a GCP provider's CEL
+ * conditions are evaluated), with the subjects that became the principal since the change and that
+ * the previous trust would have refused. The previous trust is the last change before it in the
+ * window, or before the window (the baseline's `trustsBefore`; for a pool, only where the pool's
+ * last change before the window set a whole trust).
  */
 export const trustWidened: DetectionRule = {
   id: 'trust-widened',
@@ -83,13 +131,49 @@ export const trustWidened: DetectionRule = {
       const trusts = trustsOf(before.trust);
       if (trusts !== null) current.set(principal, trusts);
     }
+    const providers = new Map<string, Trust>();
     const findings: Finding[] = [];
+    const judge = context.conditions;
     rows.forEach((row, index) => {
-      if (!isRoleTrustChange(row) || row.principal === null) return;
+      if (row.principal === null) return;
+      const principal = row.principal;
+      if (isProviderTrustChange(row)) {
+        const [change] = trustsOf(row.trust) ?? [];
+        if (change === undefined) return;
+        const key = `${principal}\u0000${row.resource}`;
+        const known =
+          providers.get(key) ?? current.get(principal)?.find((trust) => trust.updated === undefined);
+        const after = applyTrustChange(known, change);
+        providers.set(key, after);
+        if (known === undefined) return;
+        const widened = providerWidenings(known, after, judge);
+        const members = poolMembers(principal);
+        const refused = new Set<string>();
+        for (const later of rows.slice(index + 1)) {
+          if (isProviderTrustChange(later) && later.resource === row.resource) break;
+          if (members === null || !later.principal?.startsWith(members)) continue;
+          if (later.category !== 'token_exchange' || later.outcome !== 'success' || later.subject === null)
+            continue;
+          if (judge?.admitsSubject(known, later.subject) === false) refused.add(later.subject);
+        }
+        if (widened.length === 0 && refused.size === 0) return;
+        const subjects = [...refused];
+        findings.push({
+          ...findingOf(
+            this,
+            row,
+            `The trust of ${row.resource} (${principal}) widened to admit ${widened.length > 0 ? widened.join(', ') : 'subjects its previous condition refused'}; ${sinceText(subjects)}`,
+          ),
+          subject: subjects[0] ?? null,
+          identity_provider: row.resource,
+        });
+        return;
+      }
+      if (!isRoleTrustChange(row)) return;
       const after = trustsOf(row.trust);
       if (after === null) return;
-      const before = current.get(row.principal);
-      current.set(row.principal, after);
+      const before = current.get(principal);
+      current.set(principal, after);
       if (before === undefined) return;
       const widened = widenings(before, after);
       if (widened.length === 0) return;
@@ -97,22 +181,18 @@ export const trustWidened: DetectionRule = {
       // Who became the role after the change, until its next trust change, that `before` refused.
       const refused = new Set<string>();
       for (const later of rows.slice(index + 1)) {
-        if (later.principal !== row.principal) continue;
+        if (later.principal !== principal) continue;
         if (isRoleTrustChange(later)) break;
         if (!isExchange(later) || later.outcome !== 'success' || later.subject === null) continue;
         if (admits(before, later.subject, later.issuer)) continue;
         refused.add(later.subject);
       }
       const subjects = [...refused];
-      const since =
-        subjects.length === 0
-          ? 'no subject the previous trust refused has become it since'
-          : `${subjects.length} subject(s) the previous trust refused became it since: ${subjects.join(', ')}`;
       findings.push({
         ...findingOf(
           this,
           row,
-          `The trust of ${row.principal} widened to admit ${widened.join(', ')}; ${since}`,
+          `The trust of ${principal} widened to admit ${widened.join(', ')}; ${sinceText(subjects)}`,
         ),
         subject: subjects[0] ?? null,
         identity_provider: after[0]?.issuer ?? null,
