@@ -1,5 +1,5 @@
 import { type Expectation, stringLike } from './policy.js';
-import type { Trust } from './trusts.js';
+import type { ConditionJudge, Trust } from './trusts.js';
 
 /** Whether a pattern admits everything another admits: the other read as text (its `*` a character). */
 export function covers(pattern: string, narrower: string): boolean {
@@ -71,4 +71,30 @@ export function describeDrift(drift: Drift): string {
   return drift.kind === 'admits'
     ? `the cloud admits ${what}, which the policy does not expect`
     : `the policy expects ${what}, which the trust refuses`;
+}
+
+/**
+ * Where a pool's providers and the policy's expectations for the pool's principals disagree: a
+ * condition that admits other owners' tokens while every expected subject names an owner, and an
+ * exact expected subject that no provider's condition admits. Patterns with wildcards are not
+ * evaluated (a condition cannot be enumerated); undecided subjects are not reported.
+ */
+export function poolDriftBetween(
+  trusts: readonly Trust[],
+  expectations: readonly Expectation[],
+  judge: ConditionJudge,
+): Drift[] {
+  if (expectations.length === 0 || trusts.length === 0) return [];
+  const expected = expectations.flatMap((expectation) => expectation.subjects);
+  const drift: Drift[] = [];
+  const ownerFixed = expected.every((pattern) => /^(repo|project_path):[^*?/:]+\//.test(pattern));
+  if (ownerFixed && trusts.some((trust) => judge.ownerScoping(trust).kind === 'open'))
+    drift.push({ kind: 'admits', what: 'subject', pattern: "another owner's tokens" });
+  for (const subject of expected) {
+    if (/[*?]/.test(subject)) continue;
+    const verdicts = trusts.map((trust) => judge.admitsSubject(trust, subject));
+    if (verdicts.every((verdict) => verdict === false))
+      drift.push({ kind: 'refuses', what: 'subject', pattern: subject });
+  }
+  return drift;
 }

@@ -94,6 +94,42 @@ describe('trustReport', () => {
     expect(line!.used).toEqual([{ subject: 'repo:acme/api:ref:refs/heads/main', count: 3 }]);
   });
 
+  it("compares a pool's conditions with the expectations for the pool's principals", () => {
+    const pool = (condition: string): ScannedPrincipal => ({
+      cloud: 'gcp',
+      kind: 'pool',
+      principal: POOL,
+      trusts: [
+        {
+          issuer: GITHUB,
+          condition,
+          mapping: { 'google.subject': 'assertion.sub', 'attribute.repository': 'assertion.repository' },
+        },
+      ],
+      grants: [],
+      source: PROVIDER,
+    });
+    const expectations: Policy = {
+      ...EMPTY_POLICY,
+      expect: [
+        {
+          principal: `${POOL.replace('principalSet', 'principal').slice(0, -1)}subject/*`,
+          subjects: ['repo:acme/*', 'repo:acme-labs/tools:ref:refs/heads/main'],
+        },
+      ],
+    };
+    const [line] = trustReport(
+      [pool("attribute.repository.startsWith('acme/')")],
+      [],
+      expectations,
+      celConditionJudge,
+    );
+    expect(line).toMatchObject({
+      verdict: 'drift',
+      reasons: ['the policy expects repo:acme-labs/tools:ref:refs/heads/main, which the trust refuses'],
+    });
+  });
+
   it('flags a whole pool granted on a bucket, not one repository', () => {
     const bucket = (member: string): ScannedPrincipal => ({
       cloud: 'gcp',

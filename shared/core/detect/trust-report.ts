@@ -1,6 +1,6 @@
 import type { QueryResult } from '../queries/query-result.js';
 import { expectationsFor, type Policy, stringLike } from './policy.js';
-import { describeDrift, driftBetween } from './trust-drift.js';
+import { type Drift, describeDrift, driftBetween, poolDriftBetween } from './trust-drift.js';
 import { trustWeaknesses } from './trust-weakness.js';
 import {
   applyTrustChange,
@@ -83,6 +83,20 @@ function admitsText(scanned: ScannedPrincipal): string {
   return scanned.grants.map((grant) => `${grant.member} (${grant.role})`).join(' | ');
 }
 
+/** Expectations for a pool's principals (`principal://…/POOL/subject/…`), matched on the subject prefix. */
+function poolExpectations(policy: Policy, principalSet: string) {
+  const members = poolPrincipalPrefix(principalSet);
+  return members === null ? [] : expectationsFor(policy, `${members}subject/*`);
+}
+
+function driftOf(scanned: ScannedPrincipal, policy: Policy, conditions: ConditionJudge | undefined): Drift[] {
+  if (scanned.kind === 'role')
+    return driftBetween(scanned.trusts, expectationsFor(policy, scanned.principal));
+  if (scanned.kind === 'pool' && conditions)
+    return poolDriftBetween(scanned.trusts, poolExpectations(policy, scanned.principal), conditions);
+  return [];
+}
+
 function grantWeaknesses(grants: readonly FederatedGrant[]): string[] {
   return grants
     .filter((grant) => WHOLE_POOL.test(grant.member) && grant.condition === null)
@@ -119,10 +133,7 @@ export function trustReport(
       ),
       ...grantWeaknesses(scanned.grants),
     ];
-    const drift =
-      scanned.kind === 'role'
-        ? driftBetween(scanned.trusts, expectationsFor(policy, scanned.principal)).map(describeDrift)
-        : [];
+    const drift = driftOf(scanned, policy, conditions).map(describeDrift);
     const used = usesOf(scanned, uses);
     return {
       cloud: scanned.cloud,

@@ -2,10 +2,10 @@ import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
 import { expectationsFor } from '../../policy.js';
-import { describeDrift, driftBetween } from '../../trust-drift.js';
-import { trustsOf } from '../../trusts.js';
+import { type Drift, describeDrift, driftBetween, poolDriftBetween } from '../../trust-drift.js';
+import { type Trust, trustsOf } from '../../trusts.js';
 
-/** A change that sets a role's whole trust (a provider change or a GCP CEL condition is not compared). */
+/** A change that sets a role's whole trust. */
 function setsRoleTrust(row: Row): boolean {
   return (
     row.category === 'trust_change' &&
@@ -15,11 +15,30 @@ function setsRoleTrust(row: Row): boolean {
   );
 }
 
+/** A provider created (its whole trust logged): a pool's condition can be compared with the policy. */
+function createsProvider(row: Row, trusts: readonly Trust[]): boolean {
+  return (
+    row.category === 'trust_change' &&
+    row.outcome === 'success' &&
+    row.cloud === 'gcp' &&
+    row.action === 'CreateWorkloadIdentityPoolProvider' &&
+    trusts.every((trust) => trust.updated === undefined)
+  );
+}
+
+/** `principal://…/POOL/` that every principal of a pool's principalSet (`principalSet://…/POOL/*`) starts with. */
+function poolMembers(principalSet: string): string | null {
+  return principalSet.startsWith('principalSet://') && principalSet.endsWith('/*')
+    ? `principal://${principalSet.slice('principalSet://'.length, -1)}`
+    : null;
+}
+
 /**
  * A role trust change after which the cloud and the policy's `expect` disagree: the trust admits
  * subjects or audiences the team does not expect, or refuses subjects the team expects. Roles the
- * policy says nothing about are not judged. AWS role trusts only (lists of patterns compare
- * exactly; a GCP provider's CEL condition does not enumerate its subjects).
+ * policy says nothing about are not judged. A GCP provider's creation is judged against the
+ * expectations for its pool's principals by evaluating its CEL condition (other owners admitted
+ * while every expected subject names an owner; an exact expected subject refused).
  */
 export const trustDrift: DetectionRule = {
   id: 'trust-drift',
@@ -28,13 +47,19 @@ export const trustDrift: DetectionRule = {
   runbook:
     "Decide which side is right: narrow the role's trust policy to the subjects the policy expects, or update the policy's expect entry if the new workload is intended. `tokentrail trust scan` lists every role's trust beside the subjects that actually used it.",
 
-  evaluate(rows, { policy }) {
+  evaluate(rows, { policy, conditions }) {
     const findings: Finding[] = [];
     for (const row of rows) {
-      if (!setsRoleTrust(row) || row.principal === null) continue;
+      if (row.principal === null) continue;
       const trusts = trustsOf(row.trust);
       if (trusts === null) continue;
-      const drift = driftBetween(trusts, expectationsFor(policy, row.principal));
+      let drift: Drift[];
+      if (setsRoleTrust(row)) drift = driftBetween(trusts, expectationsFor(policy, row.principal));
+      else if (createsProvider(row, trusts) && conditions) {
+        const members = poolMembers(row.principal);
+        if (members === null) continue;
+        drift = poolDriftBetween(trusts, expectationsFor(policy, `${members}subject/*`), conditions);
+      } else continue;
       if (drift.length === 0) continue;
       findings.push({
         ...findingOf(
