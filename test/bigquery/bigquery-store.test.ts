@@ -53,6 +53,7 @@ function eventRow(id: number, overrides: Partial<Row> = {}): Row {
     raw: { eventID: `evt-${id}`, eventName: 'GetObject', requestParameters: { key: `key-${id}` } },
     binding_deltas: null,
     trust: null,
+    minted_identity: null,
     ...overrides,
   };
 }

@@ -38,7 +38,8 @@ export const awsAssumeRoleWithWebIdentity: CloudTrailNormalizer = {
 
     const provider = firstText(identity?.identityProvider, response?.provider);
     const userName = asText(identity?.userName);
-    const session = parseAssumedRoleArn(asText(asObject(response?.assumedRoleUser)?.arn));
+    const sessionArn = asText(asObject(response?.assumedRoleUser)?.arn);
+    const session = parseAssumedRoleArn(sessionArn);
     const roleArn = firstText(request?.roleArn, resourceArn(record, 'AWS::IAM::Role'), session?.roleArn);
     const expiration = asText(credentials?.expiration);
 
@@ -53,6 +54,7 @@ export const awsAssumeRoleWithWebIdentity: CloudTrailNormalizer = {
     row.credential_id = asText(credentials?.accessKeyId);
     row.credential_expiration = expiration === null ? null : parseCredentialExpiration(expiration);
     row.session_name = firstText(request?.roleSessionName, session?.sessionName);
+    row.minted_identity = session === null ? null : sessionArn;
     row.account ??= accountOfRoleArn(roleArn);
     return row;
   },

@@ -54,5 +54,6 @@ export function newRow(base: RowBase): Row {
     raw: base.raw,
     binding_deltas: null,
     trust: null,
+    minted_identity: null,
   };
 }

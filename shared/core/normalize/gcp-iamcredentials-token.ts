@@ -21,6 +21,19 @@ function targetServiceAccount(entry: JsonObject, payload: JsonObject): string | 
   );
 }
 
+const UNIQUE_ID = /^\d+$/;
+const NUMERIC_ACCOUNT_NAME = /^projects\/[^/]+\/serviceAccounts\/(\d+)$/;
+
+/**
+ * The service account's numeric unique id: `resource.labels.unique_id`, else the `resourceName`
+ * the log writes with it (`projects/-/serviceAccounts/N`). Placeholders that are not numbers give null.
+ */
+function uniqueId(entry: JsonObject, payload: JsonObject): string | null {
+  const label = asText(asObject(asObject(entry.resource)?.labels)?.unique_id);
+  if (label !== null && UNIQUE_ID.test(label)) return label;
+  return NUMERIC_ACCOUNT_NAME.exec(asText(payload.resourceName) ?? '')?.[1] ?? null;
+}
+
 /**
  * iamcredentials.googleapis.com: a caller obtains a token (or signature) as a service account.
  * The method is logged bare (`GenerateAccessToken`) or fully qualified; both match. A denied
@@ -51,6 +64,9 @@ export const gcpIamCredentialsToken: Normalizer = {
     row.subject = federated?.subject ?? null;
     row.identity_provider = federated?.pool ?? null;
     row.resource = target;
+    // GenerateIdToken's request names the token's audience; logged where the request is.
+    row.audience = asText(asObject(payload.request)?.audience);
+    row.minted_identity = uniqueId(entry, payload);
     row.caller = federated ? principalSubject : (realEmail(asText(auth?.principalEmail)) ?? principalSubject);
     return row;
   },

@@ -179,6 +179,14 @@ export const COLUMNS = [
     description:
       'For trust changes that set who may federate into the principal (an AWS role trust policy, an OIDC provider, a GCP workload identity pool provider): the trusts it sets, [{issuer, audiences, subjects, condition}], one per federated statement or provider; audiences and subjects the admitted values or patterns (null: not constrained), condition the raw condition as logged; on an update, updated lists the fields it sets (the others keep their earlier values); else null.',
   },
+  {
+    name: 'minted_identity',
+    type: 'string',
+    required: false,
+    addedLater: true,
+    description:
+      "The identity the credential a call minted shows to another cloud, the join key of cross-cloud chains: for AssumeRoleWithWebIdentity the role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, the subject a GCP workload identity pool logs for that AWS workload); for iamcredentials calls the service account's numeric unique id (the sub of its ID tokens, the subject AWS logs for accounts.google.com); else null.",
+  },
 ] as const satisfies readonly ColumnSpec[];
 
 export type Column = (typeof COLUMNS)[number];

@@ -31,6 +31,7 @@ const valid: Row = {
   raw: { eventID: 'ef0464cd-918e-4528-9ea3-1a081d39b393' },
   binding_deltas: null,
   trust: null,
+  minted_identity: 'arn:aws:sts::111122223333:assumed-role/deploy/GitHubActions',
 };
 
 describe('rowProblems', () => {
