@@ -23,6 +23,7 @@ describe('readSettings', () => {
         pubsub: undefined,
         aws: undefined,
         gcp: undefined,
+        ranges: undefined,
       },
     });
   });

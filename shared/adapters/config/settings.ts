@@ -26,6 +26,7 @@ export interface Settings {
     readonly pubsub: string | undefined;
     readonly aws: string | undefined;
     readonly gcp: string | undefined;
+    readonly ranges: string | undefined;
   };
 }
 
@@ -88,6 +89,7 @@ export function readSettings(env: Env): Settings {
       pubsub: url('TOKENTRAIL_PUBSUB_ENDPOINT'),
       aws: url('TOKENTRAIL_AWS_ENDPOINT'),
       gcp: url('TOKENTRAIL_GCP_ENDPOINT'),
+      ranges: url('TOKENTRAIL_RANGES_ENDPOINT'),
     },
   };
   if (problems.length > 0) throw new SettingsError(problems);

@@ -120,6 +120,14 @@ export const SETTINGS = [
     meaning:
       'one root for the APIs `doctor gcp` and `trust scan --gcp` call (a local stand-in; no credentials are sent to it)',
   },
+  {
+    name: 'TOKENTRAIL_RANGES_ENDPOINT',
+    kind: 'url',
+    fallback: 'the publishers\' URLs',
+    usedBy: ['cli'],
+    meaning:
+      'one root for the three lists `ranges update` fetches, each keeping its path: /ip-ranges.json, /ipranges/cloud.json, /meta (a local stand-in)',
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]['name'];
