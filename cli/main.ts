@@ -4,6 +4,7 @@ import { type CliIo, EXIT, UsageError } from './cli-io.js';
 import { settingsOf } from './cli-settings.js';
 import { registerBackfillCommand, registerDoctorCommand, registerSinksCommand } from './cloud-commands.js';
 import { withInputOptions } from './input-options.js';
+import { registerRangesCommand } from './ranges-commands.js';
 import { registerStoreCommands } from './store-commands.js';
 
 const NORMALIZE_HELP = `
@@ -65,6 +66,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerBackfillCommand(program, { io, setExit });
   registerDoctorCommand(program, { io, setExit });
   registerSinksCommand(program, { io, setExit });
+  registerRangesCommand(program, { io, setExit });
   return program;
 }
 

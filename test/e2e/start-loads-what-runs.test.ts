@@ -41,7 +41,13 @@ const commandsIn = (modules: readonly string[]) =>
 
 (built ? describe : describe.skip)('what the tokentrail command loads', () => {
   it('--version and --help load no store, no cloud SDK, no YAML parser and no command', async () => {
-    for (const args of [['--version'], ['--help'], ['detect', '--help'], ['backfill', 'aws', '--help']]) {
+    for (const args of [
+      ['--version'],
+      ['--help'],
+      ['detect', '--help'],
+      ['backfill', 'aws', '--help'],
+      ['ranges', 'update', '--help'],
+    ]) {
       const run = await runLogged(args.join('-'), args);
       expect(run.code).toBe(0);
       expect(run.stdout).toContain(args[0] === '--version' ? version : 'Usage: tokentrail');
