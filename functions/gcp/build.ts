@@ -2,6 +2,12 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { compilePolicy } from '../../shared/adapters/policy/compile-policy-file.js';
+import {
+  DEFAULT_RANGES_DIRECTORY,
+  RANGE_FILES,
+  RANGE_KINDS,
+} from '../../shared/adapters/ranges/range-files.js';
+import { RANGE_DOCUMENT_PARSERS } from '../../shared/core/network/index.js';
 import { type Lockfile, lockfileSubset } from './lockfile-subset.js';
 
 export const GCP_ENTRY = 'functions/gcp/index.ts';
@@ -25,6 +31,12 @@ export interface GcpBuildOptions {
   readonly outdir: string;
   /** A YAML policy file: checked (a problem fails the build) and shipped compiled, as policy.json. */
   readonly policy?: string | null;
+  /**
+   * The published IP ranges to ship (what `tokentrail ranges update` wrote): default the root's
+   * .tokentrail/ranges, null none. Each file there is checked (a malformed one fails the build) and
+   * shipped under the same relative path, where deployedIpRanges reads it.
+   */
+  readonly ranges?: string | null;
 }
 
 export interface GcpBuildResult {
@@ -43,6 +55,29 @@ async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
+/** The ranges files a directory holds, each read once and checked: the text shipped is the text checked. */
+async function readRangeFiles(directory: string): Promise<{ name: string; text: string }[]> {
+  const found: { name: string; text: string }[] = [];
+  for (const kind of RANGE_KINDS) {
+    const name = RANGE_FILES[kind];
+    const path = join(directory, name);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (text === null) continue;
+    try {
+      RANGE_DOCUMENT_PARSERS[kind](text);
+    } catch (error) {
+      throw new Error(`${path}: ${(error as Error).message} (run tokentrail ranges update)`, {
+        cause: error,
+      });
+    }
+    found.push({ name, text });
+  }
+  return found;
+}
+
 /**
  * Builds the source a gen2 Cloud Function deploys: an ES module entry (index.js) and its lazily
  * loaded chunks with tokentrail and its libraries (google-auth-library above all), the policy
@@ -58,6 +93,10 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
   if (!frameworkVersion) throw new Error(`package.json does not depend on ${FRAMEWORK}`);
   // Checked before anything is built: a policy with a typo fails here, not in every cold start.
   const policy = options.policy ? await compilePolicy(resolve(root, options.policy)) : null;
+  const ranges =
+    options.ranges === null
+      ? []
+      : await readRangeFiles(resolve(root, options.ranges ?? DEFAULT_RANGES_DIRECTORY));
 
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -104,6 +143,12 @@ export async function buildGcpFunctions(options: GcpBuildOptions): Promise<GcpBu
   if (policy !== null) {
     await writeFile(join(outdir, BUNDLED_POLICY), policy);
     files.push(BUNDLED_POLICY);
+  }
+  if (ranges.length > 0) await mkdir(join(outdir, DEFAULT_RANGES_DIRECTORY), { recursive: true });
+  for (const { name, text } of ranges) {
+    const shipped = join(DEFAULT_RANGES_DIRECTORY, name);
+    await writeFile(join(outdir, shipped), text);
+    files.push(shipped);
   }
   const present: string[] = [];
   for (const file of files) {

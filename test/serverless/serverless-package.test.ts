@@ -1,10 +1,19 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${AWS::Region} and the like are CloudFormation Fn::Sub, not JavaScript
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_BRIDGE_PATTERN } from '../../shared/core/queries/event-bridge-pattern.js';
 import { killRunningProcesses } from '../helpers/run-process.js';
-import { runServerless } from './run-serverless.js';
+import { ROOT, runServerless } from './run-serverless.js';
 import { type ZipEntry, zipEntries } from './zip-entries.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are inspected freely
@@ -44,6 +53,16 @@ let directory: string;
 let defaults: Packaged;
 let configured: Packaged;
 
+/**
+ * What `tokentrail ranges update` writes, packaged from the repository's .tokentrail/ranges. A
+ * checkout that has none gets this one for the configured run only (the defaults run shows the
+ * package without it); one that has its own keeps it, and both runs must ship it.
+ */
+const RANGES_DIRECTORY = join(ROOT, '.tokentrail', 'ranges');
+const RANGES_FILE = join(RANGES_DIRECTORY, 'github-meta.json');
+const SAMPLE_RANGES = `${JSON.stringify({ actions: ['192.0.2.0/24'] })}\n`;
+let ownRanges: boolean;
+
 async function packageService(name: string, args: string[]): Promise<Packaged> {
   const out = join(directory, name);
   const run = await runServerless(['package', '--package', out, ...args]);
@@ -58,12 +77,31 @@ async function packageService(name: string, args: string[]): Promise<Packaged> {
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'tokentrail-sls-package-'));
   // One after the other: osls stages every package in the service's own .serverless directory.
+  ownRanges = existsSync(RANGES_FILE);
+  const createdDirectory = !existsSync(RANGES_DIRECTORY);
   defaults = await packageService('defaults', []);
-  configured = await packageService('configured', [
-    '--stage',
-    'prod',
-    ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
-  ]);
+  if (!ownRanges) {
+    mkdirSync(RANGES_DIRECTORY, { recursive: true });
+    // Whole or not at all, for a build that reads the directory meanwhile.
+    writeFileSync(`${RANGES_FILE}.test.tmp`, SAMPLE_RANGES);
+    renameSync(`${RANGES_FILE}.test.tmp`, RANGES_FILE);
+  }
+  try {
+    configured = await packageService('configured', [
+      '--stage',
+      'prod',
+      ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
+    ]);
+  } finally {
+    if (!ownRanges) rmSync(RANGES_FILE, { force: true });
+    if (createdDirectory) {
+      try {
+        rmdirSync(RANGES_DIRECTORY);
+      } catch {
+        // not empty: a ranges update wrote there meanwhile, and its files stay
+      }
+    }
+  }
 }, 270_000); // two osls runs, each killed past SERVERLESS_RUN_TIMEOUT
 
 afterAll(() => {
@@ -338,6 +376,17 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
       credential_source: { environment_id: 'aws1' },
     });
     expect(JSON.stringify(credentials)).not.toMatch(/private_key|client_secret/);
+  });
+
+  it('packages the published IP ranges ranges update wrote, where deployedIpRanges reads them', () => {
+    const shipped = (zip: ZipEntry[]) => zip.filter((entry) => entry.name.startsWith('.tokentrail/ranges/'));
+    const packaged = shipped(configured.zip).find(
+      (entry) => entry.name === '.tokentrail/ranges/github-meta.json',
+    );
+    expect(packaged?.text()).toBe(ownRanges ? readFileSync(RANGES_FILE, 'utf8') : SAMPLE_RANGES);
+    expect(shipped(configured.zip).filter((entry) => !entry.name.endsWith('.json'))).toEqual([]);
+    // Without them the package is built all the same.
+    if (!ownRanges) expect(shipped(defaults.zip)).toEqual([]);
   });
 
   it('packages ES module bundles with lazy chunks, and neither node_modules nor DuckDB', () => {
