@@ -28,6 +28,9 @@ export const RULE_IDS = [
   'weak-trust',
   'trust-widened',
   'trust-drift',
+  'credential-used-elsewhere',
+  'exchange-from-unexpected-network',
+  'use-long-after-mint',
 ];
 
 const QUERY_HELP = `

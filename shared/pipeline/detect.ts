@@ -1,15 +1,22 @@
 import type { Alert } from '../core/alerts/alert.js';
 import { groupFindings } from '../core/alerts/group-findings.js';
-import type { Baseline, DetectionRule } from '../core/detect/detection-rule.js';
-import { pairKey } from '../core/detect/detection-rule.js';
+import {
+  type Baseline,
+  type DetectionRule,
+  MINTS_BEFORE_WINDOW_HOURS,
+  type Mint,
+  pairKey,
+} from '../core/detect/detection-rule.js';
 import type { Policy } from '../core/detect/policy.js';
 import { RULES } from '../core/detect/rules.js';
 import { runRules } from '../core/detect/run-rules.js';
+import type { IpRanges } from '../core/network/ip-ranges.js';
 import {
   BASELINE_PRINCIPAL_SUBJECTS,
   BASELINE_SUBJECT_BUCKETS,
   EVENTS_IN_WINDOW,
   HISTORY_START,
+  MINTS_AROUND,
   TRUSTS_BEFORE,
 } from '../core/queries/detection-queries.js';
 import type { NamedQuery } from '../core/queries/named-queries.js';
@@ -31,6 +38,23 @@ export interface DetectRequest {
   readonly rules?: readonly DetectionRule[];
   /** A stable id for an incident key (SHA-256 in the adapters). */
   readonly idOf: (key: string) => string;
+  /** The published cloud and CI address ranges, for the network rules. */
+  readonly ranges?: IpRanges;
+}
+
+const text = (cell: QueryCell | undefined): string | null => (typeof cell === 'string' ? cell : null);
+
+function mintOf(cells: Readonly<Record<string, QueryCell>>): Mint {
+  return {
+    event_id: text(cells.event_id) ?? '',
+    event_time: text(cells.event_time) ?? '',
+    cloud: text(cells.cloud) ?? '',
+    principal: text(cells.principal),
+    subject: text(cells.subject),
+    credential_id: text(cells.credential_id),
+    credential_expiration: text(cells.credential_expiration),
+    source_ip: text(cells.source_ip),
+  };
 }
 
 function asRow(cells: Readonly<Record<string, QueryCell>>): Row {
@@ -64,11 +88,16 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
   const subjectBuckets = await pairs(store, BASELINE_SUBJECT_BUCKETS, baselineRange);
   const trusts = await store.query(TRUSTS_BEFORE, { until: range.since });
   const history = await store.query(HISTORY_START, {});
+  const mints = await store.query(MINTS_AROUND, {
+    since: timestampOf(new Date(Date.parse(range.since) - MINTS_BEFORE_WINDOW_HOURS * 3_600_000)),
+    until: range.until,
+  });
   const baseline: Baseline = {
     principalSubjects,
     subjectBuckets,
     historyStart: (history.rows[0]?.history_start as string | null | undefined) ?? null,
     windowStart: range.since,
+    mints: mints.rows.map(mintOf),
     trustsBefore: new Map(
       trusts.rows.map((row) => [
         row.principal as string,
@@ -78,7 +107,12 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
   };
   const rules = request.rules ?? RULES;
   const rows = events.rows.map(asRow);
-  const findings = runRules(rules, rows, { policy, baseline, conditions: await conditionJudgeFor(rows) });
+  const findings = runRules(rules, rows, {
+    policy,
+    baseline,
+    conditions: await conditionJudgeFor(rows),
+    ...(request.ranges ? { ranges: request.ranges } : {}),
+  });
   return groupFindings(findings, {
     idOf: request.idOf,
     runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),

@@ -92,6 +92,23 @@ describe('parsePolicy', () => {
     });
   });
 
+  it('reads a mapping of patterns to minutes for the principals setting', () => {
+    const policy = parsePolicy(
+      yaml(
+        'rules:',
+        '  use-long-after-mint:',
+        '    afterMinutes: 90',
+        '    principals:',
+        '      "arn:aws:iam::*:role/etl-*": 720',
+      ),
+      'policy.yaml',
+    );
+    expect(policy.rules['use-long-after-mint']).toEqual({
+      afterMinutes: 90,
+      principals: { 'arn:aws:iam::*:role/etl-*': 720 },
+    });
+  });
+
   it('shares a subject list through a YAML anchor', () => {
     const policy = parsePolicy(
       yaml(
@@ -212,6 +229,13 @@ describe('parsePolicy', () => {
       yaml('rules:', '  failed-exchange-burst:', '    threshold: {count: 3}'),
       [
         'policy.yaml:3:16: rules.failed-exchange-burst.threshold must be a number, a string, true/false, or a list of them',
+      ],
+    ],
+    [
+      'a mapping setting with a value that is not a scalar',
+      yaml('rules:', '  use-long-after-mint:', '    principals: {"arn:aws:iam::*:role/etl-*": [1]}'),
+      [
+        'policy.yaml:3:17: rules.use-long-after-mint.principals must be a mapping of patterns to numbers, strings or true/false',
       ],
     ],
     [

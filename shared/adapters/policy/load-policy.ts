@@ -46,6 +46,9 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 type SettingScalar = string | number | boolean;
 
+/** Settings whose value is a mapping of patterns to values (use-long-after-mint's minutes per principal). */
+const MAPPING_SETTINGS: ReadonlySet<string> = new Set(['principals']);
+
 interface Field {
   readonly key: Node;
   /** Null for `key:` with nothing after it. */
@@ -182,7 +185,9 @@ class PolicyChecker {
     );
   }
 
-  settingValue(node: Node | null): SettingScalar | readonly SettingScalar[] | undefined {
+  settingValue(
+    node: Node | null,
+  ): SettingScalar | readonly SettingScalar[] | Readonly<Record<string, SettingScalar>> | undefined {
     const scalarOf = (item: Node | null): SettingScalar | undefined => {
       if (item === null || !isScalar(item)) return undefined;
       const { value } = item;
@@ -196,6 +201,16 @@ class PolicyChecker {
       const items = node.items.map((item) => scalarOf(this.resolve(item as Node | null)));
       return items.every((item) => item !== undefined) ? (items as SettingScalar[]) : undefined;
     }
+    if (node !== null && isMap(node)) {
+      // One level of pattern -> value, e.g. use-long-after-mint's minutes per principal.
+      const entries = node.items.map((pair) => {
+        const key = scalarOf(this.resolve(pair.key as Node | null));
+        return [typeof key === 'string' ? key : undefined, scalarOf(this.resolve(pair.value as Node | null))];
+      });
+      return entries.every(([key, value]) => key !== undefined && value !== undefined)
+        ? (Object.fromEntries(entries) as Record<string, SettingScalar>)
+        : undefined;
+    }
     return scalarOf(node);
   }
 
@@ -204,7 +219,17 @@ class PolicyChecker {
     if (name === 'severity' && !SEVERITIES.includes(value as Severity)) {
       return `${path} must be one of ${describeKeys(SEVERITIES)}`;
     }
-    if (value === undefined) return `${path} must be a number, a string, true/false, or a list of them`;
+    if (
+      value !== undefined &&
+      !Array.isArray(value) &&
+      typeof value === 'object' &&
+      !MAPPING_SETTINGS.has(name)
+    )
+      return `${path} must be a number, a string, true/false, or a list of them`;
+    if (value === undefined)
+      return MAPPING_SETTINGS.has(name)
+        ? `${path} must be a mapping of patterns to numbers, strings or true/false`
+        : `${path} must be a number, a string, true/false, or a list of them`;
     return null;
   }
 

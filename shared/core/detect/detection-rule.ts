@@ -1,4 +1,5 @@
 import type { Severity } from '../alerts/alert.js';
+import type { IpRanges } from '../network/ip-ranges.js';
 import type { Row } from '../schema/row.js';
 import type { Finding } from './finding.js';
 import type { Policy } from './policy.js';
@@ -22,13 +23,35 @@ export interface Baseline {
    * window set it, and when; absent where the store holds none.
    */
   readonly trustsBefore?: ReadonlyMap<string, { readonly event_time: string; readonly trust: unknown }>;
+  /**
+   * Credentials minted from a while before the window to its end (see MINTS_BEFORE_WINDOW_HOURS),
+   * oldest first, so a use in the window can be compared with a mint that fell before it.
+   */
+  readonly mints?: readonly Mint[];
 }
+
+/** A minted credential: an AWS exchange's access key, or a GCP service account token. */
+export interface Mint {
+  readonly event_id: string;
+  readonly event_time: string;
+  readonly cloud: string;
+  readonly principal: string | null;
+  readonly subject: string | null;
+  readonly credential_id: string | null;
+  readonly credential_expiration: string | null;
+  readonly source_ip: string | null;
+}
+
+/** AWS role sessions last at most 12 hours: no use in the window can come from an older mint. */
+export const MINTS_BEFORE_WINDOW_HOURS = 12;
 
 export interface RuleContext {
   readonly policy: Policy;
   readonly baseline: Baseline;
   /** Evaluates GCP attribute conditions; without it rules judge only a condition's absence. */
   readonly conditions?: ConditionJudge;
+  /** The published cloud and CI ranges; without them the network rules judge address blocks only. */
+  readonly ranges?: IpRanges;
 }
 
 /**

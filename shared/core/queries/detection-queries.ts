@@ -92,6 +92,33 @@ WHERE category = 'trust_change' AND outcome = 'success' AND (trust IS NOT NULL O
 ORDER BY event_time, event_id`,
 };
 
+const MINT_FILTER = `outcome = 'success'
+  AND ((category = 'token_exchange' AND credential_id IS NOT NULL)
+    OR (category = 'impersonation' AND action = 'GenerateAccessToken'))`;
+
+/**
+ * Credentials minted from a while before the window to its end (AWS exchanges with their access
+ * key, GCP GenerateAccessToken), oldest first: what the credential-use rules compare uses with.
+ */
+export const MINTS_AROUND: NamedQuery = {
+  name: 'mints-around',
+  description:
+    'successful credential mints (AWS exchanges with an access key, GCP GenerateAccessToken), oldest first',
+  params: ['since', 'until'],
+  duckdb: `SELECT DISTINCT event_id, event_time, cloud, action, principal, subject, credential_id, credential_expiration, source_ip
+FROM events
+WHERE ${MINT_FILTER}
+  AND event_time >= CAST($since AS TIMESTAMPTZ) AND event_time < CAST($until AS TIMESTAMPTZ)
+ORDER BY event_time, event_id`,
+  bigquery: (
+    dataset,
+  ) => `SELECT event_id, event_time, cloud, action, principal, subject, credential_id, credential_expiration, source_ip
+FROM \`${dataset}.events_unique\`
+WHERE ${MINT_FILTER}
+  AND event_time >= TIMESTAMP(@since) AND event_time < TIMESTAMP(@until)
+ORDER BY event_time, event_id`,
+};
+
 export const HISTORY_START: NamedQuery = {
   name: 'history-start',
   description: 'the oldest event time in the store',
@@ -106,5 +133,6 @@ export const DETECTION_QUERIES: readonly NamedQuery[] = [
   BASELINE_SUBJECT_BUCKETS,
   TRUSTS_BEFORE,
   TRUST_HISTORY,
+  MINTS_AROUND,
   HISTORY_START,
 ];

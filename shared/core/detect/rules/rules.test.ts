@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { celConditionJudge } from '../../identity/gcp-attribute-condition.js';
+import { ipRanges, type RangeEntry } from '../../network/ip-ranges.js';
 import { newRow } from '../../normalize/build-row.js';
 import type { Row } from '../../schema/row.js';
 import { type Baseline, pairKey } from '../detection-rule.js';
@@ -17,6 +18,8 @@ interface Fixture {
   };
   readonly rows: Partial<Row>[];
   readonly expected: string[];
+  /** Published ranges the rule sees (absent: none loaded). */
+  readonly ranges?: RangeEntry[];
 }
 
 const EMPTY_BASELINE: Baseline = {
@@ -70,6 +73,7 @@ describe('detection rules, one fixture per case beside each rule', () => {
         policy: fixture.policy,
         baseline,
         conditions: celConditionJudge,
+        ...(fixture.ranges ? { ranges: ipRanges(fixture.ranges) } : {}),
       });
       expect(findings.map((finding) => finding.event_id)).toEqual(fixture.expected);
       for (const finding of findings) expect(finding.rule).toBe(rule.id);
