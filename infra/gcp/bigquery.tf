@@ -56,6 +56,30 @@ resource "google_bigquery_table" "view_events_attributed" {
   depends_on = [google_bigquery_table.view_events_unique]
 }
 
+resource "google_bigquery_table" "view_chain_links" {
+  dataset_id          = google_bigquery_dataset.tokentrail.dataset_id
+  table_id            = "chain_links"
+  description         = local.bigquery_views.chain_links.description
+  deletion_protection = false
+  view {
+    query          = templatefile("${path.module}/views/chain_links.sql.tftpl", local.view_template_vars)
+    use_legacy_sql = false
+  }
+  depends_on = [google_bigquery_table.view_events_unique]
+}
+
+resource "google_bigquery_table" "view_chain_roots" {
+  dataset_id          = google_bigquery_dataset.tokentrail.dataset_id
+  table_id            = "chain_roots"
+  description         = local.bigquery_views.chain_roots.description
+  deletion_protection = false
+  view {
+    query          = templatefile("${path.module}/views/chain_roots.sql.tftpl", local.view_template_vars)
+    use_legacy_sql = false
+  }
+  depends_on = [google_bigquery_table.view_chain_links, google_bigquery_table.view_events_unique]
+}
+
 resource "google_bigquery_table" "view_access" {
   dataset_id          = google_bigquery_dataset.tokentrail.dataset_id
   table_id            = "access"
@@ -65,7 +89,7 @@ resource "google_bigquery_table" "view_access" {
     query          = templatefile("${path.module}/views/access.sql.tftpl", local.view_template_vars)
     use_legacy_sql = false
   }
-  depends_on = [google_bigquery_table.view_events_attributed]
+  depends_on = [google_bigquery_table.view_events_attributed, google_bigquery_table.view_chain_roots]
 }
 
 resource "google_bigquery_table" "view_who_accessed" {

@@ -99,7 +99,7 @@ describe('tokentrail query', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`who-accessed bucket *, 2019-01-01 00:00 to 2025-11-25 00:00 UTC, duckdb:${store}`);
     expect(lines[2]).toMatch(
-      /^CLOUD +BUCKET +SUBJECT +PRINCIPAL +ACTIONS +COUNT +FAILURES +FIRST SEEN +LAST SEEN$/,
+      /^CLOUD +BUCKET +ROOT SUBJECT +SUBJECT +PRINCIPAL +ACTIONS +COUNT +FAILURES +FIRST SEEN +LAST SEEN$/,
     );
     expect(lines.length).toBeGreaterThan(4);
   });
@@ -115,6 +115,7 @@ describe('tokentrail query', () => {
     expect(Object.keys(json.rows[0]!)).toEqual([
       'cloud',
       'bucket',
+      'root_subject',
       'subject',
       'principal',
       'actions',
@@ -130,7 +131,7 @@ describe('tokentrail query', () => {
       },
     );
     expect(csv.stdout.split('\r\n')[0]).toBe(
-      'cloud,bucket,subject,principal,actions,count,failures,first_seen,last_seen',
+      'cloud,bucket,root_subject,subject,principal,actions,count,failures,first_seen,last_seen',
     );
   });
 

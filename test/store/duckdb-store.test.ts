@@ -115,6 +115,7 @@ describe('the DuckDB store', () => {
       {
         cloud: 'aws',
         bucket: 'acme-prod-assets',
+        root_subject: FORK,
         subject: FORK,
         principal: 'arn:aws:iam::111122223333:role/github-deploy',
         actions: ['GetObject'],

@@ -1,4 +1,5 @@
-import { boundedAttribution } from './bounded-attribution.js';
+import { boundedAccessCte, boundedAttribution, boundedChainCtes } from './bounded-attribution.js';
+import { CHAIN_DEPTH } from './chains.js';
 
 /**
  * The questions tokentrail answers, each spelled for both stores side by side. User input never
@@ -20,11 +21,13 @@ export type QueryParams = Readonly<Record<string, string>>;
 
 export const WHO_ACCESSED: NamedQuery = {
   name: 'who-accessed',
-  description: 'one line per (bucket, subject, principal): actions, count, failures, first and last seen',
+  description:
+    'one line per (bucket, root subject, subject, principal): actions, count, failures, first and last seen',
   params: ['bucket', 'since', 'until'],
   duckdb: `SELECT
   cloud,
   bucket,
+  root_subject,
   subject,
   principal,
   array_agg(DISTINCT action ORDER BY action) AS actions,
@@ -36,11 +39,16 @@ FROM access
 WHERE regexp_matches(bucket, $bucket)
   AND event_time >= CAST($since AS TIMESTAMPTZ)
   AND event_time < CAST($until AS TIMESTAMPTZ)
-GROUP BY cloud, bucket, subject, principal
-ORDER BY bucket, count DESC, subject NULLS LAST, principal`,
-  bigquery: (dataset) => `SELECT
+GROUP BY cloud, bucket, root_subject, subject, principal
+ORDER BY bucket, count DESC, root_subject NULLS LAST, subject NULLS LAST, principal`,
+  bigquery: (
+    dataset,
+  ) => `WITH RECURSIVE ${boundedChainCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
+${boundedAccessCte(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')}
+SELECT
   cloud,
   bucket,
+  root_subject,
   subject,
   principal,
   ARRAY_AGG(DISTINCT action ORDER BY action) AS actions,
@@ -48,12 +56,66 @@ ORDER BY bucket, count DESC, subject NULLS LAST, principal`,
   COUNTIF(outcome = 'failure') AS failures,
   MIN(event_time) AS first_seen,
   MAX(event_time) AS last_seen
-FROM (
-${boundedAttribution(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)', "\n  AND used.category = 'data_access'")}
-)
+FROM access
 WHERE REGEXP_CONTAINS(bucket, @bucket)
-GROUP BY cloud, bucket, subject, principal
-ORDER BY bucket, count DESC, subject IS NULL, subject, principal`,
+GROUP BY cloud, bucket, root_subject, subject, principal
+ORDER BY bucket, count DESC, root_subject IS NULL, root_subject, subject IS NULL, subject, principal`,
+};
+
+/**
+ * The chain's hops, from the end (`depth` 0, a data access) up its links, numbered from the root.
+ * `ends`, `links` and `events` name the CTEs, views or tables to read.
+ */
+function chainHops(links: string, events: string): string {
+  return `hops AS (
+  SELECT chain, 0 AS depth, chain AS event_id FROM ends
+  UNION ALL
+  SELECT hops.chain, hops.depth + 1, links.parent_event_id
+  FROM hops
+  JOIN ${links} AS links ON links.event_id = hops.event_id
+  WHERE hops.depth < ${CHAIN_DEPTH}
+)
+SELECT
+  ends.chain,
+  MAX(hops.depth) OVER (PARTITION BY hops.chain) - hops.depth + 1 AS hop,
+  event.cloud,
+  CASE WHEN event.category = 'data_access' THEN event.resource ELSE event.principal END AS identity,
+  event.action,
+  event.subject,
+  event.event_id,
+  event.event_time,
+  ends.root_subject
+FROM hops
+JOIN ends ON ends.chain = hops.chain
+JOIN ${events} AS event ON event.event_id = hops.event_id
+ORDER BY ends.chain_time, ends.chain, hop`;
+}
+
+export const CHAIN: NamedQuery = {
+  name: 'chain',
+  description:
+    'each data access with the chain of identities behind it, one line per hop from the root subject: hop, cloud, identity, action, subject, event id, time',
+  params: ['subject', 'bucket', 'since', 'until'],
+  duckdb: `WITH RECURSIVE ends AS (
+  SELECT event_id AS chain, event_time AS chain_time, root_subject
+  FROM access
+  WHERE regexp_matches(bucket, $bucket)
+    AND (regexp_matches(root_subject, $subject) OR regexp_matches(subject, $subject))
+    AND event_time >= CAST($since AS TIMESTAMPTZ)
+    AND event_time < CAST($until AS TIMESTAMPTZ)
+),
+${chainHops('chain_links', 'events_unique')}`,
+  bigquery: (
+    dataset,
+  ) => `WITH RECURSIVE ${boundedChainCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
+${boundedAccessCte(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
+ends AS (
+  SELECT event_id AS chain, event_time AS chain_time, root_subject
+  FROM access
+  WHERE REGEXP_CONTAINS(bucket, @bucket)
+    AND (REGEXP_CONTAINS(root_subject, @subject) OR REGEXP_CONTAINS(subject, @subject))
+),
+${chainHops('chain_links', 'chain_events')}`,
 };
 
 export const SUBJECTS: NamedQuery = {
@@ -212,4 +274,5 @@ export const NAMED_QUERIES: readonly NamedQuery[] = [
   PRINCIPALS,
   FAILURES,
   EXCHANGE_SUBJECTS,
+  CHAIN,
 ];

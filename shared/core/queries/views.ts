@@ -1,3 +1,5 @@
+import { chainLinksSelect, chainRootsSelect } from './chains.js';
+
 /**
  * The views both stores define. Their SQL is the common subset of DuckDB and BigQuery, written
  * once over a table reference; the named queries (named-queries.ts) differ per dialect and are
@@ -69,39 +71,67 @@ ${mintsFrom(table('events_unique'))}
   ON mint.credential_id = used.credential_id`,
 };
 
+/** Each event's link to the event that minted the credential it acted with (chains.ts). */
+export const CHAIN_LINKS_VIEW: ViewSpec = {
+  name: 'chain_links',
+  description:
+    'tokentrail: each event linked to the event that minted the credential, token or session it acted with, across clouds (link: aws-key, aws-session, gcp-id-token, gcp-federated, gcp-sa-token).',
+  select: (table) => chainLinksSelect(table('events_unique')),
+};
+
+/** Each linked event's root subject, the first external identity up its chain. */
+export const CHAIN_ROOTS_VIEW: ViewSpec = {
+  name: 'chain_roots',
+  description:
+    'tokentrail: each linked event with the root subject of its chain (the first external identity, e.g. the GitHub subject behind an AWS role session that became a GCP service account).',
+  select: (table) => chainRootsSelect(table('chain_links'), table('events_unique')),
+};
+
+/**
+ * The access columns, read from an attributed event `attributed` and its chain root `roots`:
+ * root_subject is the chain's first external identity, the immediate subject when there is no chain.
+ */
+export const ACCESS_COLUMNS = `  attributed.event_time,
+  attributed.cloud,
+  attributed.bucket,
+  attributed.object,
+  attributed.action,
+  attributed.outcome,
+  attributed.error_code,
+  COALESCE(roots.root_subject, attributed.subject) AS root_subject,
+  attributed.subject,
+  attributed.principal,
+  attributed.identity_provider,
+  attributed.issuer,
+  attributed.credential_id,
+  attributed.source_ip,
+  attributed.user_agent,
+  attributed.account,
+  attributed.event_id`;
+
 /** Who accessed which bucket: data access, attributed. The view both stores answer from. */
 export const ACCESS_VIEW: ViewSpec = {
   name: 'access',
-  description: 'tokentrail: who accessed which bucket, each data access with its external subject.',
+  description:
+    'tokentrail: who accessed which bucket, each data access with its external subject and the root subject of its chain.',
   select: (table) => `SELECT
-  event_time,
-  cloud,
-  bucket,
-  object,
-  action,
-  outcome,
-  error_code,
-  subject,
-  principal,
-  identity_provider,
-  issuer,
-  credential_id,
-  source_ip,
-  user_agent,
-  account,
-  event_id,
-  minted_by
-FROM ${table('events_attributed')}
-WHERE category = 'data_access'`,
+${ACCESS_COLUMNS},
+  attributed.minted_by
+FROM ${table('events_attributed')} AS attributed
+LEFT JOIN ${table('chain_roots')} AS roots
+  ON roots.event_id = attributed.event_id
+WHERE attributed.category = 'data_access'`,
 };
 
 /** The who-accessed answer over all time, for dashboards and saved queries. */
 export const WHO_ACCESSED_VIEW: ViewSpec = {
   name: 'who_accessed',
-  description: 'tokentrail: one row per (bucket, subject, principal) over all time, with how often and when.',
+  description:
+    'tokentrail: one row per (bucket, root subject, subject, principal) over all time, with how often and when.',
   select: (table) => `SELECT
   cloud,
   bucket,
+  root_subject,
   subject,
   principal,
   COUNT(*) AS access_count,
@@ -109,8 +139,14 @@ export const WHO_ACCESSED_VIEW: ViewSpec = {
   MIN(event_time) AS first_seen,
   MAX(event_time) AS last_seen
 FROM ${table('access')}
-GROUP BY cloud, bucket, subject, principal`,
+GROUP BY cloud, bucket, root_subject, subject, principal`,
 };
 
 /** In dependency order. */
-export const VIEWS: readonly ViewSpec[] = [ATTRIBUTED_VIEW, ACCESS_VIEW, WHO_ACCESSED_VIEW];
+export const VIEWS: readonly ViewSpec[] = [
+  ATTRIBUTED_VIEW,
+  CHAIN_LINKS_VIEW,
+  CHAIN_ROOTS_VIEW,
+  ACCESS_VIEW,
+  WHO_ACCESSED_VIEW,
+];
