@@ -123,7 +123,7 @@ export const SETTINGS = [
   {
     name: 'TOKENTRAIL_RANGES_ENDPOINT',
     kind: 'url',
-    fallback: 'the publishers\' URLs',
+    fallback: "the publishers' URLs",
     usedBy: ['cli'],
     meaning:
       'one root for the three lists `ranges update` fetches, each keeping its path: /ip-ranges.json, /ipranges/cloud.json, /meta (a local stand-in)',
