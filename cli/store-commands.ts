@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
-import type { CliIo } from './cli-io.js';
+import { type CliIo, UsageError } from './cli-io.js';
 import { settingsOf } from './cli-settings.js';
 import type { OutputFormat } from './commands/query.js';
 import { DEMO_STORE } from './demo-paths.js';
@@ -101,7 +101,7 @@ export function registerStoreCommands(program: Command, { io, setExit }: Command
     until: flags.until,
   });
   const namedQuery = async (
-    name: 'WHO_ACCESSED' | 'SUBJECTS' | 'PRINCIPALS' | 'FAILURES',
+    name: 'WHO_ACCESSED' | 'SUBJECTS' | 'PRINCIPALS' | 'FAILURES' | 'CHAIN',
     parameters: Record<string, string>,
     options: ReturnType<typeof queryOptions>,
   ) => {
@@ -171,6 +171,11 @@ Examples:
     .option('--policy <file>', 'the expected trust, YAML (default: $TOKENTRAIL_POLICY)')
     .option('--since <time>', 'from this event time on', '7d')
     .option('--until <time>', 'up to this event time (default: now)')
+    .option(
+      '--ranges <dir>',
+      'published AWS, Google Cloud and GitHub Actions ranges, as `tokentrail ranges update` writes them',
+      '.tokentrail/ranges',
+    )
     .addHelpText(
       'after',
       `
@@ -187,7 +192,9 @@ Examples:
     .action(
       async (
         inputs: string[],
-        flags: StoreOptions & WebhookFlags & InputFlags & { policy?: string; since?: string; until?: string },
+        flags: StoreOptions &
+          WebhookFlags &
+          InputFlags & { policy?: string; since?: string; until?: string; ranges: string },
       ) => {
         const { detectCommand } = await import('./commands/detect.js');
         const policyPath = flags.policy ?? settingsOf(io).policyPath;
@@ -204,6 +211,7 @@ Examples:
               progress: flags.progress,
               maxDecompressedBytes: flags.maxDecompressed,
               channels: await channelsFrom(flags, io),
+              rangesDirectory: flags.ranges,
             },
             io,
           ),
@@ -328,10 +336,37 @@ Examples:
     setExit(await namedQuery('FAILURES', {}, queryOptions(flags)));
   });
 
+  withQueryOptions(
+    query
+      .command('chain')
+      .description(
+        'each data access with the identities behind it, one line per hop from the root subject, across clouds',
+      )
+      .option('--subject <glob>', 'root or immediate subject, e.g. repo:acme/api:*')
+      .option('--bucket <glob>', 'bucket name or glob, e.g. acme-prod-*')
+      .addHelpText(
+        'after',
+        `
+A chain follows what each call acted with back to where it was minted: an S3 read to the
+AssumeRoleWithWebIdentity that minted its key; a GCP exchange by an AWS role session to the
+AssumeRoleWithWebIdentity that created it (role and session name, within its lifetime); an
+accounts.google.com exchange to the GenerateIdToken of the service account whose id is its
+subject (within the hour); GCP hops by federated principal and service account. Hop 1's subject
+is the chain's root subject. Give --subject, --bucket or both.`,
+      ),
+    '7d',
+  ).action(async (flags: QueryFlags & { subject?: string; bucket?: string }) => {
+    if (flags.subject === undefined && flags.bucket === undefined) {
+      throw new UsageError('query chain needs --subject GLOB, --bucket GLOB or both');
+    }
+    const patterns = { subject: flags.subject ?? '*', bucket: flags.bucket ?? '*' };
+    setExit(await namedQuery('CHAIN', patterns, queryOptions(flags)));
+  });
+
   query
     .command('sql')
     .description(
-      'run your own SQL on the store (DuckDB or BigQuery dialect); tables: events, quarantine; views: access, events_attributed, who_accessed',
+      'run your own SQL on the store (DuckDB or BigQuery dialect); tables: events, quarantine; views: access, events_attributed, who_accessed, chain_links, chain_roots',
     )
     .argument('<sql>', 'the statement')
     .addOption(storeOption())

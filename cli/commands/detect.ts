@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
+import type { IpRanges } from '../../shared/core/network/ip-ranges.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
 import { inertJson } from '../../shared/core/render/terminal-safe.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
@@ -22,6 +24,21 @@ export interface DetectOptions {
   readonly progress: boolean;
   readonly maxDecompressedBytes?: number;
   readonly channels: readonly AlertChannel[];
+  /** Where `tokentrail ranges update` wrote the published ranges. */
+  readonly rangesDirectory?: string;
+}
+
+/** The published ranges for the network rules; none (address blocks alone) when the directory is absent. */
+async function rangesFor(directory: string | undefined, io: CliIo): Promise<IpRanges | undefined> {
+  if (directory === undefined) return undefined;
+  if (!existsSync(directory)) {
+    io.stderr.write(
+      `tokentrail: no published ranges in ${directory} (tokentrail ranges update): the network rules judge address blocks alone\n`,
+    );
+    return undefined;
+  }
+  const { loadIpRanges } = await import('../../shared/adapters/ranges/range-files.js');
+  return loadIpRanges(directory);
 }
 
 /**
@@ -53,7 +70,13 @@ export async function detectCommand(
       );
     }
     const range = timeRange({ since: options.since, until: options.until }, io.now());
-    const alerts = await detect(store, { policy: options.policy ?? EMPTY_POLICY, range, idOf: stableId });
+    const ranges = await rangesFor(options.rangesDirectory, io);
+    const alerts = await detect(store, {
+      policy: options.policy ?? EMPTY_POLICY,
+      range,
+      idOf: stableId,
+      ...(ranges ? { ranges } : {}),
+    });
     for (const alert of alerts) io.stdout.write(`${inertJson(alert)}\n`);
     io.stderr.write(
       `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,

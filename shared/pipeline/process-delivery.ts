@@ -3,8 +3,10 @@ import { groupFindings } from '../core/alerts/group-findings.js';
 import type { DetectionRule } from '../core/detect/detection-rule.js';
 import type { Finding } from '../core/detect/finding.js';
 import type { Policy } from '../core/detect/policy.js';
+import { needsRanges } from '../core/detect/rules/exchange-from-unexpected-network/exchange-from-unexpected-network.js';
 import { EVENT_RULES } from '../core/detect/rules.js';
 import { runRules } from '../core/detect/run-rules.js';
+import type { IpRanges } from '../core/network/ip-ranges.js';
 import type { Row } from '../core/schema/row.js';
 import { timestampOf } from '../core/time/timestamp.js';
 import type { DecodedItem } from '../sources/decoded-item.js';
@@ -23,6 +25,8 @@ export interface DeliveryContext {
   readonly idOf: (key: string) => string;
   /** The per-event rules to run on each delivery (default: every rule whose scope is `event`). */
   readonly rules?: readonly DetectionRule[];
+  /** The published cloud and CI address ranges, loaded only for a delivery a rule judges with them. */
+  readonly ranges?: () => Promise<IpRanges>;
 }
 
 export interface DeliveryResult {
@@ -88,7 +92,13 @@ export async function processDelivery(
   const tap = {
     write: async (rows: readonly Row[]) => {
       const conditions = await conditionJudgeFor(rows);
-      const ruleContext = { policy: context.policy, baseline: NO_BASELINE, conditions };
+      const ranges = context.ranges && needsRanges(rows, context.policy) ? await context.ranges() : undefined;
+      const ruleContext = {
+        policy: context.policy,
+        baseline: NO_BASELINE,
+        conditions,
+        ...(ranges ? { ranges } : {}),
+      };
       for (const finding of runRules(rules, rows, ruleContext)) {
         findings.push(finding);
       }

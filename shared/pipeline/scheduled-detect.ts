@@ -1,5 +1,6 @@
 import type { Alert } from '../core/alerts/alert.js';
 import type { Policy } from '../core/detect/policy.js';
+import type { IpRanges } from '../core/network/ip-ranges.js';
 import { timestampOf } from '../core/time/timestamp.js';
 import { detect } from './detect.js';
 import { type NotifySummary, notify } from './notify.js';
@@ -14,6 +15,8 @@ export interface ScheduledDetectContext {
   readonly policy: Policy;
   readonly clock: Clock;
   readonly idOf: (key: string) => string;
+  /** The published cloud and CI address ranges, loaded when first needed. */
+  readonly ranges?: () => Promise<IpRanges>;
   /** How far back in event time each run looks; runs overlap, and the alerts table merges them. */
   readonly lookbackMs?: number;
   readonly baselineDays?: number;
@@ -42,6 +45,7 @@ export async function scheduledDetect(context: ScheduledDetectContext): Promise<
     policy: context.policy,
     range,
     idOf: context.idOf,
+    ...(context.ranges ? { ranges: await context.ranges() } : {}),
     ...(context.baselineDays === undefined ? {} : { baselineDays: context.baselineDays }),
   });
   // recordAlerts answers with every alert that needs delivering: no second read of the table.

@@ -50,7 +50,8 @@ export async function startFunctionRuntime(
     config.bigQueryEndpoint ? { bigQueryEndpoint: config.bigQueryEndpoint } : {},
   );
   const clock = { now: deps.now ?? (() => new Date()) };
-  const shared = { store, channels, policy, clock, idOf: stableId };
+  const ranges = async () => (await import('../ranges/deployed-ranges.js')).deployedIpRanges();
+  const shared = { store, channels, policy, clock, idOf: stableId, ranges };
   return {
     env,
     config,

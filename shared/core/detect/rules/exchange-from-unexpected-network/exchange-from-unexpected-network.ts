@@ -1,10 +1,11 @@
 import type { RangeProvider } from '../../../network/ip-ranges.js';
+import { isPrivateAddress } from '../../../network/private-address.js';
 import { sourceNetwork } from '../../../network/source-network.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
 import { describeNetwork } from '../../network-words.js';
-import { stringLike } from '../../policy.js';
+import { type Policy, stringLike } from '../../policy.js';
 
 interface Home {
   readonly provider: RangeProvider;
@@ -45,6 +46,18 @@ function homeOf(row: Row, githubHosted: readonly string[]): Home | null {
 }
 
 /**
+ * Whether a batch holds an exchange this rule judges, so an ingest function loads the published
+ * ranges (a large file) only for such a delivery.
+ */
+export function needsRanges(rows: readonly Row[], policy: Policy): boolean {
+  const githubHosted = patterns(policy.rules['exchange-from-unexpected-network']?.githubHosted);
+  return rows.some(
+    (row) =>
+      row.category === 'token_exchange' && row.outcome === 'success' && homeOf(row, githubHosted) !== null,
+  );
+}
+
+/**
  * An exchange made from outside its workload's known home: an EKS (`system:serviceaccount:…`)
  * subject from outside its cluster's AWS region, a GKE subject from outside Google Cloud, or a
  * GitHub subject listed in the rule's `githubHosted` patterns from outside GitHub Actions' ranges.
@@ -66,7 +79,7 @@ export const exchangeFromUnexpectedNetwork: DetectionRule = {
       const home = homeOf(row, githubHosted);
       if (home === null) continue;
       const network = sourceNetwork(row.source_ip, ranges);
-      if (network.kind !== 'address') continue;
+      if (network.kind !== 'address' || isPrivateAddress(network.address)) continue;
       const range = network.range;
       const inside =
         range !== null &&
