@@ -23,7 +23,7 @@ export async function bigQueryInitCommand(options: BigQueryInitOptions, io: CliI
     (step) => io.stderr.write(`[${step.index}/${step.total}] ${step.name}\n`),
   );
   io.stdout.write(
-    `bigquery://${location.projectId}/${location.dataset} is ready: tables events, quarantine, alerts; views events_unique, events_attributed, access, who_accessed\n`,
+    `bigquery://${location.projectId}/${location.dataset} is ready: tables events, quarantine, alerts; views events_unique, events_attributed, chain_links, chain_roots, access, who_accessed\n`,
   );
   return EXIT.ok;
 }

@@ -149,7 +149,6 @@ hops AS (
   WHERE hops.depth < 6
 )
 SELECT
-  ends.chain,
   MAX(hops.depth) OVER (PARTITION BY hops.chain) - hops.depth + 1 AS hop,
   event.cloud,
   CASE WHEN event.category = 'data_access' THEN event.resource ELSE event.principal END AS identity,
@@ -157,7 +156,8 @@ SELECT
   event.subject,
   event.event_id,
   event.event_time,
-  ends.root_subject
+  ends.root_subject,
+  ends.chain
 FROM hops
 JOIN ends ON ends.chain = hops.chain
 JOIN chain_events AS event ON event.event_id = hops.event_id

@@ -64,7 +64,9 @@ ORDER BY bucket, count DESC, root_subject IS NULL, root_subject, subject IS NULL
 
 /**
  * The chain's hops, from the end (`depth` 0, a data access) up its links, numbered from the root.
- * `ends`, `links` and `events` name the CTEs, views or tables to read.
+ * `links` and `events` name the CTEs, views or tables to read; `ends` is a CTE of the data access
+ * events that end the chains. `chain` is the last hop's event id, and comes last: it groups the
+ * lines of one chain without widening the table.
  */
 function chainHops(links: string, events: string): string {
   return `hops AS (
@@ -76,7 +78,6 @@ function chainHops(links: string, events: string): string {
   WHERE hops.depth < ${CHAIN_DEPTH}
 )
 SELECT
-  ends.chain,
   MAX(hops.depth) OVER (PARTITION BY hops.chain) - hops.depth + 1 AS hop,
   event.cloud,
   CASE WHEN event.category = 'data_access' THEN event.resource ELSE event.principal END AS identity,
@@ -84,7 +85,8 @@ SELECT
   event.subject,
   event.event_id,
   event.event_time,
-  ends.root_subject
+  ends.root_subject,
+  ends.chain
 FROM hops
 JOIN ends ON ends.chain = hops.chain
 JOIN ${events} AS event ON event.event_id = hops.event_id
