@@ -1,10 +1,17 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
+import { RANGE_FILES, RANGE_KINDS } from '../../shared/adapters/ranges/range-files.js';
 import { openStore, type Store } from '../../shared/adapters/store/open-store.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
 import type { TrustReportLine } from '../../shared/core/detect/trust-report.js';
+import { type IpRanges, ipRanges } from '../../shared/core/network/ip-ranges.js';
+import {
+  parseAwsIpRanges,
+  parseGcpCloudRanges,
+  parseGithubMeta,
+} from '../../shared/core/network/published-ranges.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
@@ -15,8 +22,9 @@ import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
+import { DEMO_RANGE_DOCUMENTS } from '../demo/demo-ranges.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
-import { DEMO_DIRECTORY, DEMO_POLICY, DEMO_STORE } from '../demo-paths.js';
+import { DEMO_DIRECTORY, DEMO_POLICY, DEMO_RANGES, DEMO_STORE } from '../demo-paths.js';
 import { storeTrustReport } from './trust-scan.js';
 
 /**
@@ -49,7 +57,8 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
       { query: WHO_ACCESSED, patterns: { bucket: '*' } },
     );
     await writeFile(DEMO_POLICY, DEMO_POLICY_YAML);
-    const alerts = await detectDaily(store, traffic.start, traffic.end);
+    const ranges = await writeDemoRanges();
+    const alerts = await detectDaily(store, traffic.start, traffic.end, ranges);
     const trust = await storeTrustReport(store, parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY), {
       since: timestampOf(traffic.start),
       until: timestampOf(traffic.end),
@@ -66,7 +75,7 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
         `  npx tokentrail query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE}\n` +
         `  npx tokentrail query principals --subject 'repo:*' --store ${DEMO_STORE}\n` +
         `  npx tokentrail query failures --store ${DEMO_STORE}\n` +
-        `  npx tokentrail detect --policy ${DEMO_POLICY} --store ${DEMO_STORE} --webhook slack=https://hooks.slack.com/services/...\n`,
+        `  npx tokentrail detect --policy ${DEMO_POLICY} --store ${DEMO_STORE} --ranges ${DEMO_RANGES} --webhook slack=https://hooks.slack.com/services/...\n`,
     );
     return failed || summary.quarantined > 0 ? EXIT.failure : EXIT.ok;
   } finally {
@@ -91,6 +100,22 @@ function alertTable(alerts: readonly Alert[]): QueryResult {
 /** A week is short: the learning rules judge days 4 to 7 against the days before them. */
 const DEMO_LEARNING_DAYS = 3;
 
+/** The demo world's published ranges, written where `detect --ranges` reads them, and parsed. */
+async function writeDemoRanges(): Promise<IpRanges> {
+  await mkdir(DEMO_RANGES, { recursive: true });
+  const texts = {
+    aws: JSON.stringify(DEMO_RANGE_DOCUMENTS.aws, null, 2),
+    gcp: JSON.stringify(DEMO_RANGE_DOCUMENTS.gcp, null, 2),
+    github: JSON.stringify(DEMO_RANGE_DOCUMENTS.github, null, 2),
+  };
+  for (const kind of RANGE_KINDS) await writeFile(join(DEMO_RANGES, RANGE_FILES[kind]), `${texts[kind]}\n`);
+  return ipRanges([
+    ...parseAwsIpRanges(texts.aws),
+    ...parseGcpCloudRanges(texts.gcp),
+    ...parseGithubMeta(texts.github),
+  ]);
+}
+
 /** The trust scan, narrowed for the demo's screen: the verdict, whom it concerns, why, and who used it. */
 function trustTable(lines: readonly TrustReportLine[]): QueryResult {
   return {
@@ -109,7 +134,7 @@ function trustTable(lines: readonly TrustReportLine[]): QueryResult {
  * What a deployment does on a schedule, one day at a time: each run sees the store's history
  * before its window as the baseline, and records its incidents in the alerts table.
  */
-async function detectDaily(store: Store, start: Date, end: Date): Promise<Alert[]> {
+async function detectDaily(store: Store, start: Date, end: Date, ranges: IpRanges): Promise<Alert[]> {
   const policy = parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY);
   const learning = { learningDays: DEMO_LEARNING_DAYS };
   const demoPolicy = {
@@ -126,7 +151,7 @@ async function detectDaily(store: Store, start: Date, end: Date): Promise<Alert[
       since: timestampOf(new Date(day)),
       until: timestampOf(new Date(Math.min(day + 86_400_000, end.getTime()))),
     };
-    const found = await detect(store, { policy: demoPolicy, range, idOf: stableId });
+    const found = await detect(store, { policy: demoPolicy, range, idOf: stableId, ranges });
     await store.recordAlerts(found, range.until);
     alerts.push(...found);
   }

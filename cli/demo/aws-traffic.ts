@@ -69,8 +69,8 @@ export function runFederatedJob(log: TrafficLog, job: FederatedJob): RoleSession
       region: AWS_REGION,
       session,
       operation,
-      sourceIp: job.client.s3Ip,
-      userAgent: job.client.s3UserAgent(operation),
+      sourceIp: operation.viaService ?? job.client.s3Ip,
+      userAgent: operation.viaService ?? job.client.s3UserAgent(operation),
       ...(job.client.vpcEndpointId ? { vpcEndpointId: job.client.vpcEndpointId } : {}),
       ...(job.denied ? { denied: true } : {}),
     });
@@ -88,10 +88,16 @@ function awsCliAgent(operation: S3Operation): string {
   return `[aws-cli/2.22.35 md/awscrt#0.23.4 ua/2.0 os/linux#6.8.0-1017-azure md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#${command}]`;
 }
 
-/** A GitHub-hosted runner: a fresh address per job, the same one for STS and S3. */
+/**
+ * A GitHub-hosted runner: a fresh address per job from GitHub Actions' ranges (the demo's are
+ * 192.0.2.0/24 and 198.18.0.0/15), mostly the same one for STS and S3; one job in eight reaches S3
+ * from another address of those ranges (a runner whose egress rotated), which is not another network.
+ */
 export function githubRunner(random: Random): AwsClient {
-  const ip = `192.0.2.${between(random, 1, 254)}`;
-  return { stsIp: ip, s3Ip: ip, stsUserAgent: GITHUB_STS_AGENT, s3UserAgent: awsCliAgent };
+  const octet = between(random, 1, 254);
+  const ip = `192.0.2.${octet}`;
+  const s3Ip = octet % 8 === 0 ? `198.18.${octet}.${255 - octet}` : ip;
+  return { stsIp: ip, s3Ip, stsUserAgent: GITHUB_STS_AGENT, s3UserAgent: awsCliAgent };
 }
 
 interface AwsWorkflow {
@@ -140,6 +146,11 @@ const AWS_WORKFLOWS: readonly AwsWorkflow[] = [
     operations: (_random, commit) => [
       put('acme-deploy-artifacts', `builds/checkout/${commit}/checkout.zip`),
       get('acme-prod-assets', 'config/checkout/production.json'),
+      // `aws cloudformation deploy`: CloudFormation fetches the template with the job's session.
+      {
+        ...get('acme-deploy-artifacts', `builds/checkout/${commit}/template.yaml`),
+        viaService: 'cloudformation.amazonaws.com',
+      },
     ],
   },
   {

@@ -114,13 +114,20 @@ export interface RoleSession {
   readonly createdAt: number;
 }
 
-export type S3Operation =
+export type S3Operation = (
   | {
       readonly eventName: 'GetObject' | 'HeadObject' | 'PutObject';
       readonly bucket: string;
       readonly key: string;
     }
-  | { readonly eventName: 'ListObjects'; readonly bucket: string; readonly prefix: string };
+  | { readonly eventName: 'ListObjects'; readonly bucket: string; readonly prefix: string }
+) & {
+  /**
+   * An AWS service making the call with the session's credentials on the caller's behalf (forward
+   * access sessions): CloudTrail logs the service's name as source address and user agent.
+   */
+  readonly viaService?: string;
+};
 
 export interface S3Call {
   readonly time: number;

@@ -220,6 +220,36 @@ function weakDeployTrust(log: TrafficLog, start: number): PlantedIncident {
   };
 }
 
+/** Where the stolen key is used from: a residential address, outside every published range. */
+export const STOLEN_KEY_IP = '203.0.113.201';
+
+function stolenKey(log: TrafficLog, start: number): PlantedIncident {
+  const time = onDay(log.random, start, 2, 14);
+  const subject = 'repo:acme/payments-api:ref:refs/heads/main';
+  const session = githubJob(log, subject, ROLES.githubDeploy, time, [
+    get('acme-prod-assets', 'config/payments-api/production.json'),
+  ]);
+  // The job printed its credentials in a debug step; an hour later someone else uses them.
+  const later = time + 62 * MINUTE;
+  const keys = ['config/payments-api/production.json', 'config/checkout/production.json'];
+  keys.forEach((key, i) => {
+    log.s3({
+      time: later + i * 40 * SECOND,
+      region: AWS_REGION,
+      session,
+      operation: get('acme-prod-assets', key),
+      sourceIp: STOLEN_KEY_IP,
+      userAgent:
+        '[aws-cli/2.22.35 md/awscrt#0.23.4 ua/2.0 os/macos#24.1.0 md/arch#arm64 lang/python#3.12.6 md/command#s3.cp]',
+    });
+  });
+  return {
+    id: 'stolen-deploy-key',
+    title: "A deploy job's key used from a residential address an hour after its mint",
+    detail: `The access key ${subject} minted on a GitHub runner at ${cloudTrailTime(time)} (${roleArn(ROLES.githubDeploy)}) read ${keys.length} production configs from ${STOLEN_KEY_IP} at ${cloudTrailTime(later)}, outside GitHub Actions' ranges.`,
+  };
+}
+
 /** Plants every incident in the week that starts at `start`; they fall between its days 1 and 6. */
 export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[] {
   return [
@@ -231,5 +261,6 @@ export function plantIncidents(log: TrafficLog, start: number): PlantedIncident[
     vendorReadsNewBucket(log, start),
     hostileSubject(log, start),
     wholePoolGrant(log, start),
+    stolenKey(log, start),
   ];
 }

@@ -3,7 +3,7 @@ import { normalizeRecord } from '../../shared/core/normalize/normalize-record.js
 import type { Row } from '../../shared/core/schema/row.js';
 import { decodeBytes } from '../../shared/sources/decode-stream.js';
 import type { Delivery } from '../../shared/sources/decoded-item.js';
-import { FORK_SUBJECT, HOSTILE_SUBJECT, WRONG_AUDIENCE } from './incidents.js';
+import { FORK_SUBJECT, HOSTILE_SUBJECT, STOLEN_KEY_IP, WRONG_AUDIENCE } from './incidents.js';
 import { VENDOR_TENANT } from './organisation.js';
 import { type DemoFile, weekOfTraffic } from './week-of-traffic.js';
 
@@ -180,7 +180,16 @@ describe('planted incidents', () => {
       'vendor-reads-unusual-bucket',
       'subject-with-markup-and-control-characters',
       'whole-pool-granted-impersonation',
+      'stolen-deploy-key',
     ]);
+  });
+
+  it("a deploy job's key is used from outside GitHub's ranges an hour after its mint", () => {
+    const used = s3.filter((row) => row.source_ip === STOLEN_KEY_IP);
+    expect(used).toHaveLength(2);
+    const mint = mints.find((row) => row.credential_id === used[0]!.credential_id);
+    expect(mint).toMatchObject({ subject: 'repo:acme/payments-api:ref:refs/heads/main', outcome: 'success' });
+    expect(Date.parse(used[0]!.event_time) - Date.parse(mint!.event_time)).toBeGreaterThan(60 * 60_000);
   });
 
   it('a fork’s pull request assumes the deploy role and reads production assets', () => {

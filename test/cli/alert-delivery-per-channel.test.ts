@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { weekOfTraffic } from '../../cli/demo/week-of-traffic.js';
 import { runCli } from '../helpers/cli-harness.js';
+import { writeDemoRanges } from '../helpers/demo-ranges.js';
 import { type FakeChatServer, startFakeChatServer } from '../helpers/fake-chat-server.js';
 
 /** Issue 11, items 8 and 9, through the real CLI against two chat stand-ins on 127.0.0.1. */
 const END = new Date('2026-11-16T09:00:00Z');
 const POLICY = join(__dirname, '..', '..', 'docs', 'policy.example.yaml');
-const INCIDENTS = 8;
+const INCIDENTS = 9;
 
 let directory: string;
 let store: string;
@@ -22,6 +23,7 @@ beforeAll(() => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, file.bytes);
   }
+  writeDemoRanges(join(directory, 'ranges'));
 });
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -41,10 +43,23 @@ const slackHook = () => `slack=${slack.url('/services/T000/B000/secret-token')}`
 const teamsHook = () => `teams=${teams.url('/workflows/abc/triggers/manual/paths/invoke?sig=secret-sig')}`;
 const webhooks = () => ({ TOKENTRAIL_WEBHOOKS: `${slackHook()} ${teamsHook()}` });
 const detect = () =>
-  runCli(['detect', '--store', store, '--policy', POLICY, '--no-progress', join(directory, 'week')], {
-    env: webhooks(),
-    now: END,
-  });
+  runCli(
+    [
+      'detect',
+      '--store',
+      store,
+      '--policy',
+      POLICY,
+      '--ranges',
+      join(directory, 'ranges'),
+      '--no-progress',
+      join(directory, 'week'),
+    ],
+    {
+      env: webhooks(),
+      now: END,
+    },
+  );
 const retry = (...flags: string[]) =>
   runCli(['alerts', 'retry', '--store', store, ...flags], { env: webhooks(), now: END });
 const listed = async (status: string) =>
@@ -58,9 +73,9 @@ describe('alert delivery is tracked per channel', () => {
 
     const first = await detect();
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/delivered 8 alert\(s\) to slack http:\/\/127\.0\.0\.1:\d+\n/);
+    expect(first.stderr).toMatch(/delivered 9 alert\(s\) to slack http:\/\/127\.0\.0\.1:\d+\n/);
     expect(first.stderr).toMatch(/delivered 0 alert\(s\) to teams http:\/\/127\.0\.0\.1:\d+\n/);
-    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 8 alert\(s\) not delivered/);
+    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 9 alert\(s\) not delivered/);
     expect(first.stderr).not.toMatch(/slack http:\/\/127\.0\.0\.1:\d+: \d+ alert\(s\) not delivered/);
     expect(slack.landed).toHaveLength(INCIDENTS);
     const failed = await listed('failed');
@@ -80,7 +95,7 @@ describe('alert delivery is tracked per channel', () => {
     expect(slack.requests).toHaveLength(INCIDENTS); // not one more post to Slack
     expect(teams.landed).toHaveLength(INCIDENTS);
     expect(retried.stderr).toMatch(/delivered 0 alert\(s\) to slack/);
-    expect(retried.stderr).toMatch(/delivered 8 alert\(s\) to teams/);
+    expect(retried.stderr).toMatch(/delivered 9 alert\(s\) to teams/);
     expect(await listed('delivered')).toHaveLength(INCIDENTS);
   });
 
@@ -91,7 +106,7 @@ describe('alert delivery is tracked per channel', () => {
     const first = await detect();
     expect(first.code).toBe(1);
     expect(teams.requests).toHaveLength(INCIDENTS); // one post each, not five
-    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 8 alert\(s\) posted without an answer/);
+    expect(first.stderr).toMatch(/teams http:\/\/127\.0\.0\.1:\d+: 9 alert\(s\) posted without an answer/);
     expect(await listed('unconfirmed')).toHaveLength(INCIDENTS);
 
     const plain = await retry();

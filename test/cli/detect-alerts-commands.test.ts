@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { weekOfTraffic } from '../../cli/demo/week-of-traffic.js';
 import { runCli } from '../helpers/cli-harness.js';
+import { writeDemoRanges } from '../helpers/demo-ranges.js';
 import { type FakeChatServer, startFakeChatServer } from '../helpers/fake-chat-server.js';
 
 const END = new Date('2026-11-16T09:00:00Z');
@@ -19,6 +20,7 @@ beforeAll(() => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, file.bytes);
   }
+  writeDemoRanges(join(directory, 'ranges'));
 });
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -31,7 +33,22 @@ beforeEach(async () => {
 afterEach(() => chat.close());
 
 const detect = (...args: string[]) =>
-  runCli(['detect', '--store', store, '--policy', POLICY, '--no-progress', ...args], { now: END });
+  runCli(
+    [
+      'detect',
+      '--store',
+      store,
+      '--policy',
+      POLICY,
+      '--ranges',
+      join(directory, 'ranges'),
+      '--no-progress',
+      ...args,
+    ],
+    {
+      now: END,
+    },
+  );
 
 describe('tokentrail detect and alerts', () => {
   it('prints one NDJSON line per incident, delivers each once, and a re-run sends nothing', async () => {
@@ -41,6 +58,7 @@ describe('tokentrail detect and alerts', () => {
     expect(first.rows.map((alert) => alert.rule).sort()).toEqual([
       'audience-mismatch',
       'audience-mismatch',
+      'credential-used-elsewhere',
       'trust-drift',
       'trust-widened',
       'unexpected-subject',
@@ -64,26 +82,26 @@ describe('tokentrail detect and alerts', () => {
         'event_ids',
       ]),
     );
-    expect(chat.requests).toHaveLength(8);
-    expect(first.stderr).toContain('delivered 8 alert(s) to slack http://127.0.0.1');
+    expect(chat.requests).toHaveLength(9);
+    expect(first.stderr).toContain('delivered 9 alert(s) to slack http://127.0.0.1');
     expect(first.stderr).not.toContain('secret-token');
 
     const again = await detect('--webhook', webhook);
     expect(again.code).toBe(0);
-    expect(again.rows).toHaveLength(8); // the same incidents, found again
-    expect(chat.requests).toHaveLength(8); // and not sent again
+    expect(again.rows).toHaveLength(9); // the same incidents, found again
+    expect(chat.requests).toHaveLength(9); // and not sent again
   });
 
   it('keeps an alert the channel refused as failed, and alerts retry delivers it later', async () => {
-    chat.reply(...Array.from({ length: 8 }, () => ({ status: 400, body: 'invalid_payload' })));
+    chat.reply(...Array.from({ length: 9 }, () => ({ status: 400, body: 'invalid_payload' })));
     const webhook = `teams=${chat.url('/workflows/abc/triggers/manual/paths/invoke?sig=secret-sig')}`;
     const failed = await detect(join(directory, 'week'), '--webhook', webhook);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/8 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
+    expect(failed.stderr).toMatch(/9 alert\(s\) not delivered, kept for `tokentrail alerts retry`/);
     expect(failed.stderr).not.toContain('secret-sig');
 
     const listed = await runCli(['alerts', 'list', '--status', 'failed', '--json', '--store', store]);
-    expect(listed.rows).toHaveLength(8);
+    expect(listed.rows).toHaveLength(9);
     expect(listed.rows[0]!.last_error).toMatch(/^teams http:\/\/127\.0\.0\.1:\d+: .*400/);
     expect(JSON.stringify(listed.rows)).not.toContain('secret-sig');
 
@@ -92,10 +110,10 @@ describe('tokentrail detect and alerts', () => {
       now: END,
     });
     expect(retried.code).toBe(0);
-    expect(chat.requests).toHaveLength(16);
+    expect(chat.requests).toHaveLength(18);
     expect(
       (await runCli(['alerts', 'list', '--status', 'delivered', '--json', '--store', store])).rows,
-    ).toHaveLength(8);
+    ).toHaveLength(9);
   });
 
   it('acknowledges an alert by id', async () => {

@@ -1,10 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_RANGE_DOCUMENTS } from '../../cli/demo/demo-ranges.js';
 import { weekOfTraffic } from '../../cli/demo/week-of-traffic.js';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import { loadPolicy } from '../../shared/adapters/policy/load-policy.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
+import { ipRanges } from '../../shared/core/network/ip-ranges.js';
+import {
+  parseAwsIpRanges,
+  parseGcpCloudRanges,
+  parseGithubMeta,
+} from '../../shared/core/network/published-ranges.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { IngestRun } from '../../shared/pipeline/ingest.js';
@@ -44,9 +51,20 @@ describe('detection over a generated week', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  async function detectWeek() {
+  const ranges = ipRanges([
+    ...parseAwsIpRanges(JSON.stringify(DEMO_RANGE_DOCUMENTS.aws)),
+    ...parseGcpCloudRanges(JSON.stringify(DEMO_RANGE_DOCUMENTS.gcp)),
+    ...parseGithubMeta(JSON.stringify(DEMO_RANGE_DOCUMENTS.github)),
+  ]);
+
+  async function detectWeek(withRanges = true) {
     const policy = await loadPolicy(join(__dirname, '..', '..', 'docs', 'policy.example.yaml'));
-    return detect(store, { policy, range: timeRange({ since: '7d' }, END), idOf: stableId });
+    return detect(store, {
+      policy,
+      range: timeRange({ since: '7d' }, END),
+      idOf: stableId,
+      ...(withRanges ? { ranges } : {}),
+    });
   }
 
   it('raises exactly the planted incidents the rules cover', async () => {
@@ -60,6 +78,7 @@ describe('detection over a generated week', () => {
         ['weak-trust', 'repo:*/payments-api:*', 1],
         ['trust-widened', 'repo:someone-else/payments-api:pull_request', 1],
         ['trust-drift', 'repo:*/payments-api:*', 1],
+        ['credential-used-elsewhere', 'repo:acme/payments-api:ref:refs/heads/main', 1],
         [
           'whole-pool-grant',
           'principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/*',
@@ -67,6 +86,13 @@ describe('detection over a generated week', () => {
         ],
       ].sort(),
     );
+  });
+
+  it("without the published ranges, a runner's rotated address is another network too: the published ranges are what keep it quiet", async () => {
+    const alerts = await detectWeek(false);
+    const elsewhere = alerts.filter((alert) => alert.rule === 'credential-used-elsewhere');
+    expect(elsewhere.length).toBeGreaterThan(1);
+    expect(elsewhere.map((alert) => alert.subject)).toContain('repo:acme/payments-api:ref:refs/heads/main');
   });
 
   it('delivers each incident once: a re-run finds the same incidents and sends nothing new', async () => {
@@ -79,10 +105,10 @@ describe('detection over a generated week', () => {
       },
     };
     const first = await store.recordAlerts(await detectWeek(), '2026-11-16T09:00:00.000000Z');
-    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 8, failed: 0 });
+    expect(await notify(store, [channel], first, clock)).toMatchObject({ delivered: 9, failed: 0 });
     const again = await store.recordAlerts(await detectWeek(), '2026-11-16T09:05:00.000000Z');
     expect(again).toEqual([]);
-    expect(sent).toHaveLength(8);
-    expect((await store.listAlerts('delivered')).length).toBe(8);
+    expect(sent).toHaveLength(9);
+    expect((await store.listAlerts('delivered')).length).toBe(9);
   });
 });
