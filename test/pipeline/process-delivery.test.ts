@@ -4,6 +4,7 @@ import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import { parsePolicy } from '../../shared/adapters/policy/load-policy.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
 import type { Alert } from '../../shared/core/alerts/alert.js';
+import { ipRanges } from '../../shared/core/network/ip-ranges.js';
 import type { AlertChannel } from '../../shared/pipeline/ports.js';
 import { type DeliveryContext, processDelivery } from '../../shared/pipeline/process-delivery.js';
 import { scheduledDetect } from '../../shared/pipeline/scheduled-detect.js';
@@ -139,5 +140,49 @@ describe('scheduledDetect', () => {
     expect(result.notified).toMatchObject({ delivered: 1, failed: 0, unconfirmed: 0 });
     expect(sent).toHaveLength(2);
     expect(await store.listAlerts('delivered')).toHaveLength(1);
+  });
+});
+
+describe('processDelivery and the published ranges', () => {
+  const EKS_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/5C8F2A9E1B7D4F6A3E0C9B8D7A6F5E4D';
+
+  /** The fixture's exchange as an EKS pod's, from a given address. */
+  function eksExchange(eventId: string, sourceIp: string) {
+    const event = eventBridge(eventId, 'system:serviceaccount:payments:api-worker');
+    const provider = `arn:aws:iam::111122223333:oidc-provider/${EKS_ISSUER}`;
+    return {
+      ...event,
+      detail: {
+        ...event.detail,
+        sourceIPAddress: sourceIp,
+        userIdentity: {
+          ...event.detail.userIdentity,
+          identityProvider: provider,
+          principalId: `${provider}:sts.amazonaws.com:system:serviceaccount:payments:api-worker`,
+        },
+      },
+    };
+  }
+
+  it('loads them only for a delivery holding an exchange the network rule judges, and alerts from outside AWS', async () => {
+    const { channel } = recordingChannel();
+    let loads = 0;
+    const ranges = async () => {
+      loads++;
+      return ipRanges([{ prefix: '198.51.100.0/27', provider: 'aws', region: 'us-east-1', service: 'EC2' }]);
+    };
+    const github = await deliver(
+      contextWith(channel, { ranges }),
+      eventBridge('e-main-1', 'repo:acme/api:ref:refs/heads/main'),
+    );
+    expect(github.alerts).toEqual([]);
+    expect(loads).toBe(0);
+
+    const inside = await deliver(contextWith(channel, { ranges }), eksExchange('e-eks-1', '198.51.100.20'));
+    expect(loads).toBe(1);
+    expect(inside.alerts.map((alert) => alert.rule)).not.toContain('exchange-from-unexpected-network');
+
+    const outside = await deliver(contextWith(channel, { ranges }), eksExchange('e-eks-2', '203.0.113.9'));
+    expect(outside.alerts.map((alert) => alert.rule)).toContain('exchange-from-unexpected-network');
   });
 });
