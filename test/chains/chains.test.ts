@@ -98,10 +98,16 @@ ORDER BY child.event_time`);
       { child: 'storage.objects.get', parent: 'GenerateAccessToken', link: 'gcp-sa-token' },
       { child: 'GenerateIdToken', parent: exchange, link: 'gcp-federated' },
       { child: 'AssumeRoleWithWebIdentity', parent: 'GenerateIdToken', link: 'gcp-id-token' },
-      { child: 'GetObject', parent: 'AssumeRoleWithWebIdentity', link: 'aws-key' },
       // another account's id, and aws-reader's id two hours after its ID token: no gcp-id-token link
-      { child: 'GetObject', parent: 'AssumeRoleWithWebIdentity', link: 'aws-key' },
-      { child: 'GetObject', parent: 'AssumeRoleWithWebIdentity', link: 'aws-key' },
+    ]);
+    // S3 reads are linked to the exchange that minted their key by events_attributed.minted_by.
+    const minted = await store.sql(
+      "SELECT event_id, minted_by FROM events_attributed WHERE action = 'GetObject' ORDER BY event_time",
+    );
+    expect(minted.rows).toEqual([
+      { event_id: 'g2a-main-s3', minted_by: 'g2a-main-arwwi' },
+      { event_id: 'g2a-other-s3', minted_by: 'g2a-other-arwwi' },
+      { event_id: 'g2a-late-s3', minted_by: 'g2a-late-arwwi' },
     ]);
   });
 

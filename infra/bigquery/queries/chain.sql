@@ -3,7 +3,8 @@
 -- Parameters (all STRING): @subject, @bucket, @since, @until; patterns are anchored RE2, times UTC.
 --   bq query --use_legacy_sql=false --parameter=subject::'^acme-prod-.*$' --parameter=bucket::'^acme-prod-.*$' --parameter=since::2026-11-15T00:00:00Z --parameter=until::2026-11-22T00:00:00Z < chain.sql
 WITH RECURSIVE chain_events AS (
-  SELECT * FROM `tokentrail.events_unique`
+  SELECT event_id, event_time, cloud, category, outcome, action, principal, subject, identity_provider, resource, credential_id, credential_expiration, minted_identity, caller
+  FROM `tokentrail.events_unique`
   WHERE event_time >= TIMESTAMP_SUB(TIMESTAMP(@since), INTERVAL 72 HOUR) AND event_time < TIMESTAMP(@until)
 ),
 chain_links AS (
@@ -17,7 +18,6 @@ SELECT event_id, parent_event_id, link FROM (
     ) AS position
   FROM (
     SELECT event_id, event_time, CASE
-      WHEN cloud = 'aws' AND category <> 'token_exchange' THEN 'aws-key ' || credential_id
       WHEN cloud = 'aws' AND identity_provider = 'accounts.google.com' THEN 'gcp-id-token ' || subject
       WHEN cloud = 'gcp' AND category = 'token_exchange' THEN 'aws-session ' || subject
       WHEN cloud = 'gcp' AND category = 'impersonation' THEN 'gcp-federated ' || caller
@@ -26,12 +26,9 @@ SELECT event_id, parent_event_id, link FROM (
       WHEN cloud = 'gcp' AND category = 'data_access' THEN 'gcp-federated ' || principal
     END AS link_key
     FROM chain_events
+    WHERE cloud = 'gcp' OR identity_provider = 'accounts.google.com'
   ) AS child
   JOIN (
-  SELECT 'aws-key' AS link, 'aws-key ' || credential_id AS link_key, event_id, event_time, COALESCE(credential_expiration, event_time + INTERVAL 12 HOUR) AS expires
-  FROM chain_events
-  WHERE outcome = 'success' AND cloud = 'aws' AND category = 'token_exchange' AND credential_id IS NOT NULL
-  UNION ALL
   SELECT 'aws-session' AS link, 'aws-session ' || minted_identity AS link_key, event_id, event_time, COALESCE(credential_expiration, event_time + INTERVAL 12 HOUR) AS expires
   FROM chain_events
   WHERE outcome = 'success' AND cloud = 'aws' AND category = 'token_exchange' AND minted_identity IS NOT NULL
@@ -84,7 +81,7 @@ access AS (
   attributed.action,
   attributed.outcome,
   attributed.error_code,
-  COALESCE(roots.root_subject, attributed.subject) AS root_subject,
+  COALESCE(roots.root_subject, mint_roots.root_subject, attributed.subject) AS root_subject,
   attributed.subject,
   attributed.principal,
   attributed.identity_provider,
@@ -93,7 +90,8 @@ access AS (
   attributed.source_ip,
   attributed.user_agent,
   attributed.account,
-  attributed.event_id
+  attributed.event_id,
+    attributed.minted_by
   FROM (
 WITH mint AS (
   SELECT event_id, credential_id, subject, issuer, identity_provider, audience
@@ -125,7 +123,8 @@ SELECT
   used.account,
   used.region,
   used.binding_deltas,
-  used.trust
+  used.trust,
+  mint.event_id AS minted_by
 FROM `tokentrail.events_unique` AS used
 LEFT JOIN mint ON mint.credential_id = used.credential_id
 WHERE used.event_time >= TIMESTAMP(@since) AND used.event_time < TIMESTAMP(@until)
@@ -133,6 +132,8 @@ WHERE used.event_time >= TIMESTAMP(@since) AND used.event_time < TIMESTAMP(@unti
   ) AS attributed
   LEFT JOIN chain_roots AS roots
     ON roots.event_id = attributed.event_id
+  LEFT JOIN chain_roots AS mint_roots
+    ON mint_roots.event_id = attributed.minted_by
 ),
 ends AS (
   SELECT event_id AS chain, event_time AS chain_time, root_subject
@@ -140,12 +141,17 @@ ends AS (
   WHERE REGEXP_CONTAINS(bucket, @bucket)
     AND (REGEXP_CONTAINS(root_subject, @subject) OR REGEXP_CONTAINS(subject, @subject))
 ),
+hop_links AS (
+  SELECT event_id, parent_event_id FROM chain_links
+  UNION ALL
+  SELECT event_id, minted_by FROM access WHERE minted_by IS NOT NULL
+),
 hops AS (
   SELECT chain, 0 AS depth, chain AS event_id FROM ends
   UNION ALL
   SELECT hops.chain, hops.depth + 1, links.parent_event_id
   FROM hops
-  JOIN chain_links AS links ON links.event_id = hops.event_id
+  JOIN hop_links AS links ON links.event_id = hops.event_id
   WHERE hops.depth < 6
 )
 SELECT

@@ -9,7 +9,7 @@ AS SELECT
   attributed.action,
   attributed.outcome,
   attributed.error_code,
-  COALESCE(roots.root_subject, attributed.subject) AS root_subject,
+  COALESCE(roots.root_subject, mint_roots.root_subject, attributed.subject) AS root_subject,
   attributed.subject,
   attributed.principal,
   attributed.identity_provider,
@@ -23,4 +23,6 @@ AS SELECT
 FROM `tokentrail.events_attributed` AS attributed
 LEFT JOIN `tokentrail.chain_roots` AS roots
   ON roots.event_id = attributed.event_id
+LEFT JOIN `tokentrail.chain_roots` AS mint_roots
+  ON mint_roots.event_id = attributed.minted_by
 WHERE attributed.category = 'data_access';

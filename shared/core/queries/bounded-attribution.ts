@@ -1,10 +1,4 @@
-import {
-  CHAIN_DEPTH,
-  chainAncestorsSelect,
-  chainLinksSelect,
-  chainRootsFrom,
-  LINK_LOOKBACK_HOURS,
-} from './chains.js';
+import { CHAIN_DEPTH, LINK_LOOKBACK_HOURS, windowChainCtes } from './chains.js';
 import { ACCESS_COLUMNS, ATTRIBUTED_SELECT, mintsFrom } from './views.js';
 
 /**
@@ -17,51 +11,48 @@ import { ACCESS_COLUMNS, ATTRIBUTED_SELECT, mintsFrom } from './views.js';
  */
 const MINT_LOOKBACK = 'INTERVAL 12 HOUR';
 
-export function boundedAttribution(dataset: string, since: string, until: string, where: string): string {
+export function boundedAttribution(
+  dataset: string,
+  since: string,
+  until: string,
+  where: string,
+  withMintedBy = false,
+): string {
   const events = `\`${dataset}.events_unique\``;
   return `WITH mint AS (
 ${mintsFrom(events, `\n    AND event_time >= TIMESTAMP_SUB(${since}, ${MINT_LOOKBACK}) AND event_time < ${until}`)}
 )
 SELECT
-${ATTRIBUTED_SELECT}
+${ATTRIBUTED_SELECT}${withMintedBy ? ',\n  mint.event_id AS minted_by' : ''}
 FROM ${events} AS used
 LEFT JOIN mint ON mint.credential_id = used.credential_id
 WHERE used.event_time >= ${since} AND used.event_time < ${until}${where}`;
 }
 
 /** Chains are followed up to CHAIN_DEPTH links of at most LINK_LOOKBACK_HOURS each. */
-const CHAIN_LOOKBACK = `INTERVAL ${LINK_LOOKBACK_HOURS * CHAIN_DEPTH} HOUR`;
+export const CHAIN_LOOKBACK = `INTERVAL ${LINK_LOOKBACK_HOURS * CHAIN_DEPTH} HOUR`;
 
 /**
- * The chain views for a window, for BigQuery, as CTEs of a `WITH RECURSIVE` (`chain_events`,
- * `chain_links`, `chain_up`, `chain_roots`): the events they read are bounded to the window and
- * the lookback a full chain can reach before it.
+ * The window's data access with its chain root, as a CTE `access` after windowChainCtes;
+ * `attributed` is a subquery of the window's attributed data access, with `minted_by`.
  */
-export function boundedChainCtes(dataset: string, since: string, until: string): string {
-  return `chain_events AS (
-  SELECT * FROM \`${dataset}.events_unique\`
-  WHERE event_time >= TIMESTAMP_SUB(${since}, ${CHAIN_LOOKBACK}) AND event_time < ${until}
-),
-chain_links AS (
-${chainLinksSelect('chain_events')}
-),
-chain_up AS (
-${chainAncestorsSelect('chain_links', 'chain_up')}
-),
-chain_roots AS (
-${chainRootsFrom('chain_up', 'chain_events')}
+export function accessCte(attributed: string): string {
+  return `access AS (
+  SELECT
+${ACCESS_COLUMNS},
+    attributed.minted_by
+  FROM ${attributed} AS attributed
+  LEFT JOIN chain_roots AS roots
+    ON roots.event_id = attributed.event_id
+  LEFT JOIN chain_roots AS mint_roots
+    ON mint_roots.event_id = attributed.minted_by
 )`;
 }
 
-/** The access view of a window as a CTE `access`, for BigQuery; after boundedChainCtes. */
-export function boundedAccessCte(dataset: string, since: string, until: string): string {
-  return `access AS (
-  SELECT
-${ACCESS_COLUMNS}
-  FROM (
-${boundedAttribution(dataset, since, until, "\n  AND used.category = 'data_access'")}
-  ) AS attributed
-  LEFT JOIN chain_roots AS roots
-    ON roots.event_id = attributed.event_id
-)`;
+/** The chain and access CTEs of a window, for BigQuery (`since`, `until` SQL timestamps). */
+export function boundedChainAccessCtes(dataset: string, since: string, until: string): string {
+  return `${windowChainCtes(`\`${dataset}.events_unique\``, `TIMESTAMP_SUB(${since}, ${CHAIN_LOOKBACK})`, until)},
+${accessCte(`(
+${boundedAttribution(dataset, since, until, "\n  AND used.category = 'data_access'", true)}
+  )`)}`;
 }

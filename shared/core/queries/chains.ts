@@ -5,7 +5,6 @@
  *
  * A link joins a child's key to a parent's key (plain equality, so both engines hash it), then
  * keeps, per child, the latest parent minted before it whose credential had not expired:
- * - `aws-key`: an AWS call made with an access key <- the AssumeRoleWithWebIdentity that minted it.
  * - `aws-session`: a GCP token exchange whose subject is an AWS role session ARN (an AWS workload
  *   at an AWS provider) <- the AssumeRoleWithWebIdentity that created that session (same role and
  *   session name, `minted_identity`), the exchange inside the session's lifetime.
@@ -18,6 +17,9 @@
  * - `gcp-sa-token`: data access as a service account on someone's behalf <- the
  *   GenerateAccessToken by the same caller for the same account, within an access token's default
  *   hour (lifetimes extended to 12 h by policy are not followed).
+ * An AWS call made with a minted key is not linked here: events_attributed's `minted_by` names its
+ * AssumeRoleWithWebIdentity already (joined on the key alone), and leaving the many data events
+ * out keeps the link join small; the access view and the chain query follow `minted_by` first.
  * Same-named AWS sessions (GitHubActions is configure-aws-credentials' default) and shared service
  * accounts make several parents possible; the latest before the child is taken.
  */
@@ -37,12 +39,6 @@ function parentKeys(events: string): string {
   FROM ${events}
   WHERE outcome = 'success' AND ${where}`;
   return [
-    minted(
-      'aws-key',
-      'credential_id',
-      AWS_SESSION_END,
-      "cloud = 'aws' AND category = 'token_exchange' AND credential_id IS NOT NULL",
-    ),
     minted(
       'aws-session',
       'minted_identity',
@@ -72,7 +68,6 @@ function parentKeys(events: string): string {
 
 /** Each event's key to its parent; NULL when it has none to look for. */
 const CHILD_KEY = `CASE
-      WHEN cloud = 'aws' AND category <> 'token_exchange' THEN 'aws-key ' || credential_id
       WHEN cloud = 'aws' AND identity_provider = 'accounts.google.com' THEN 'gcp-id-token ' || subject
       WHEN cloud = 'gcp' AND category = 'token_exchange' THEN 'aws-session ' || subject
       WHEN cloud = 'gcp' AND category = 'impersonation' THEN 'gcp-federated ' || caller
@@ -97,6 +92,7 @@ export function chainLinksSelect(events: string): string {
   FROM (
     SELECT event_id, event_time, ${CHILD_KEY} AS link_key
     FROM ${events}
+    WHERE cloud = 'gcp' OR identity_provider = 'accounts.google.com'
   ) AS child
   JOIN (
 ${parentKeys(events)}
@@ -146,4 +142,31 @@ export function chainRootsSelect(links: string, events: string): string {
 ${chainAncestorsSelect(links, 'chain_up')}
 )
 ${chainRootsFrom('chain_up', events)}`;
+}
+
+/** The columns the chain walk reads, so a bounded copy of the events leaves `raw` behind. */
+const CHAIN_EVENT_COLUMNS =
+  'event_id, event_time, cloud, category, outcome, action, principal, subject, identity_provider, resource, credential_id, credential_expiration, minted_identity, caller';
+
+/**
+ * The chain CTEs of a window, for a `WITH RECURSIVE`: `chain_events` (the window and the
+ * CHAIN_DEPTH x LINK_LOOKBACK_HOURS a chain can reach back, `lowerBound`), `chain_links`,
+ * `chain_up` and `chain_roots`. Reading the window
+ * instead of the all-history views keeps a named query's cost with its window.
+ */
+export function windowChainCtes(events: string, lowerBound: string, until: string): string {
+  return `chain_events AS (
+  SELECT ${CHAIN_EVENT_COLUMNS}
+  FROM ${events}
+  WHERE event_time >= ${lowerBound} AND event_time < ${until}
+),
+chain_links AS (
+${chainLinksSelect('chain_events')}
+),
+chain_up AS (
+${chainAncestorsSelect('chain_links', 'chain_up')}
+),
+chain_roots AS (
+${chainRootsFrom('chain_up', 'chain_events')}
+)`;
 }

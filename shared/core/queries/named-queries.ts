@@ -1,5 +1,20 @@
-import { boundedAccessCte, boundedAttribution, boundedChainCtes } from './bounded-attribution.js';
-import { CHAIN_DEPTH } from './chains.js';
+import {
+  accessCte,
+  boundedAttribution,
+  boundedChainAccessCtes,
+  CHAIN_LOOKBACK,
+} from './bounded-attribution.js';
+import { CHAIN_DEPTH, windowChainCtes } from './chains.js';
+
+const DUCKDB_SINCE = 'CAST($since AS TIMESTAMPTZ)';
+const DUCKDB_UNTIL = 'CAST($until AS TIMESTAMPTZ)';
+
+/** The chain and access CTEs of the window, for DuckDB: the views' SQL, read over the window only. */
+const DUCKDB_CHAIN_ACCESS = `${windowChainCtes('events_unique', `${DUCKDB_SINCE} - ${CHAIN_LOOKBACK}`, DUCKDB_UNTIL)},
+${accessCte(`(
+    SELECT * FROM events_attributed
+    WHERE category = 'data_access' AND event_time >= ${DUCKDB_SINCE} AND event_time < ${DUCKDB_UNTIL}
+  )`)}`;
 
 /**
  * The questions tokentrail answers, each spelled for both stores side by side. User input never
@@ -24,7 +39,8 @@ export const WHO_ACCESSED: NamedQuery = {
   description:
     'one line per (bucket, root subject, subject, principal): actions, count, failures, first and last seen',
   params: ['bucket', 'since', 'until'],
-  duckdb: `SELECT
+  duckdb: `WITH RECURSIVE ${DUCKDB_CHAIN_ACCESS}
+SELECT
   cloud,
   bucket,
   root_subject,
@@ -37,14 +53,11 @@ export const WHO_ACCESSED: NamedQuery = {
   max(event_time) AS last_seen
 FROM access
 WHERE regexp_matches(bucket, $bucket)
-  AND event_time >= CAST($since AS TIMESTAMPTZ)
-  AND event_time < CAST($until AS TIMESTAMPTZ)
 GROUP BY cloud, bucket, root_subject, subject, principal
 ORDER BY bucket, count DESC, root_subject NULLS LAST, subject NULLS LAST, principal`,
   bigquery: (
     dataset,
-  ) => `WITH RECURSIVE ${boundedChainCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
-${boundedAccessCte(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')}
+  ) => `WITH RECURSIVE ${boundedChainAccessCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')}
 SELECT
   cloud,
   bucket,
@@ -63,18 +76,24 @@ ORDER BY bucket, count DESC, root_subject IS NULL, root_subject, subject IS NULL
 };
 
 /**
- * The chain's hops, from the end (`depth` 0, a data access) up its links, numbered from the root.
- * `links` and `events` name the CTEs, views or tables to read; `ends` is a CTE of the data access
+ * The chain's hops, from the end (`depth` 0, a data access) up its links (an AWS data event's first
+ * through `minted_by`), numbered from the root. `links` and `events` name the CTEs, views or
+ * tables to read; `access` and `ends` are CTEs of the window's data access and the ones that end the
  * events that end the chains. `chain` is the last hop's event id, and comes last: it groups the
  * lines of one chain without widening the table.
  */
 function chainHops(links: string, events: string): string {
-  return `hops AS (
+  return `hop_links AS (
+  SELECT event_id, parent_event_id FROM ${links}
+  UNION ALL
+  SELECT event_id, minted_by FROM access WHERE minted_by IS NOT NULL
+),
+hops AS (
   SELECT chain, 0 AS depth, chain AS event_id FROM ends
   UNION ALL
   SELECT hops.chain, hops.depth + 1, links.parent_event_id
   FROM hops
-  JOIN ${links} AS links ON links.event_id = hops.event_id
+  JOIN hop_links AS links ON links.event_id = hops.event_id
   WHERE hops.depth < ${CHAIN_DEPTH}
 )
 SELECT
@@ -98,19 +117,17 @@ export const CHAIN: NamedQuery = {
   description:
     'each data access with the chain of identities behind it, one line per hop from the root subject: hop, cloud, identity, action, subject, event id, time',
   params: ['subject', 'bucket', 'since', 'until'],
-  duckdb: `WITH RECURSIVE ends AS (
+  duckdb: `WITH RECURSIVE ${DUCKDB_CHAIN_ACCESS},
+ends AS (
   SELECT event_id AS chain, event_time AS chain_time, root_subject
   FROM access
   WHERE regexp_matches(bucket, $bucket)
     AND (regexp_matches(root_subject, $subject) OR regexp_matches(subject, $subject))
-    AND event_time >= CAST($since AS TIMESTAMPTZ)
-    AND event_time < CAST($until AS TIMESTAMPTZ)
 ),
-${chainHops('chain_links', 'events_unique')}`,
+${chainHops('chain_links', 'chain_events')}`,
   bigquery: (
     dataset,
-  ) => `WITH RECURSIVE ${boundedChainCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
-${boundedAccessCte(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
+  ) => `WITH RECURSIVE ${boundedChainAccessCtes(dataset, 'TIMESTAMP(@since)', 'TIMESTAMP(@until)')},
 ends AS (
   SELECT event_id AS chain, event_time AS chain_time, root_subject
   FROM access

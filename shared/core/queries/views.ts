@@ -75,7 +75,7 @@ ${mintsFrom(table('events_unique'))}
 export const CHAIN_LINKS_VIEW: ViewSpec = {
   name: 'chain_links',
   description:
-    'tokentrail: each event linked to the event that minted the credential, token or session it acted with, across clouds (link: aws-key, aws-session, gcp-id-token, gcp-federated, gcp-sa-token).',
+    'tokentrail: each event linked to the event that minted the token or session it acted with, across clouds (link: aws-session, gcp-id-token, gcp-federated, gcp-sa-token); AWS calls made with a minted key name it in events_attributed.minted_by.',
   select: (table) => chainLinksSelect(table('events_unique')),
 };
 
@@ -88,8 +88,10 @@ export const CHAIN_ROOTS_VIEW: ViewSpec = {
 };
 
 /**
- * The access columns, read from an attributed event `attributed` and its chain root `roots`:
- * root_subject is the chain's first external identity, the immediate subject when there is no chain.
+ * The access columns, read from an attributed event `attributed`, its chain root `roots` and its
+ * minting exchange's `mint_roots` (an AWS data event's chain goes on from the exchange that minted
+ * its key): root_subject is the chain's first external identity, the immediate subject when there
+ * is no chain.
  */
 export const ACCESS_COLUMNS = `  attributed.event_time,
   attributed.cloud,
@@ -98,7 +100,7 @@ export const ACCESS_COLUMNS = `  attributed.event_time,
   attributed.action,
   attributed.outcome,
   attributed.error_code,
-  COALESCE(roots.root_subject, attributed.subject) AS root_subject,
+  COALESCE(roots.root_subject, mint_roots.root_subject, attributed.subject) AS root_subject,
   attributed.subject,
   attributed.principal,
   attributed.identity_provider,
@@ -120,6 +122,8 @@ ${ACCESS_COLUMNS},
 FROM ${table('events_attributed')} AS attributed
 LEFT JOIN ${table('chain_roots')} AS roots
   ON roots.event_id = attributed.event_id
+LEFT JOIN ${table('chain_roots')} AS mint_roots
+  ON mint_roots.event_id = attributed.minted_by
 WHERE attributed.category = 'data_access'`,
 };
 
