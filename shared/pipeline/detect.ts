@@ -26,6 +26,7 @@ import { COLUMNS } from '../core/schema/columns.js';
 import type { Row } from '../core/schema/row.js';
 import { timestampOf } from '../core/time/timestamp.js';
 import { conditionJudgeFor } from './condition-judge.js';
+import { loadNetworkJudge } from './network-judge.js';
 import type { EventStore } from './ports.js';
 
 export const DEFAULT_BASELINE_DAYS = 14;
@@ -111,7 +112,7 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
     policy,
     baseline,
     conditions: await conditionJudgeFor(rows),
-    ...(request.ranges ? { ranges: request.ranges } : {}),
+    network: await loadNetworkJudge(request.ranges),
   });
   return groupFindings(findings, {
     idOf: request.idOf,

@@ -12,6 +12,7 @@ import { timestampOf } from '../core/time/timestamp.js';
 import type { DecodedItem } from '../sources/decoded-item.js';
 import { conditionJudgeFor } from './condition-judge.js';
 import { IngestRun, type IngestSummary } from './ingest.js';
+import { loadNetworkJudge } from './network-judge.js';
 import { type NotifySummary, notify } from './notify.js';
 import type { AlertBook, AlertChannel, Clock, EventStore } from './ports.js';
 
@@ -92,12 +93,15 @@ export async function processDelivery(
   const tap = {
     write: async (rows: readonly Row[]) => {
       const conditions = await conditionJudgeFor(rows);
-      const ranges = context.ranges && needsRanges(rows, context.policy) ? await context.ranges() : undefined;
+      const network =
+        context.ranges && needsRanges(rows, context.policy)
+          ? await loadNetworkJudge(await context.ranges())
+          : undefined;
       const ruleContext = {
         policy: context.policy,
         baseline: NO_BASELINE,
         conditions,
-        ...(ranges ? { ranges } : {}),
+        ...(network ? { network } : {}),
       };
       for (const finding of runRules(rules, rows, ruleContext)) {
         findings.push(finding);

@@ -427,14 +427,18 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     const googleAuth = bundled('// node_modules/google-auth-library/');
     expect(googleAuth.length).toBeGreaterThan(0);
     expect(googleAuth.filter((name) => /bigquery-store-/.test(name))).toEqual([]);
-    // The CEL evaluator loads only for a delivery that holds a GCP attribute condition.
-    const celEvaluator = bundled('// node_modules/@marcbachmann/cel-js/');
-    expect(celEvaluator.length).toBeGreaterThan(0);
-    expect(
-      celEvaluator.filter((name) =>
-        Object.values(HANDLERS).some((handler) => handler.replace(/\.handler$/, '.js') === name),
-      ),
-    ).toEqual([]);
+    // The CEL evaluator loads only for a delivery that holds a GCP attribute condition, the address
+    // parser only for one a network rule reads.
+    for (const lazy of ['// node_modules/@marcbachmann/cel-js/', '// node_modules/ipaddr.js/']) {
+      const chunks = bundled(lazy);
+      expect({ lazy, bundled: chunks.length > 0 }).toEqual({ lazy, bundled: true });
+      expect({
+        lazy,
+        inEntry: chunks.filter((name) =>
+          Object.values(HANDLERS).some((handler) => handler.replace(/\.handler$/, '.js') === name),
+        ),
+      }).toEqual({ lazy, inEntry: [] });
+    }
     expect(bundled('// node_modules/@aws-sdk/client-s3/')).toEqual([]);
     expect(bundled('// node_modules/@smithy/signature-v4/').length).toBeGreaterThan(0);
     expect(text('functions/aws/eventbridge.js')).toMatch(

@@ -1,5 +1,5 @@
 import type { Severity } from '../alerts/alert.js';
-import type { IpRanges } from '../network/ip-ranges.js';
+import type { NetworkJudge } from '../network/network-judge.js';
 import type { Row } from '../schema/row.js';
 import type { Finding } from './finding.js';
 import type { Policy } from './policy.js';
@@ -50,8 +50,11 @@ export interface RuleContext {
   readonly baseline: Baseline;
   /** Evaluates GCP attribute conditions; without it rules judge only a condition's absence. */
   readonly conditions?: ConditionJudge;
-  /** The published cloud and CI ranges; without them the network rules judge address blocks only. */
-  readonly ranges?: IpRanges;
+  /**
+   * The network model, with the published cloud and CI ranges when loaded; without it the network
+   * rules stay quiet.
+   */
+  readonly network?: NetworkJudge;
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { celConditionJudge } from '../../identity/gcp-attribute-condition.js';
 import { ipRanges, type RangeEntry } from '../../network/ip-ranges.js';
+import { networkJudge } from '../../network/network-judge.js';
 import { newRow } from '../../normalize/build-row.js';
 import type { Row } from '../../schema/row.js';
 import { type Baseline, pairKey } from '../detection-rule.js';
@@ -73,7 +74,7 @@ describe('detection rules, one fixture per case beside each rule', () => {
         policy: fixture.policy,
         baseline,
         conditions: celConditionJudge,
-        ...(fixture.ranges ? { ranges: ipRanges(fixture.ranges) } : {}),
+        network: networkJudge(fixture.ranges ? ipRanges(fixture.ranges) : undefined),
       });
       expect(findings.map((finding) => finding.event_id)).toEqual(fixture.expected);
       for (const finding of findings) expect(finding.rule).toBe(rule.id);

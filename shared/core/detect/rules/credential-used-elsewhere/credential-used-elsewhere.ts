@@ -1,6 +1,3 @@
-import { NO_RANGES } from '../../../network/ip-ranges.js';
-import { isPrivateAddress } from '../../../network/private-address.js';
-import { sameNetwork, sourceNetwork } from '../../../network/source-network.js';
 import { credentialUses } from '../../credential-uses.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
@@ -23,14 +20,15 @@ export const credentialUsedElsewhere: DetectionRule = {
     'A credential left the workload that minted it. Revoke the role session (an inline deny on aws:TokenIssueTime, or revoke the service account token by disabling the key path), find how it leaked (logs printing credentials, a compromised runner or dependency), and review what the other network did with `query sql` on its credential_id.',
 
   evaluate(rows, context) {
-    const ranges = context.ranges ?? NO_RANGES;
+    const network = context.network;
+    if (network === undefined) return [];
     const seen = new Set<string>();
     const findings: Finding[] = [];
     for (const { use, mint } of credentialUses(rows, context.baseline.mints ?? [])) {
-      const minted = sourceNetwork(mint.source_ip, ranges);
-      const used = sourceNetwork(use.source_ip, ranges);
-      if (sameNetwork(minted, used) !== false || used.kind !== 'address') continue;
-      if (isPrivateAddress(used.address) || (minted.kind === 'address' && isPrivateAddress(minted.address)))
+      const minted = network.of(mint.source_ip);
+      const used = network.of(use.source_ip);
+      if (network.same(minted, used) !== false || used.kind !== 'address') continue;
+      if (network.isPrivate(used.address) || (minted.kind === 'address' && network.isPrivate(minted.address)))
         continue;
       const key = `${mint.event_id}\u0000${used.block}`;
       if (seen.has(key)) continue;

@@ -1,6 +1,4 @@
 import type { RangeProvider } from '../../../network/ip-ranges.js';
-import { isPrivateAddress } from '../../../network/private-address.js';
-import { sourceNetwork } from '../../../network/source-network.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
@@ -70,16 +68,16 @@ export const exchangeFromUnexpectedNetwork: DetectionRule = {
   runbook:
     "The workload's OIDC token was presented from outside where the workload runs: the token (or the cluster's or runner's signing path) has leaked. Find where the token was exposed, rotate what it reached, and narrow the trust with a source-network condition (aws:SourceIp / an access level) if the workload's addresses are stable.",
 
-  evaluate(rows, { policy, ranges }) {
-    if (ranges === undefined) return [];
+  evaluate(rows, { policy, network: judge }) {
+    if (judge === undefined || !judge.hasRanges) return [];
     const githubHosted = patterns(policy.rules[this.id]?.githubHosted);
     const findings: Finding[] = [];
     for (const row of rows) {
       if (!isExchange(row) || row.category !== 'token_exchange' || row.outcome !== 'success') continue;
       const home = homeOf(row, githubHosted);
       if (home === null) continue;
-      const network = sourceNetwork(row.source_ip, ranges);
-      if (network.kind !== 'address' || isPrivateAddress(network.address)) continue;
+      const network = judge.of(row.source_ip);
+      if (network.kind !== 'address' || judge.isPrivate(network.address)) continue;
       const range = network.range;
       const inside =
         range !== null &&
