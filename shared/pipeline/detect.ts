@@ -14,6 +14,7 @@ import type { IpRanges } from '../core/network/ip-ranges.js';
 import {
   BASELINE_PRINCIPAL_SUBJECTS,
   BASELINE_SUBJECT_BUCKETS,
+  CHAIN_ROOTS_IN_WINDOW,
   EVENTS_IN_WINDOW,
   HISTORY_START,
   MINTS_AROUND,
@@ -89,6 +90,7 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
   const subjectBuckets = await pairs(store, BASELINE_SUBJECT_BUCKETS, baselineRange);
   const trusts = await store.query(TRUSTS_BEFORE, { until: range.since });
   const history = await store.query(HISTORY_START, {});
+  const roots = await store.query(CHAIN_ROOTS_IN_WINDOW, { ...range });
   const mints = await store.query(MINTS_AROUND, {
     since: timestampOf(new Date(Date.parse(range.since) - MINTS_BEFORE_WINDOW_HOURS * 3_600_000)),
     until: range.until,
@@ -99,6 +101,13 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
     historyStart: (history.rows[0]?.history_start as string | null | undefined) ?? null,
     windowStart: range.since,
     mints: mints.rows.map(mintOf),
+    rootSubjects: new Map(
+      roots.rows.flatMap((row) =>
+        typeof row.event_id === 'string' && typeof row.root_subject === 'string'
+          ? [[row.event_id, row.root_subject] as const]
+          : [],
+      ),
+    ),
     trustsBefore: new Map(
       trusts.rows.map((row) => [
         row.principal as string,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import { normalizeRecord } from '../../shared/core/normalize/normalize-record.js';
+import { CHAIN_ROOTS_IN_WINDOW } from '../../shared/core/queries/detection-queries.js';
 import { globToRegex } from '../../shared/core/queries/glob.js';
 import { CHAIN, type NamedQuery, WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import type { Row } from '../../shared/core/schema/row.js';
@@ -78,6 +79,20 @@ describe('cross-cloud chains in the store', () => {
         root_subject: SESSION_ARN('release'),
       },
     ]);
+  });
+
+  it.each(STORES)("gives detection each chained exchange's root subject (%s)", async (_name, spelled) => {
+    const roots = await run(spelled(CHAIN_ROOTS_IN_WINDOW), {});
+    const byAction = await store.sql(
+      "SELECT event_id, action FROM events WHERE category IN ('token_exchange', 'impersonation')",
+    );
+    const actionOf = new Map(byAction.rows.map((row) => [row.event_id, row.action]));
+    const found = roots.rows.map((row) => [actionOf.get(row.event_id as string), row.root_subject]);
+    // The GCP exchange by the main branch's AWS session, and what the service accounts minted after it.
+    expect(found).toContainEqual(['google.identity.sts.v1.SecurityTokenService.ExchangeToken', MAIN]);
+    expect(found).toContainEqual(['AssumeRoleWithWebIdentity', ETL]);
+    // The fork's session links to no exchange: what it minted goes back to the session, no further.
+    expect(found.map(([, root]) => root)).toContain(SESSION_ARN('pr-9999'));
   });
 
   it('links each hop to the one that minted what it used, and nothing across the near misses', async () => {

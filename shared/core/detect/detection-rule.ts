@@ -28,6 +28,11 @@ export interface Baseline {
    * oldest first, so a use in the window can be compared with a mint that fell before it.
    */
   readonly mints?: readonly Mint[];
+  /**
+   * For exchanges and impersonations in the window that continue a cross-cloud chain, the chain's
+   * root subject (the first external identity), by event id.
+   */
+  readonly rootSubjects?: ReadonlyMap<string, string>;
 }
 
 /** A minted credential: an AWS exchange's access key, or a GCP service account token. */

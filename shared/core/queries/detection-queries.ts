@@ -1,4 +1,5 @@
-import { boundedAttribution } from './bounded-attribution.js';
+import { boundedAttribution, CHAIN_LOOKBACK } from './bounded-attribution.js';
+import { windowChainCtes } from './chains.js';
 import type { NamedQuery } from './named-queries.js';
 
 /**
@@ -121,6 +122,29 @@ WHERE ${MINT_FILTER}
 ORDER BY event_time, event_id`,
 };
 
+const CHAINED_IN_WINDOW = (since: string) => `SELECT event_id, root_subject FROM chain_roots
+WHERE event_id IN (
+  SELECT event_id FROM chain_events
+  WHERE event_time >= ${since} AND category IN ('token_exchange', 'impersonation')
+)`;
+
+/**
+ * The root subject (first external identity) of each exchange and impersonation in the window
+ * that continues a chain (an AWS role session exchanged at GCP, a service account's ID token used
+ * at AWS): what unexpected-subject judges beside the immediate subject.
+ */
+export const CHAIN_ROOTS_IN_WINDOW: NamedQuery = {
+  name: 'chain-roots-in-window',
+  description: 'the root subject of each chained exchange or impersonation in a window',
+  params: ['since', 'until'],
+  duckdb: `WITH RECURSIVE ${windowChainCtes('events_unique', `CAST($since AS TIMESTAMPTZ) - ${CHAIN_LOOKBACK}`, 'CAST($until AS TIMESTAMPTZ)')}
+${CHAINED_IN_WINDOW('CAST($since AS TIMESTAMPTZ)')}`,
+  bigquery: (
+    dataset,
+  ) => `WITH RECURSIVE ${windowChainCtes(`\`${dataset}.events_unique\``, `TIMESTAMP_SUB(TIMESTAMP(@since), ${CHAIN_LOOKBACK})`, 'TIMESTAMP(@until)')}
+${CHAINED_IN_WINDOW('TIMESTAMP(@since)')}`,
+};
+
 export const HISTORY_START: NamedQuery = {
   name: 'history-start',
   description: 'the oldest event time in the store',
@@ -136,5 +160,6 @@ export const DETECTION_QUERIES: readonly NamedQuery[] = [
   TRUSTS_BEFORE,
   TRUST_HISTORY,
   MINTS_AROUND,
+  CHAIN_ROOTS_IN_WINDOW,
   HISTORY_START,
 ];

@@ -12,10 +12,14 @@ import { RULES } from '../rules.js';
 interface Fixture {
   readonly description: string;
   readonly policy: Policy;
-  readonly baseline?: Omit<Baseline, 'principalSubjects' | 'subjectBuckets' | 'trustsBefore'> & {
+  readonly baseline?: Omit<
+    Baseline,
+    'principalSubjects' | 'subjectBuckets' | 'trustsBefore' | 'rootSubjects'
+  > & {
     principalSubjects: [string, string][];
     subjectBuckets: [string, string][];
     trustsBefore?: [string, { event_time: string; trust: unknown }][];
+    rootSubjects?: [string, string][];
   };
   readonly rows: Partial<Row>[];
   readonly expected: string[];
@@ -68,6 +72,7 @@ describe('detection rules, one fixture per case beside each rule', () => {
             principalSubjects: new Set(fixture.baseline.principalSubjects.map(([a, b]) => pairKey(a, b))),
             subjectBuckets: new Set(fixture.baseline.subjectBuckets.map(([a, b]) => pairKey(a, b))),
             trustsBefore: new Map(fixture.baseline.trustsBefore ?? []),
+            rootSubjects: new Map(fixture.baseline.rootSubjects ?? []),
           }
         : EMPTY_BASELINE;
       const findings = rule.evaluate(fixture.rows.map(row), {
