@@ -12,15 +12,17 @@ import {
   parseGcpCloudRanges,
   parseGithubMeta,
 } from '../../shared/core/network/published-ranges.js';
-import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
+import { CHAIN, WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderTable } from '../../shared/core/render/query-output.js';
+import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
+import { MODEL_SYNC_BUCKET } from '../demo/cross-cloud.js';
 import { DEMO_POLICY_YAML } from '../demo/demo-policy.js';
 import { DEMO_RANGE_DOCUMENTS } from '../demo/demo-ranges.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
@@ -59,6 +61,7 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
     await writeFile(DEMO_POLICY, DEMO_POLICY_YAML);
     const ranges = await writeDemoRanges();
     const alerts = await detectDaily(store, traffic.start, traffic.end, ranges);
+    const chain = await latestChain(store, io);
     const trust = await storeTrustReport(store, parsePolicy(DEMO_POLICY_YAML, DEMO_POLICY), {
       since: timestampOf(traffic.start),
       until: timestampOf(traffic.end),
@@ -69,6 +72,7 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
         `ingested into ${store.description}: ${summary.written} rows, ${summary.duplicates} duplicate deliveries ignored, ${summary.quarantined} quarantined.\n\n` +
         `Who accessed which bucket, last 7 days (UTC):\n\n${renderTable(result)}\n` +
         `Alerts, from a detect run per day against ${DEMO_POLICY} (learning shortened to ${DEMO_LEARNING_DAYS} days for a one-week demo; tokentrail alerts list --store ${DEMO_STORE}):\n\n${renderTable(alertTable(alerts))}\n` +
+        `A chain across clouds, the last nightly model sync from ${terminalSafe(String(chain.rows[0]?.root_subject ?? '-'))} (tokentrail query chain --bucket ${MODEL_SYNC_BUCKET} --store ${DEMO_STORE}):\n\n${renderTable(chain)}\n` +
         `Trust, as the week's trust changes left it (tokentrail trust scan --store ${DEMO_STORE} --policy ${DEMO_POLICY}):\n\n${renderTable(trustTable(trust))}\n` +
         `Planted incidents:\n${traffic.incidents.map((incident) => `  - ${incident.title}\n`).join('')}\n` +
         `Try:\n` +
@@ -114,6 +118,20 @@ async function writeDemoRanges(): Promise<IpRanges> {
     ...parseGcpCloudRanges(texts.gcp),
     ...parseGithubMeta(texts.github),
   ]);
+}
+
+/** The last chain into the model-serving bucket, hop by hop, narrowed for the demo's screen. */
+async function latestChain(store: Store, io: CliIo): Promise<QueryResult> {
+  const { result } = await answer(
+    store,
+    { now: () => io.now() },
+    { query: CHAIN, patterns: { subject: '*', bucket: MODEL_SYNC_BUCKET } },
+  );
+  const last = result.rows.at(-1)?.chain;
+  return {
+    columns: ['hop', 'cloud', 'identity', 'action', 'event_time'],
+    rows: result.rows.filter((row) => row.chain === last),
+  };
 }
 
 /** The trust scan, narrowed for the demo's screen: the verdict, whom it concerns, why, and who used it. */

@@ -61,6 +61,8 @@ export interface ExchangeTokenCall {
   /** `projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`. */
   readonly provider: string;
   readonly caller: GcpCaller;
+  /** An AWS workload's exchange: a signed GetCallerIdentity request, not a JWT. */
+  readonly aws?: boolean;
 }
 
 export type ExchangeTokenResult =
@@ -97,7 +99,9 @@ export function exchangeTokenEntry(
         audience: `//iam.googleapis.com/${call.provider}`,
         grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
         requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
-        subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt',
+        subjectTokenType: call.aws
+          ? 'urn:ietf:params:aws:token-type:aws4_request'
+          : 'urn:ietf:params:oauth:token-type:jwt',
       },
       requestMetadata: requestMetadata(random, call.caller, call.time),
       resourceName: call.provider,

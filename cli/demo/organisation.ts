@@ -27,6 +27,7 @@ export const ROLES = {
   paymentsWorker: { account: PROD_ACCOUNT, name: 'eks-payments-api-worker', id: 'AROAT5HD9WZK3LNP6QFEB' },
   featureLoader: { account: PROD_ACCOUNT, name: 'eks-ml-feature-loader', id: 'AROAM8CX4RJT7VBW2NHPD' },
   vendorScanner: { account: PROD_ACCOUNT, name: 'vendor-scanner', id: 'AROAQ2NF6KZD9HXM4TBLW' },
+  mlGcpSync: { account: PROD_ACCOUNT, name: 'ml-gcp-sync', id: 'AROAK4TZ8NWQ2RHD6MXVB' },
 } as const satisfies Record<string, AwsRole>;
 
 export const GCP_PROJECT = 'acme-prod';
@@ -37,6 +38,9 @@ const POOLS = `projects/${GCP_PROJECT_NUMBER}/locations/global/workloadIdentityP
 export const GITHUB_POOL = `${POOLS}/github`;
 export const GITHUB_PROVIDER = `${GITHUB_POOL}/providers/github-acme`;
 export const GKE_POOL = `${POOLS}/${GCP_PROJECT}.svc.id.goog`;
+/** AWS workloads federate into GCP through this pool's AWS provider. */
+export const AWS_POOL = `${POOLS}/aws-prod`;
+export const AWS_PROVIDER = `${AWS_POOL}/providers/aws-111122223333`;
 
 export function federatedPrincipal(pool: string, subject: string): string {
   return `principal://iam.googleapis.com/${pool}/subject/${subject}`;
@@ -49,6 +53,10 @@ export function gkePrincipal(namespace: string, serviceAccount: string): string 
 
 export const SERVICE_ACCOUNTS = {
   deployer: { email: `deployer@${GCP_PROJECT}.iam.gserviceaccount.com`, uniqueId: '104857602211993847561' },
+  mlUploader: {
+    email: `ml-uploader@${GCP_PROJECT}.iam.gserviceaccount.com`,
+    uniqueId: '104857602211993847563',
+  },
   dataflowDeployer: {
     email: `dataflow-deployer@${GCP_PROJECT}.iam.gserviceaccount.com`,
     uniqueId: '104857602211993847562',

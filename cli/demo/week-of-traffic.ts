@@ -5,6 +5,7 @@
  * `end`, randomness from `seed`.
  */
 import { ordinaryAwsTraffic } from './aws-traffic.js';
+import { crossCloudTraffic } from './cross-cloud.js';
 import { type DemoFile, deliver } from './delivery.js';
 import { ordinaryGcpTraffic } from './gcp-traffic.js';
 import { type PlantedIncident, plantIncidents } from './incidents.js';
@@ -35,6 +36,8 @@ export function weekOfTraffic(options: { readonly end: Date; readonly seed?: num
   ordinaryAwsTraffic(log, start, end - HOUR, GITHUB_RUNS_ON_AWS);
   ordinaryGcpTraffic(log, start, end - HOUR);
   const incidents = plantIncidents(log, start);
+  // After the incidents, so adding the chain left their times and counts as they were.
+  crossCloudTraffic(log, start, end - HOUR);
   return {
     files: deliver(log.random, log.events, end),
     incidents,

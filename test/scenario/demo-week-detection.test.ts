@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MODEL_SYNC_BUCKET, MODEL_SYNC_SESSION, MODEL_SYNC_SUBJECT } from '../../cli/demo/cross-cloud.js';
 import { DEMO_RANGE_DOCUMENTS } from '../../cli/demo/demo-ranges.js';
 import { weekOfTraffic } from '../../cli/demo/week-of-traffic.js';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
@@ -93,6 +94,19 @@ describe('detection over a generated week', () => {
     const elsewhere = alerts.filter((alert) => alert.rule === 'credential-used-elsewhere');
     expect(elsewhere.length).toBeGreaterThan(1);
     expect(elsewhere.map((alert) => alert.subject)).toContain('repo:acme/payments-api:ref:refs/heads/main');
+  });
+
+  it('traces the nightly model sync across clouds to the GitHub subject behind the AWS session', async () => {
+    const access = await store.sql(
+      `SELECT DISTINCT root_subject, subject, principal FROM access WHERE bucket = '${MODEL_SYNC_BUCKET}'`,
+    );
+    expect(access.rows).toEqual([
+      {
+        root_subject: MODEL_SYNC_SUBJECT,
+        subject: MODEL_SYNC_SESSION,
+        principal: 'ml-uploader@acme-prod.iam.gserviceaccount.com',
+      },
+    ]);
   });
 
   it('delivers each incident once: a re-run finds the same incidents and sends nothing new', async () => {
