@@ -68,18 +68,18 @@ const ENTRIES: JsonObject[] = [
 const EXPECTED_FINDINGS = [
   {
     title: 'A whole workload identity pool was granted roles/storage.objectAdmin on projects/acme-data-prod',
-    principal: WHOLE_POOL,
+    principal: 'projects/acme-data-prod',
     resource: 'projects/acme-data-prod',
   },
   {
     title: 'A whole workload identity pool was granted roles/storage.objectViewer on gs://acme-build-cache',
-    principal: WHOLE_POOL,
+    principal: 'gs://acme-build-cache',
     resource: 'gs://acme-build-cache',
   },
   {
     title:
       'A whole workload identity pool was granted roles/iam.serviceAccountTokenCreator on projects/acme-data-prod',
-    principal: WHOLE_POOL,
+    principal: 'projects/acme-data-prod',
     resource: 'projects/acme-data-prod',
   },
   {

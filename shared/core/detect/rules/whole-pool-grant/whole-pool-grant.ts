@@ -71,8 +71,9 @@ export const wholePoolGrant: DetectionRule = {
             row,
             `A whole workload identity pool was granted ${delta.role} on ${row.resource ?? row.principal}`,
           ),
-          // A direct grant's row names its first federated member; the finding names this delta's.
-          ...(direct ? { principal: delta.member } : {}),
+          // A direct grant is about what the pool may now reach: the finding's principal is the project
+          // or bucket, so grants on two of them the same day are two incidents, not one.
+          ...(direct ? { principal: row.resource } : {}),
           subject: delta.member,
           identity_provider: pool,
         });
