@@ -1,0 +1,141 @@
+/** One who-accessed row, as the WHO_ACCESSED named query returns it. */
+export interface AccessRow {
+  readonly cloud: string | null;
+  readonly bucket: string | null;
+  readonly root_subject: string | null;
+  readonly subject: string | null;
+  readonly principal: string | null;
+  readonly count: number;
+  readonly failures: number;
+}
+
+/** What marks a path as alerted: an alert's subject and principal. */
+export interface AlertedPath {
+  readonly subject: string | null;
+  readonly principal: string | null;
+}
+
+export type NodeKind = 'subject' | 'principal' | 'bucket';
+
+export interface LineageNode {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly label: string;
+  readonly count: number;
+  /** For an aggregate (`repo:OWNER/*`): the owner, which the page can expand. */
+  readonly owner?: string;
+}
+
+export interface LineageEdge {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly failures: number;
+  readonly alerted: boolean;
+  /** Indexes of the rows behind the edge, to list their events. */
+  readonly rows: readonly number[];
+}
+
+export interface Lineage {
+  readonly nodes: readonly LineageNode[];
+  readonly edges: readonly LineageEdge[];
+  /** The owners whose subjects were folded into one node. */
+  readonly aggregated: readonly string[];
+}
+
+export interface LineageOptions {
+  /** More distinct subjects than this fold by GitHub repository owner. */
+  readonly aggregateAbove?: number;
+  /** Owners kept unfolded even past the threshold. */
+  readonly expanded?: ReadonlySet<string>;
+}
+
+const NONE = '(none)';
+
+/** The subject the lineage starts from: a chain's root subject, else the immediate one. */
+export function subjectOf(row: Pick<AccessRow, 'root_subject' | 'subject'>): string {
+  return row.root_subject ?? row.subject ?? NONE;
+}
+
+/** `acme` for `repo:acme/web:ref:refs/heads/main`; null for anything else. */
+export function ownerOf(subject: string): string | null {
+  const match = /^repo:([^/:]+)\//.exec(subject);
+  return match ? match[1]! : null;
+}
+
+/** The key joining a row to its events. */
+export function rowKey(row: Pick<AccessRow, 'bucket' | 'root_subject' | 'subject' | 'principal'>): string {
+  return JSON.stringify([row.bucket, row.root_subject, row.subject, row.principal]);
+}
+
+function isAlerted(row: AccessRow, alerts: readonly AlertedPath[]): boolean {
+  return alerts.some(
+    (alert) =>
+      alert.principal !== null &&
+      alert.principal === row.principal &&
+      (alert.subject === null || alert.subject === row.subject || alert.subject === row.root_subject),
+  );
+}
+
+/**
+ * Who-accessed rows as a three-layer graph, subjects -> principals -> buckets, edges weighted by
+ * events and failures. Past `aggregateAbove` distinct subjects, GitHub subjects fold into one node
+ * per repository owner (unless expanded), so a large organisation stays readable.
+ */
+export function buildLineage(
+  rows: readonly AccessRow[],
+  alerts: readonly AlertedPath[],
+  options: LineageOptions = {},
+): Lineage {
+  const threshold = options.aggregateAbove ?? 40;
+  const expanded = options.expanded ?? new Set<string>();
+  const subjects = new Set(rows.map(subjectOf));
+  const fold = subjects.size > threshold;
+  const aggregated = new Set<string>();
+
+  const nodes = new Map<string, { kind: NodeKind; label: string; count: number; owner?: string }>();
+  const edges = new Map<
+    string,
+    { from: string; to: string; count: number; failures: number; alerted: boolean; rows: number[] }
+  >();
+
+  const node = (kind: NodeKind, label: string, count: number, owner?: string) => {
+    const id = JSON.stringify([kind, label]);
+    const existing = nodes.get(id);
+    if (existing) existing.count += count;
+    else nodes.set(id, { kind, label, count, ...(owner === undefined ? {} : { owner }) });
+    return id;
+  };
+  const edge = (from: string, to: string, row: AccessRow, index: number, alerted: boolean) => {
+    const id = JSON.stringify([from, to]);
+    const existing = edges.get(id);
+    if (existing) {
+      existing.count += row.count;
+      existing.failures += row.failures;
+      existing.alerted ||= alerted;
+      existing.rows.push(index);
+    } else edges.set(id, { from, to, count: row.count, failures: row.failures, alerted, rows: [index] });
+  };
+
+  rows.forEach((row, index) => {
+    const subject = subjectOf(row);
+    const owner = ownerOf(subject);
+    const folded = fold && owner !== null && !expanded.has(owner);
+    if (folded) aggregated.add(owner);
+    const subjectId = folded
+      ? node('subject', `repo:${owner}/*`, row.count, owner)
+      : node('subject', subject, row.count);
+    const principalId = node('principal', row.principal ?? NONE, row.count);
+    const bucketId = node('bucket', row.bucket ?? NONE, row.count);
+    const alerted = isAlerted(row, alerts);
+    edge(subjectId, principalId, row, index, alerted);
+    edge(principalId, bucketId, row, index, alerted);
+  });
+
+  return {
+    nodes: [...nodes].map(([id, value]) => ({ id, ...value })),
+    edges: [...edges].map(([id, value]) => ({ id, ...value })),
+    aggregated: [...aggregated].sort(),
+  };
+}
