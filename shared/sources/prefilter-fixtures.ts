@@ -39,8 +39,23 @@ export const PREFILTER_FIXTURES: readonly PrefilterFixture[] = [
     prefilter: 'parse',
   },
   {
-    description: 'escapes inside unrelated values and nested keys decide nothing',
-    text: String.raw`{"eventVersion":"1.08","userAgent":"a\"b\\c\u00e9","requestParameters":{"event\u004eame":"AssumeRoleWithWebIdentity"},"eventSource":"kms.amazonaws.com","eventName":"Decrypt",${ID}}`,
+    description: 'escapes inside unrelated values decide nothing',
+    text: String.raw`{"eventVersion":"1.08","userAgent":"a\"b\\c\u00e9","requestParameters":{"eventName":"AssumeRoleWithWebIdentity"},"eventSource":"kms.amazonaws.com","eventName":"Decrypt",${ID}}`,
+    prefilter: 'skip',
+  },
+  {
+    description: 'an escaped nested key may spell federatedProvider (a session call is tested nested): parse',
+    text: String.raw`{"eventVersion":"1.08","requestParameters":{"event\u004eame":"AssumeRoleWithWebIdentity"},"eventSource":"kms.amazonaws.com","eventName":"Decrypt",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'a web-identity session calling KMS: the nested federatedProvider key means parse',
+    text: `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","accessKeyId":"ASIAEXAMPLE","sessionContext":{"webIdFederationData":{"federatedProvider":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}}},"eventSource":"kms.amazonaws.com","eventName":"Decrypt",${ID}}`,
+    prefilter: 'parse',
+  },
+  {
+    description: 'a session that is not federated (webIdFederationData {}) calling KMS: skipped unparsed',
+    text: `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","accessKeyId":"ASIAEXAMPLE","sessionContext":{"webIdFederationData":{}}},"eventSource":"kms.amazonaws.com","eventName":"Decrypt",${ID}}`,
     prefilter: 'skip',
   },
   {

@@ -5,7 +5,8 @@
  * it as invalid_json) whose top-level relevance fields, read with JSON's own rules (last duplicate
  * key wins), fail every clause of CLOUDTRAIL_RELEVANCE. Whenever the bytes cannot decide (an
  * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
- * valid JSON) the record goes to the full path. The same pass finds where a valid record ends, so
+ * valid JSON, a key some normalizer tests nested (`federatedProvider`) or any escaped key at
+ * all) the record goes to the full path. The same pass finds where a valid record ends, so
  * the framer need not scan a record the prefilter has read, relevant or not. See
  * docs/decisions/0003-prefilter.md and 0005-normalize-hot-path.md.
  */
@@ -204,6 +205,15 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     }
     return otherString;
   }
+  /** Keys whose presence at any depth means "parse": a normalizer tests them nested. */
+  const nestedKeys = (relevance.nestedKeys ?? []).map((key) => Buffer.from(key, 'utf8'));
+  function isNestedKey(bytes: Buffer, start: number, end: number): boolean {
+    for (let k = 0; k < nestedKeys.length; k++) {
+      const key = nestedKeys[k]!;
+      if (key.length === end - start && matchesAt(bytes, start, key)) return true;
+    }
+    return false;
+  }
   // The framer's cap: a record may open MAX_DEPTH containers, itself included.
   const closers = new Uint8Array(MAX_DEPTH);
 
@@ -238,7 +248,12 @@ export function prefilterFor(relevance: Relevance): Prefilter {
         if (end === UNDECIDED) return UNDECIDED;
         if (depth === 1 && !relevant) {
           if (end < 0) return UNDECIDED; // an escaped key may spell a relevance field
+          if (nestedKeys.length > 0 && isNestedKey(bytes, i + 1, end - 1)) return UNDECIDED;
           field = fieldOf(bytes, i + 1, end - 1);
+          i = end;
+        } else if (nestedKeys.length > 0 && !relevant) {
+          // A nested key a normalizer tests, or an escaped key that may spell one: parse.
+          if (end < 0 || isNestedKey(bytes, i + 1, end - 1)) return UNDECIDED;
           i = end;
         } else i = end < 0 ? -end - 2 : end;
         if (byteAt(bytes, i, length) !== COLON) {

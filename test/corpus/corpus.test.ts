@@ -50,7 +50,8 @@ const EXPECTED: Record<string, Record<string, number>> = {
   'aws-arwwi-success-github-vstoken-2021-1.json': { 'row:success': 1 },
   'aws-arwwi-success-terraformcloud-1.json': { 'reject:missing_id': 1 },
   'aws-s3-dataevent-copyobject-iamuser-elastic-1.json': { 'row:success': 1 },
-  'aws-session-webidfed-eks-registerusage-docs-1.json': { 'skip:not_federation': 1 },
+  // An EKS pod's IRSA session calling Marketplace RegisterUsage: a use of its minted key.
+  'aws-session-webidfed-eks-registerusage-docs-1.json': { 'row:success': 1 },
   'envelope-aws-cwlogs-control-message-vector-1.json': { 'skip:control_message': 1 },
   'envelope-aws-cwlogs-decoded-cloudtrail-docs-1.json': { 'reject:invalid_json': 3 },
   'envelope-aws-cwlogs-lambda-awslogs-1.json': { 'reject:invalid_json': 2, 'reject:unrecognized_record': 1 },

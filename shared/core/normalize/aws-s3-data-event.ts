@@ -51,7 +51,7 @@ const RELEVANCE: Relevance = {
 const S3_ARN = /^arn:[a-z-]+:s3:::([^/]+)(?:\/(.+))?$/;
 
 /** Who made the call: a role session acts as its role; everything else as its own ARN. */
-function setCallingIdentity(row: Row, identity: JsonObject | null): void {
+export function setCallingIdentity(row: Row, identity: JsonObject | null): void {
   const arn = asText(identity?.arn);
   if (identity?.type === 'AssumedRole') {
     const session = parseAssumedRoleArn(arn);

@@ -33,6 +33,7 @@ const KINDS: Readonly<Record<string, string | null>> = {
   'aws-assume-role-with-web-identity': 'aws.sts.AssumeRoleWithWebIdentity',
   'aws-s3-data-event': 'aws.s3.DataEvent',
   'aws-iam-trust-change': 'aws.iam.TrustChange',
+  'aws-federated-session-call': 'aws.FederatedSessionCall',
   'gcp-sts-exchange-token': 'gcp.sts.ExchangeToken',
   'gcp-iamcredentials-token': 'gcp.iamcredentials.GenerateAccessToken',
   'gcp-storage-data-access': 'gcp.storage.DataAccess',

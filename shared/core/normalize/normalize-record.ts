@@ -2,6 +2,7 @@ import { RejectError } from '../errors.js';
 import type { JsonObject } from '../json-access.js';
 import type { AuditRecord, CloudTrailNormalizer, NormalizeOutcome, Normalizer } from './audit-record.js';
 import { awsAssumeRoleWithWebIdentity } from './aws-assume-role-with-web-identity.js';
+import { awsFederatedSessionCall } from './aws-federated-session-call.js';
 import { awsIamTrustChange } from './aws-iam-trust-change.js';
 import { awsS3DataEvent } from './aws-s3-data-event.js';
 import { gcpDirectFederatedGrant } from './gcp-direct-federated-grant.js';
@@ -16,6 +17,7 @@ export const CLOUDTRAIL_NORMALIZERS: readonly CloudTrailNormalizer[] = [
   awsAssumeRoleWithWebIdentity,
   awsS3DataEvent,
   awsIamTrustChange,
+  awsFederatedSessionCall,
 ];
 
 /** The CloudTrail records some normalizer takes; every other one is skipped as `not_federation`. */

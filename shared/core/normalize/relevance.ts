@@ -14,6 +14,11 @@ export interface FieldTest {
  */
 export interface Relevance {
   readonly anyOf: readonly (readonly FieldTest[])[];
+  /**
+   * Keys that, held anywhere in a record (at any depth), make it one a normalizer may take by a
+   * nested test the clauses cannot express: a byte reader must parse such a record.
+   */
+  readonly nestedKeys?: readonly string[];
 }
 
 function passes(record: JsonObject, test: FieldTest): boolean {
@@ -43,5 +48,9 @@ export function relevanceFields(relevance: Relevance): string[] {
 }
 
 export function unionOf(relevances: readonly Relevance[]): Relevance {
-  return { anyOf: relevances.flatMap((relevance) => relevance.anyOf) };
+  const nestedKeys = [...new Set(relevances.flatMap((relevance) => relevance.nestedKeys ?? []))];
+  return {
+    anyOf: relevances.flatMap((relevance) => relevance.anyOf),
+    ...(nestedKeys.length > 0 ? { nestedKeys } : {}),
+  };
 }

@@ -20,7 +20,13 @@ export interface ColumnSpec {
 }
 
 export const CLOUDS = ['aws', 'gcp'] as const;
-export const CATEGORIES = ['token_exchange', 'impersonation', 'data_access', 'trust_change'] as const;
+export const CATEGORIES = [
+  'token_exchange',
+  'impersonation',
+  'data_access',
+  'trust_change',
+  'credential_use',
+] as const;
 export const OUTCOMES = ['success', 'failure'] as const;
 
 export const COLUMNS = [
@@ -56,7 +62,7 @@ export const COLUMNS = [
     required: true,
     values: CATEGORIES,
     description:
-      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a project or bucket policy change granting a storage or impersonation role to a federated member, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change).',
+      'token_exchange (AssumeRoleWithWebIdentity, STS ExchangeToken), impersonation (GenerateAccessToken and its family), data_access (S3 and GCS data events), trust_change (who may federate into or impersonate a principal: SetIamPolicy on a service account, a project or bucket policy change granting a storage or impersonation role to a federated member, a workload identity pool or provider change, an AWS role trust policy or OIDC provider change), credential_use (any other AWS call made with the key of a web-identity session).',
   },
   {
     name: 'outcome',

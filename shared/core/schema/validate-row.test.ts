@@ -47,7 +47,7 @@ describe('rowProblems', () => {
     [{ cloud: 'azure' }, 'cloud must be one of aws, gcp'],
     [
       { category: 'login' },
-      'category must be one of token_exchange, impersonation, data_access, trust_change',
+      'category must be one of token_exchange, impersonation, data_access, trust_change, credential_use',
     ],
     [
       { event_time: '2025-04-16T02:46:56Z' },
