@@ -51,7 +51,10 @@ describe('buildLineage', () => {
   it("marks the paths of an alert's subject and principal", () => {
     const lineage = buildLineage(
       [row({}), row({ subject: 'repo:evil/x:pull_request', root_subject: 'repo:evil/x:pull_request' })],
-      [{ subject: 'repo:evil/x:pull_request', principal: 'arn:aws:iam::1:role/deploy' }],
+      [
+        { subject: 'repo:evil/x:pull_request', principal: 'arn:aws:iam::1:role/deploy' },
+        { subject: null, principal: 'arn:aws:iam::1:role/deploy' },
+      ],
     );
     const alerted = lineage.edges.filter((edge) => edge.alerted);
     expect(alerted.map((edge) => edge.rows)).toEqual([[0, 1], [1]]);

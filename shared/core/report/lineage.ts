@@ -9,7 +9,10 @@ export interface AccessRow {
   readonly failures: number;
 }
 
-/** What marks a path as alerted: an alert's subject and principal. */
+/**
+ * What marks a path as alerted: an alert's subject and principal. An alert without a subject (a trust
+ * change, a refused exchange) marks no path.
+ */
 export interface AlertedPath {
   readonly subject: string | null;
   readonly principal: string | null;
@@ -73,8 +76,9 @@ function isAlerted(row: AccessRow, alerts: readonly AlertedPath[]): boolean {
   return alerts.some(
     (alert) =>
       alert.principal !== null &&
+      alert.subject !== null &&
       alert.principal === row.principal &&
-      (alert.subject === null || alert.subject === row.subject || alert.subject === row.root_subject),
+      (alert.subject === row.subject || alert.subject === row.root_subject),
   );
 }
 

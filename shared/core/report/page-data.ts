@@ -3,12 +3,10 @@ import { inertJson } from '../render/terminal-safe.js';
 import type { AlertRow } from '../schema/row.js';
 import type { AccessRow } from './lineage.js';
 
+/** One data access; `row` indexes the page's who-accessed rows, which carry its bucket, subjects and principal. */
 export interface AccessEvent {
+  readonly row: number;
   readonly event_time: string;
-  readonly bucket: string | null;
-  readonly root_subject: string | null;
-  readonly subject: string | null;
-  readonly principal: string | null;
   readonly action: string | null;
   readonly outcome: string | null;
   readonly source_ip: string | null;
