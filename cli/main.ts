@@ -6,6 +6,7 @@ import { registerBackfillCommand, registerDoctorCommand, registerSinksCommand } 
 import { withInputOptions } from './input-options.js';
 import { registerRangesCommand } from './ranges-commands.js';
 import { registerStoreCommands } from './store-commands.js';
+import { registerUiCommands } from './ui-commands.js';
 
 const NORMALIZE_HELP = `
 Inputs are detected from their content, gzip or not:
@@ -67,6 +68,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerDoctorCommand(program, { io, setExit });
   registerSinksCommand(program, { io, setExit });
   registerRangesCommand(program, { io, setExit });
+  registerUiCommands(program, { io, setExit });
   return program;
 }
 
