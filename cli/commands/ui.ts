@@ -78,7 +78,10 @@ export async function startUiServer(options: UiOptions, io: CliIo): Promise<UiSe
   let allowedHosts = new Set<string>();
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const host = request.headers.host ?? '';
-    if (!allowedHosts.has(host)) return send(response, 421, 'text/plain', 'unexpected Host\n');
+    // On loopback the Host check stops DNS rebinding; elsewhere the names the server is reached by are
+    // unknown, and the token (which a rebinding page cannot know) does that job.
+    if (token === null && !allowedHosts.has(host))
+      return send(response, 421, 'text/plain', 'unexpected Host\n');
     const url = new URL(request.url ?? '/', `http://${host}`);
     if (token !== null) {
       const given = (request.headers[TOKEN_HEADER] as string | undefined) ?? url.searchParams.get('token');
@@ -140,8 +143,7 @@ export async function startUiServer(options: UiOptions, io: CliIo): Promise<UiSe
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const names = LOOPBACK.has(options.host) ? [...LOOPBACK] : [options.host];
-  allowedHosts = new Set(names.map((name) => `${hostPart(name)}:${port}`));
+  allowedHosts = new Set([...LOOPBACK].map((name) => `${hostPart(name)}:${port}`));
   return {
     url: `http://${hostPart(options.host)}:${port}/${token === null ? '' : `?token=${token}`}`,
     token,

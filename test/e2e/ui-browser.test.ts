@@ -221,6 +221,37 @@ const edge = (page: Page, from: string, to: string) =>
     expect(status).toBe(421);
   });
 
+  it('off loopback, answers only requests carrying the token it printed', async () => {
+    const server = startProcess(
+      process.execPath,
+      [bin, 'ui', '--port', '0', '--host', '0.0.0.0', '--store', store],
+      {
+        cwd: scratch,
+        timeoutMs: 60_000,
+      },
+    );
+    try {
+      const printed = await new Promise<string>((resolveUrl, reject) => {
+        let seen = '';
+        server.child.stdout?.on('data', (chunk: string) => {
+          seen += chunk;
+          const match = /http:\/\/0\.0\.0\.0:(\d+)\/\?token=([\w-]+)/.exec(seen);
+          if (match) resolveUrl(`http://127.0.0.1:${match[1]}/api/alerts?token=${match[2]}`);
+        });
+        server.exited.then((run) => reject(new Error(`ui exited: ${run.stderr}`)), reject);
+      });
+      const withToken = new URL(printed);
+      expect((await fetch(withToken)).status).toBe(200);
+      withToken.searchParams.set('token', 'guessed');
+      expect((await fetch(withToken)).status).toBe(401);
+      withToken.search = '';
+      expect((await fetch(withToken)).status).toBe(401);
+    } finally {
+      server.child.kill('SIGINT');
+      await server.exited;
+    }
+  }, 60_000);
+
   it('writes a report that opens from file:// with no network request', async () => {
     const file = join(scratch, 'report.html');
     const run = await runProcess(process.execPath, [bin, 'report', '--html', file, '--store', store], {
