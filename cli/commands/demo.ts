@@ -79,6 +79,8 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
         `  npx tokentrail query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE}\n` +
         `  npx tokentrail query principals --subject 'repo:*' --store ${DEMO_STORE}\n` +
         `  npx tokentrail query failures --store ${DEMO_STORE}\n` +
+        `  npx tokentrail ui --store ${DEMO_STORE}\n` +
+        `  npx tokentrail trust scan --store ${DEMO_STORE} --policy ${DEMO_POLICY}\n` +
         `  npx tokentrail detect --policy ${DEMO_POLICY} --store ${DEMO_STORE} --ranges ${DEMO_RANGES} --webhook slack=https://hooks.slack.com/services/...\n`,
     );
     return failed || summary.quarantined > 0 ? EXIT.failure : EXIT.ok;
