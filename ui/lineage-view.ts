@@ -2,7 +2,6 @@ import { globMatcher } from '../shared/core/report/glob-filter.js';
 import {
   buildLineage,
   type Lineage,
-  type LineageEdge,
   type LineageNode,
   type NodeKind,
 } from '../shared/core/report/lineage.js';
@@ -114,7 +113,13 @@ export function renderLineage(
         `${shown(nodeLabel.get(edge.from))} → ${shown(nodeLabel.get(edge.to))}: ${edge.count} events, ${edge.failures} failed${edge.alerted ? ', alerted' : ''}`,
       ),
     );
-    group.addEventListener('click', () => showEvents(details, data, kept, edge, nodeLabel));
+    group.addEventListener('click', () =>
+      showEvents(details, data, kept, edge.rows, {
+        title: `${nodeLabel.get(edge.from) ?? ''} → ${nodeLabel.get(edge.to) ?? ''}`,
+        count: edge.count,
+        failures: edge.failures,
+      }),
+    );
     drawing.append(group);
   }
 
@@ -129,10 +134,14 @@ export function renderLineage(
       svgTitle(node.owner ? `${label}: click to expand` : label),
     );
     const owner = node.owner;
+    // A folded owner expands on click; any other node lists the events on all its edges.
     group.addEventListener('click', () => {
       if (owner !== undefined) {
         expanded.add(owner);
         rerender();
+      } else {
+        const failures = node.rows.reduce((sum, index) => sum + rows[index]!.failures, 0);
+        showEvents(details, data, kept, node.rows, { title: node.label, count: node.count, failures });
       }
     });
     drawing.append(group);
@@ -154,10 +163,10 @@ function showEvents(
   details: HTMLElement,
   data: PageData,
   kept: readonly number[],
-  edge: LineageEdge,
-  nodeLabel: ReadonlyMap<string, string>,
+  lineageRows: readonly number[],
+  heading: { title: string; count: number; failures: number },
 ): void {
-  const rows = new Set(edge.rows.map((index) => kept[index]!));
+  const rows = new Set(lineageRows.map((index) => kept[index]!));
   const events = data.events.filter((event) => rows.has(event.row));
   const header = el(
     'tr',
@@ -179,8 +188,8 @@ function showEvents(
     ),
   );
   details.replaceChildren(
-    el('h3', { text: `${nodeLabel.get(edge.from) ?? ''} → ${nodeLabel.get(edge.to) ?? ''}` }),
-    el('p', { text: `${edge.count} events, ${edge.failures} failed; ${events.length} listed` }),
+    el('h3', { text: heading.title }),
+    el('p', { text: `${heading.count} events, ${heading.failures} failed; ${events.length} listed` }),
     el('table', { className: 'events' }, el('thead', {}, header), el('tbody', {}, ...body)),
   );
 }

@@ -150,6 +150,24 @@ const edge = (page: Page, from: string, to: string) =>
     await page.close();
   }, 60_000);
 
+  it('lists the events on all edges of a clicked node', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(serverUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator(`g.node.principal:has(title:text-is("${DEPLOY_ROLE}"))`).click();
+    await expect(page.locator('.details h3').textContent()).resolves.toBe(DEPLOY_ROLE);
+    const subjects = new Set(await page.locator('table.events tbody tr td:nth-child(5)').allTextContents());
+    // The role's events come from more than one subject, the fork pull request among them.
+    expect(subjects.has(FORK)).toBe(true);
+    expect(subjects.size).toBeGreaterThan(1);
+    const summary = await page.locator('.details p').first().textContent();
+    const [, total] = /^(\d+) events/.exec(summary ?? '') ?? [];
+    const listed = await page.locator('table.events tbody tr').count();
+    expect(listed).toBe(Number(total));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('shows hostile subjects as inert text: no dialog, no injected element, the CSP held', async () => {
     const { page, dialogs, errors } = await newPage();
     const violations: string[] = [];

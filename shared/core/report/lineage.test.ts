@@ -48,6 +48,18 @@ describe('buildLineage', () => {
     expect(toBucket).toMatchObject({ count: 5, failures: 1, rows: [0, 1], alerted: false });
   });
 
+  it('a node knows the rows through it, so a click lists the events on all its edges', () => {
+    const lineage = buildLineage(
+      [row({}), row({ bucket: 'acme-logs' }), row({ principal: 'arn:aws:iam::1:role/other' })],
+      [],
+    );
+    const rowsOf = (kind: string, label: string) =>
+      lineage.nodes.find((node) => node.id === JSON.stringify([kind, label]))?.rows;
+    expect(rowsOf('principal', 'arn:aws:iam::1:role/deploy')).toEqual([0, 1]);
+    expect(rowsOf('subject', 'repo:acme/web:ref:refs/heads/main')).toEqual([0, 1, 2]);
+    expect(rowsOf('bucket', 'acme-logs')).toEqual([1]);
+  });
+
   it("marks the paths of an alert's subject and principal", () => {
     const lineage = buildLineage(
       [row({}), row({ subject: 'repo:evil/x:pull_request', root_subject: 'repo:evil/x:pull_request' })],
@@ -91,8 +103,10 @@ describe('buildLineage', () => {
               ]).toContainEqual(pair);
             }
             for (const kind of ['subject', 'principal', 'bucket']) {
-              const sum = lineage.nodes.filter((node) => node.kind === kind).reduce((s, n) => s + n.count, 0);
-              expect(sum).toBe(total);
+              const layer = lineage.nodes.filter((node) => node.kind === kind);
+              expect(layer.reduce((s, n) => s + n.count, 0)).toBe(total);
+              // Each row passes through exactly one node of each layer.
+              expect(layer.flatMap((n) => n.rows).sort((a, b) => a - b)).toEqual(rows.map((_, i) => i));
             }
             const outOfSubjects = lineage.edges.filter((edge) => kinds.get(edge.from) === 'subject');
             expect(outOfSubjects.reduce((s, e) => s + e.count, 0)).toBe(total);

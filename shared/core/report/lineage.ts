@@ -27,6 +27,8 @@ export interface LineageNode {
   readonly count: number;
   /** For an aggregate (`repo:OWNER/*`): the owner, which the page can expand. */
   readonly owner?: string;
+  /** Indexes of the rows through the node, to list their events. */
+  readonly rows: readonly number[];
 }
 
 export interface LineageEdge {
@@ -98,17 +100,29 @@ export function buildLineage(
   const fold = subjects.size > threshold;
   const aggregated = new Set<string>();
 
-  const nodes = new Map<string, { kind: NodeKind; label: string; count: number; owner?: string }>();
+  const nodes = new Map<
+    string,
+    { kind: NodeKind; label: string; count: number; owner?: string; rows: number[] }
+  >();
   const edges = new Map<
     string,
     { from: string; to: string; count: number; failures: number; alerted: boolean; rows: number[] }
   >();
 
-  const node = (kind: NodeKind, label: string, count: number, owner?: string) => {
+  const node = (kind: NodeKind, label: string, row: AccessRow, index: number, owner?: string) => {
     const id = JSON.stringify([kind, label]);
     const existing = nodes.get(id);
-    if (existing) existing.count += count;
-    else nodes.set(id, { kind, label, count, ...(owner === undefined ? {} : { owner }) });
+    if (existing) {
+      existing.count += row.count;
+      existing.rows.push(index);
+    } else
+      nodes.set(id, {
+        kind,
+        label,
+        count: row.count,
+        ...(owner === undefined ? {} : { owner }),
+        rows: [index],
+      });
     return id;
   };
   const edge = (from: string, to: string, row: AccessRow, index: number, alerted: boolean) => {
@@ -128,10 +142,10 @@ export function buildLineage(
     const folded = fold && owner !== null && !expanded.has(owner);
     if (folded) aggregated.add(owner);
     const subjectId = folded
-      ? node('subject', `repo:${owner}/*`, row.count, owner)
-      : node('subject', subject, row.count);
-    const principalId = node('principal', row.principal ?? NONE, row.count);
-    const bucketId = node('bucket', row.bucket ?? NONE, row.count);
+      ? node('subject', `repo:${owner}/*`, row, index, owner)
+      : node('subject', subject, row, index);
+    const principalId = node('principal', row.principal ?? NONE, row, index);
+    const bucketId = node('bucket', row.bucket ?? NONE, row, index);
     const alerted = isAlerted(row, alerts);
     edge(subjectId, principalId, row, index, alerted);
     edge(principalId, bucketId, row, index, alerted);
