@@ -19,7 +19,7 @@ function start(): void {
   const alerts = el('section', { className: 'alerts' });
   alerts.hidden = true;
 
-  const draw = () => renderLineage(lineage, data, filters, expanded, draw);
+  const draw = () => renderLineage(lineage, data, filters, expanded, draw, token);
   const input = (name: keyof Filters) => {
     const box = el('input');
     box.type = 'search';

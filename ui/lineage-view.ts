@@ -6,6 +6,7 @@ import {
   type NodeKind,
 } from '../shared/core/report/lineage.js';
 import type { PageData } from '../shared/core/report/page-data.js';
+import { rawEventCommand } from '../shared/core/report/raw-event.js';
 import { el, shown, svg, svgText, svgTitle } from './dom.js';
 
 const COLUMNS: readonly NodeKind[] = ['subject', 'principal', 'bucket'];
@@ -63,6 +64,7 @@ export function renderLineage(
   filters: Filters,
   expanded: Set<string>,
   rerender: () => void,
+  token: string | null = null,
 ): void {
   const bucket = globMatcher(filters.bucket);
   const subject = globMatcher(filters.subject);
@@ -114,7 +116,7 @@ export function renderLineage(
       ),
     );
     group.addEventListener('click', () =>
-      showEvents(details, data, kept, edge.rows, {
+      showEvents(details, data, kept, token, edge.rows, {
         title: `${nodeLabel.get(edge.from) ?? ''} → ${nodeLabel.get(edge.to) ?? ''}`,
         count: edge.count,
         failures: edge.failures,
@@ -141,7 +143,7 @@ export function renderLineage(
         rerender();
       } else {
         const failures = node.rows.reduce((sum, index) => sum + rows[index]!.failures, 0);
-        showEvents(details, data, kept, node.rows, { title: node.label, count: node.count, failures });
+        showEvents(details, data, kept, token, node.rows, { title: node.label, count: node.count, failures });
       }
     });
     drawing.append(group);
@@ -163,6 +165,7 @@ function showEvents(
   details: HTMLElement,
   data: PageData,
   kept: readonly number[],
+  token: string | null,
   lineageRows: readonly number[],
   heading: { title: string; count: number; failures: number },
 ): void {
@@ -171,7 +174,7 @@ function showEvents(
   const header = el(
     'tr',
     {},
-    ...['time', 'action', 'outcome', 'source IP', 'subject', 'event id'].map((name) =>
+    ...['time', 'action', 'outcome', 'source IP', 'subject', 'event id', 'raw record'].map((name) =>
       el('th', { text: name }),
     ),
   );
@@ -185,6 +188,7 @@ function showEvents(
       el('td', { text: event.source_ip }),
       el('td', { text: data.rows[event.row]?.subject }),
       el('td', { text: event.event_id, className: 'id' }),
+      el('td', { className: 'raw' }, rawOf(data, token, event.event_id)),
     ),
   );
   details.replaceChildren(
@@ -192,4 +196,16 @@ function showEvents(
     el('p', { text: `${heading.count} events, ${heading.failures} failed; ${events.length} listed` }),
     el('table', { className: 'events' }, el('thead', {}, header), el('tbody', {}, ...body)),
   );
+}
+
+/** Served: a link to the stored record. A report has no server, so it shows the command printing it. */
+function rawOf(data: PageData, token: string | null, eventId: string): Node {
+  if (!data.live) return el('code', { className: 'query', text: rawEventCommand(data.store, eventId) });
+  const link = el('a', { text: 'raw' });
+  link.href = `/api/events/${encodeURIComponent(eventId)}/raw${
+    token === null ? '' : `?token=${encodeURIComponent(token)}`
+  }`;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
 }

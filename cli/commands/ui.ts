@@ -5,6 +5,7 @@ import { openStore, type Store, type StoreOptions } from '../../shared/adapters/
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import { pageAlertOf } from '../../shared/core/report/page-data.js';
+import { RAW_EVENT } from '../../shared/core/report/raw-event.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
@@ -32,8 +33,16 @@ function hostPart(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string, csp?: string): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  csp?: string,
+  extra: Record<string, string> = {},
+): void {
   response.writeHead(status, {
+    ...extra,
     'content-type': `${type}; charset=utf-8`,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
@@ -123,6 +132,18 @@ export async function startUiServer(options: UiOptions, io: CliIo): Promise<UiSe
         ),
       );
       return send(response, 200, 'application/json', JSON.stringify(result));
+    }
+    const raw = /^\/api\/events\/([^/]+)\/raw$/.exec(url.pathname);
+    if (raw) {
+      // The record as the cloud logged it, attacker-controlled: JSON text the browser must not sniff
+      // into markup, under the API's CSP (no script, no frame).
+      const eventId = decodeURIComponent(raw[1]!);
+      const result = await withStore((store) => store.query(RAW_EVENT, { event_id: eventId }));
+      const text = result.rows[0]?.raw;
+      if (text === undefined || text === null) return send(response, 404, 'text/plain', 'no such event\n');
+      return send(response, 200, 'application/json', String(text), undefined, {
+        'content-disposition': 'inline',
+      });
     }
     if (url.pathname === '/api/alerts') {
       const alerts = await withStore((store) => store.listAlerts());
