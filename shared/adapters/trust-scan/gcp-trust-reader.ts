@@ -1,5 +1,5 @@
 import type { FederatedGrant, ScannedPrincipal, ScanProblem } from '../../core/detect/trusts.js';
-import { parseFederatedMember } from '../../core/identity/gcp-identity.js';
+import { IMPERSONATION_ROLES, parseFederatedMember } from '../../core/identity/gcp-identity.js';
 import { providerTrust } from '../../core/identity/gcp-provider-trust.js';
 import { asArray, asObject, asText, type JsonObject } from '../../core/json-access.js';
 import { gcpHttpFailure } from '../doctor/fetch-failure.js';
@@ -60,12 +60,7 @@ const ROOTS = {
   storage: 'https://storage.googleapis.com',
 } as const;
 
-/** Roles that let a member act as a service account (impersonate it or mint its tokens). */
-export const IMPERSONATION_ROLES: ReadonlySet<string> = new Set([
-  'roles/iam.workloadIdentityUser',
-  'roles/iam.serviceAccountTokenCreator',
-  'roles/iam.serviceAccountOpenIdTokenCreator',
-]);
+export { IMPERSONATION_ROLES };
 
 const isStorageRole = (role: string) => role.startsWith('roles/storage.');
 

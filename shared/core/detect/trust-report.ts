@@ -1,3 +1,4 @@
+import { IMPERSONATION_ROLES, poolMembersPrefix } from '../identity/gcp-identity.js';
 import type { QueryResult } from '../queries/query-result.js';
 import { expectationsFor, type Policy, stringLike } from './policy.js';
 import { type Drift, describeDrift, driftBetween, poolDriftBetween } from './trust-drift.js';
@@ -37,26 +38,14 @@ export interface TrustReportLine {
   readonly source: string;
 }
 
-const IMPERSONATION_ROLES = new Set([
-  'roles/iam.workloadIdentityUser',
-  'roles/iam.serviceAccountTokenCreator',
-  'roles/iam.serviceAccountOpenIdTokenCreator',
-]);
-
 const WHOLE_POOL =
   /^principalSet:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/[^/]+\/workloadIdentityPools\/[^/]+\/\*$/;
-
-/** The prefix every principal of a pool's principalSet starts with (`principal://…/POOL/`). */
-function poolPrincipalPrefix(principalSet: string): string | null {
-  if (!principalSet.startsWith('principalSet://') || !principalSet.endsWith('/*')) return null;
-  return `principal://${principalSet.slice('principalSet://'.length, -1)}`;
-}
 
 function usesOf(
   scanned: ScannedPrincipal,
   uses: readonly ObservedUse[],
 ): { subject: string; count: number }[] {
-  const prefix = scanned.kind === 'pool' ? poolPrincipalPrefix(scanned.principal) : null;
+  const prefix = scanned.kind === 'pool' ? poolMembersPrefix(scanned.principal) : null;
   const counts = new Map<string, number>();
   for (const use of uses) {
     const mine = prefix !== null ? use.principal.startsWith(prefix) : use.principal === scanned.principal;
@@ -85,7 +74,7 @@ function admitsText(scanned: ScannedPrincipal): string {
 
 /** Expectations for a pool's principals (`principal://…/POOL/subject/…`), matched on the subject prefix. */
 function poolExpectations(policy: Policy, principalSet: string) {
-  const members = poolPrincipalPrefix(principalSet);
+  const members = poolMembersPrefix(principalSet);
   return members === null ? [] : expectationsFor(policy, `${members}subject/*`);
 }
 

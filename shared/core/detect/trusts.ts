@@ -1,3 +1,5 @@
+import type { Row } from '../schema/row.js';
+
 /** One trust a change set (an entry of the `trust` column): who may federate into the row's principal. */
 export interface Trust {
   readonly issuer?: string | null;
@@ -114,4 +116,14 @@ export function applyTrustChange(before: Trust | undefined, update: Trust): Trus
   }
   delete merged.updated;
   return merged as Trust;
+}
+
+/** A successful AWS role trust change that sets the role's whole trust (CreateRole, UpdateAssumeRolePolicy). */
+export function setsRoleTrust(row: Row): boolean {
+  return (
+    row.category === 'trust_change' &&
+    row.outcome === 'success' &&
+    row.cloud === 'aws' &&
+    (row.action === 'CreateRole' || row.action === 'UpdateAssumeRolePolicy')
+  );
 }

@@ -82,3 +82,17 @@ export function iamResourceName(value: string | null): string | null {
 export function realEmail(value: string | null): string | null {
   return value?.includes('@') && !value.startsWith('/') ? value : null;
 }
+
+/** Roles that let a member obtain a service account's credentials; at project level, every account's. */
+export const IMPERSONATION_ROLES: ReadonlySet<string> = new Set([
+  'roles/iam.workloadIdentityUser',
+  'roles/iam.serviceAccountTokenCreator',
+  'roles/iam.serviceAccountOpenIdTokenCreator',
+]);
+
+/** `principal://…/POOL/`, which every principal of a pool's principalSet (`principalSet://…/POOL/*`) starts with. */
+export function poolMembersPrefix(principalSet: string): string | null {
+  return principalSet.startsWith('principalSet://') && principalSet.endsWith('/*')
+    ? `principal://${principalSet.slice('principalSet://'.length, -1)}`
+    : null;
+}

@@ -1,15 +1,8 @@
-import { parseFederatedMember, realEmail } from '../identity/gcp-identity.js';
+import { IMPERSONATION_ROLES, parseFederatedMember, realEmail } from '../identity/gcp-identity.js';
 import { asArray, asObject, asText, type JsonObject } from '../json-access.js';
 import type { Normalizer } from './audit-record.js';
 import { type BindingDelta, bindingDeltas } from './gcp-iam-set-iam-policy.js';
 import { auditPayload, logEntryRow, statusCode } from './log-entry-base.js';
-
-/** Roles that let a member obtain a service account's credentials; at project level, every account's. */
-const IMPERSONATION_ROLES = new Set([
-  'roles/iam.workloadIdentityUser',
-  'roles/iam.serviceAccountTokenCreator',
-  'roles/iam.serviceAccountOpenIdTokenCreator',
-]);
 
 const PROJECT_NAME = /^projects\/([^/]+)$/;
 const BUCKET_NAME = /^projects\/[^/]+\/buckets\/([^/]+)$/;

@@ -1,19 +1,10 @@
+import { poolMembersPrefix } from '../../../identity/gcp-identity.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
 import { expectationsFor } from '../../policy.js';
 import { type Drift, describeDrift, driftBetween, poolDriftBetween } from '../../trust-drift.js';
-import { type Trust, trustsOf } from '../../trusts.js';
-
-/** A change that sets a role's whole trust. */
-function setsRoleTrust(row: Row): boolean {
-  return (
-    row.category === 'trust_change' &&
-    row.outcome === 'success' &&
-    row.cloud === 'aws' &&
-    (row.action === 'CreateRole' || row.action === 'UpdateAssumeRolePolicy')
-  );
-}
+import { setsRoleTrust, type Trust, trustsOf } from '../../trusts.js';
 
 /** A provider created (its whole trust logged): a pool's condition can be compared with the policy. */
 function createsProvider(row: Row, trusts: readonly Trust[]): boolean {
@@ -24,13 +15,6 @@ function createsProvider(row: Row, trusts: readonly Trust[]): boolean {
     row.action === 'CreateWorkloadIdentityPoolProvider' &&
     trusts.every((trust) => trust.updated === undefined)
   );
-}
-
-/** `principal://…/POOL/` that every principal of a pool's principalSet (`principalSet://…/POOL/*`) starts with. */
-function poolMembers(principalSet: string): string | null {
-  return principalSet.startsWith('principalSet://') && principalSet.endsWith('/*')
-    ? `principal://${principalSet.slice('principalSet://'.length, -1)}`
-    : null;
 }
 
 /**
@@ -56,7 +40,7 @@ export const trustDrift: DetectionRule = {
       let drift: Drift[];
       if (setsRoleTrust(row)) drift = driftBetween(trusts, expectationsFor(policy, row.principal));
       else if (createsProvider(row, trusts) && conditions) {
-        const members = poolMembers(row.principal);
+        const members = poolMembersPrefix(row.principal);
         if (members === null) continue;
         drift = poolDriftBetween(trusts, expectationsFor(policy, `${members}subject/*`), conditions);
       } else continue;

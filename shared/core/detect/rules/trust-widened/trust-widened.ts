@@ -1,9 +1,10 @@
+import { poolMembersPrefix } from '../../../identity/gcp-identity.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf, isExchange } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
 import { stringLike } from '../../policy.js';
 import { covers } from '../../trust-drift.js';
-import { applyTrustChange, type ConditionJudge, type Trust, trustsOf } from '../../trusts.js';
+import { applyTrustChange, type ConditionJudge, setsRoleTrust, type Trust, trustsOf } from '../../trusts.js';
 
 function sameIssuer(left: Trust, right: Trust): boolean {
   const normal = (issuer: string | null | undefined) => (issuer ?? '').replace(/\/+$/, '').toLowerCase();
@@ -53,16 +54,6 @@ function admits(trusts: readonly Trust[], subject: string, issuer: string | null
   );
 }
 
-/** A role trust change that sets the whole trust (a provider change or a GCP condition is not compared here). */
-function isRoleTrustChange(row: Row): boolean {
-  return (
-    row.category === 'trust_change' &&
-    row.outcome === 'success' &&
-    row.cloud === 'aws' &&
-    (row.action === 'CreateRole' || row.action === 'UpdateAssumeRolePolicy')
-  );
-}
-
 /** A GCP provider create or update: it sets (part of) one provider's trust in a pool. */
 function isProviderTrustChange(row: Row): boolean {
   return (
@@ -95,13 +86,6 @@ function providerWidenings(before: Trust, after: Trust, judge: ConditionJudge | 
     }
   }
   return found;
-}
-
-/** `principal://…/POOL/` that every principal of a pool's principalSet (`principalSet://…/POOL/*`) starts with. */
-function poolMembers(principalSet: string): string | null {
-  return principalSet.startsWith('principalSet://') && principalSet.endsWith('/*')
-    ? `principal://${principalSet.slice('principalSet://'.length, -1)}`
-    : null;
 }
 
 function sinceText(subjects: readonly string[]): string {
@@ -147,7 +131,7 @@ export const trustWidened: DetectionRule = {
         providers.set(key, after);
         if (known === undefined) return;
         const widened = providerWidenings(known, after, judge);
-        const members = poolMembers(principal);
+        const members = poolMembersPrefix(principal);
         const refused = new Set<string>();
         for (const later of rows.slice(index + 1)) {
           if (isProviderTrustChange(later) && later.resource === row.resource) break;
@@ -169,7 +153,7 @@ export const trustWidened: DetectionRule = {
         });
         return;
       }
-      if (!isRoleTrustChange(row)) return;
+      if (!setsRoleTrust(row)) return;
       const after = trustsOf(row.trust);
       if (after === null) return;
       const before = current.get(principal);
@@ -182,7 +166,7 @@ export const trustWidened: DetectionRule = {
       const refused = new Set<string>();
       for (const later of rows.slice(index + 1)) {
         if (later.principal !== principal) continue;
-        if (isRoleTrustChange(later)) break;
+        if (setsRoleTrust(later)) break;
         if (!isExchange(later) || later.outcome !== 'success' || later.subject === null) continue;
         if (admits(before, later.subject, later.issuer)) continue;
         refused.add(later.subject);

@@ -1,14 +1,8 @@
+import { IMPERSONATION_ROLES } from '../../../identity/gcp-identity.js';
 import type { BindingDelta } from '../../../normalize/gcp-iam-set-iam-policy.js';
 import type { Row } from '../../../schema/row.js';
 import { type DetectionRule, findingOf } from '../../detection-rule.js';
 import type { Finding } from '../../finding.js';
-
-/** Roles that let a member obtain the service account's credentials. */
-const IMPERSONATION_ROLES = new Set([
-  'roles/iam.workloadIdentityUser',
-  'roles/iam.serviceAccountTokenCreator',
-  'roles/iam.serviceAccountOpenIdTokenCreator',
-]);
 
 /** `principalSet://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/POOL/*`: every identity in the pool. */
 const WHOLE_POOL =
