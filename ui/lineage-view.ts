@@ -1,6 +1,7 @@
 import { globMatcher } from '../shared/core/report/glob-filter.js';
 import {
   buildLineage,
+  hopOf,
   type Lineage,
   type LineageNode,
   type NodeKind,
@@ -9,8 +10,15 @@ import type { PageData } from '../shared/core/report/page-data.js';
 import { rawEventCommand } from '../shared/core/report/raw-event.js';
 import { el, shown, svg, svgText, svgTitle } from './dom.js';
 
-const COLUMNS: readonly NodeKind[] = ['subject', 'principal', 'bucket'];
+const LAYERS: readonly NodeKind[] = ['subject', 'hop', 'principal', 'bucket'];
+const HEADINGS: Record<NodeKind, string> = {
+  subject: 'subjects',
+  hop: 'cross-cloud hops',
+  principal: 'principals',
+  bucket: 'buckets',
+};
 const COLUMN_WIDTH = 420;
+const NARROW_COLUMN_WIDTH = 380;
 const NODE_WIDTH = 310;
 const ROW_HEIGHT = 34;
 const NODE_HEIGHT = 24;
@@ -29,32 +37,52 @@ function clip(text: string): string {
   return `${text.slice(0, head)}…${text.slice(text.length - (LABEL_CHARS - 1 - head))}`;
 }
 
-/** Layers ordered so edges cross less: each node sits near the mean place of its neighbours on the left. */
-function ordered(lineage: Lineage): Map<string, { column: number; row: number }> {
+/**
+ * Layers ordered so edges cross less: each node sits near the mean place of its neighbours on the
+ * left. The hop layer appears only when a chain crossed clouds.
+ */
+function ordered(
+  lineage: Lineage,
+  columns: readonly NodeKind[],
+): Map<string, { column: number; row: number }> {
   const place = new Map<string, { column: number; row: number }>();
   const byKind = (kind: NodeKind) => lineage.nodes.filter((node) => node.kind === kind);
-  const subjects = [...byKind('subject')].sort((a, b) => b.count - a.count);
-  subjects.forEach((node, row) => {
-    place.set(node.id, { column: 0, row });
-  });
-  for (const [column, kind] of [
-    [1, 'principal'],
-    [2, 'bucket'],
-  ] as const) {
-    const mean = (node: LineageNode) => {
-      const left = lineage.edges
-        .filter((edge) => edge.to === node.id)
-        .map((edge) => place.get(edge.from)?.row);
-      const rows = left.filter((row): row is number => row !== undefined);
-      return rows.length === 0 ? 0 : rows.reduce((sum, row) => sum + row, 0) / rows.length;
-    };
-    [...byKind(kind)]
+  const mean = (node: LineageNode) => {
+    const rows = lineage.edges
+      .filter((edge) => edge.to === node.id)
+      .flatMap((edge) => {
+        const row = place.get(edge.from)?.row;
+        return row === undefined ? [] : [row];
+      });
+    return rows.length === 0 ? 0 : rows.reduce((sum, row) => sum + row, 0) / rows.length;
+  };
+  columns.forEach((kind, column) => {
+    if (column === 0) {
+      [...byKind(kind)]
+        .sort((a, b) => b.count - a.count)
+        .forEach((node, row) => {
+          place.set(node.id, { column, row });
+        });
+      return;
+    }
+    const layer = [...byKind(kind)]
       .map((node) => ({ node, at: mean(node) }))
-      .sort((a, b) => a.at - b.at || b.node.count - a.node.count)
-      .forEach(({ node }, row) => {
+      .sort((a, b) => a.at - b.at || b.node.count - a.node.count);
+    if (kind !== 'hop') {
+      layer.forEach(({ node }, row) => {
         place.set(node.id, { column, row });
       });
-  }
+      return;
+    }
+    // Few hops: each sits beside its root, half a row down, so the straight edges that span the
+    // hop column (which run along row centres) pass between hop nodes, not through them.
+    let next = 0;
+    for (const { node, at } of layer) {
+      const row = Math.max(next, Math.round(at));
+      place.set(node.id, { column, row: row + 0.5 });
+      next = row + 1;
+    }
+  });
   return place;
 }
 
@@ -76,25 +104,30 @@ export function renderLineage(
   );
   const rows = kept.map((index) => data.rows[index]!);
   const lineage = buildLineage(rows, data.alerts, { expanded });
-  const place = ordered(lineage);
-  const height = Math.max(...COLUMNS.map((kind) => lineage.nodes.filter((n) => n.kind === kind).length), 1);
+  const columns = LAYERS.filter(
+    (kind) => kind !== 'hop' || lineage.nodes.some((node) => node.kind === 'hop'),
+  );
+  const place = ordered(lineage, columns);
+  const columnWidth = columns.length > 3 ? NARROW_COLUMN_WIDTH : COLUMN_WIDTH;
+  const height = Math.max(1, ...[...place.values()].map((spot) => Math.ceil(spot.row + 1)));
   const maxCount = Math.max(1, ...lineage.edges.map((edge) => edge.count));
 
   const drawing = svg('svg', {
-    width: COLUMN_WIDTH * 2 + NODE_WIDTH + 20,
+    width: columnWidth * (columns.length - 1) + NODE_WIDTH + 20,
     height: height * ROW_HEIGHT + 40,
     role: 'img',
-    'aria-label': 'lineage: subjects, principals, buckets',
+    'aria-label': `lineage: ${columns.map((kind) => HEADINGS[kind]).join(', ')}`,
   });
-  COLUMNS.forEach((kind, column) => {
-    drawing.append(svgText(`${kind}s`, { x: 10 + column * COLUMN_WIDTH, y: 14, class: 'heading' }));
+  columns.forEach((kind, column) => {
+    drawing.append(svgText(HEADINGS[kind], { x: 10 + column * columnWidth, y: 14, class: 'heading' }));
   });
   const at = (id: string) => {
     const spot = place.get(id)!;
-    return { x: 10 + spot.column * COLUMN_WIDTH, y: 24 + spot.row * ROW_HEIGHT };
+    return { x: 10 + spot.column * columnWidth, y: 24 + spot.row * ROW_HEIGHT };
   };
   const details = el('div', { className: 'details' });
   const nodeLabel = new Map(lineage.nodes.map((node) => [node.id, node.label]));
+  const nodeKind = new Map(lineage.nodes.map((node) => [node.id, node.kind]));
 
   for (const edge of lineage.edges) {
     const from = at(edge.from);
@@ -103,8 +136,9 @@ export function renderLineage(
     const y1 = from.y + NODE_HEIGHT / 2;
     const x2 = to.x;
     const y2 = to.y + NODE_HEIGHT / 2;
+    const crosses = nodeKind.get(edge.from) === 'hop' || nodeKind.get(edge.to) === 'hop';
     const group = svg('g', {
-      class: `edge${edge.alerted ? ' alerted' : ''}${edge.failures > 0 ? ' failing' : ''}`,
+      class: `edge${crosses ? ' hop' : ''}${edge.alerted ? ' alerted' : ''}${edge.failures > 0 ? ' failing' : ''}`,
       tabindex: 0,
     });
     const d = `M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`;
@@ -152,13 +186,25 @@ export function renderLineage(
   const summary = el('p', {
     className: 'summary',
     text: `${rows.length} of ${data.rows.length} paths, ${lineage.nodes.length} nodes${
+      columns.includes('hop')
+        ? `; ${rows.filter((row) => hopOf(row) !== null).length} crossed clouds (through the hops)`
+        : ''
+    }${
       lineage.aggregated.length > 0
         ? `; folded by owner: ${lineage.aggregated.join(', ')} (click to expand)`
         : ''
     }${data.eventsTruncated ? `; events listed: the newest ${data.events.length}` : ''}`,
   });
+  const legend = el(
+    'p',
+    { className: 'legend' },
+    el('span', { className: 'key alerted', text: 'alerted path' }),
+    el('span', { className: 'key failing', text: 'with failures' }),
+    el('span', { className: 'key hop', text: 'across clouds' }),
+    el('span', { text: 'width: events; click a node or an edge for its events' }),
+  );
   const scroller = el('div', { className: 'graph' }, drawing);
-  root.replaceChildren(summary, scroller, details);
+  root.replaceChildren(summary, legend, scroller, details);
 }
 
 function showEvents(

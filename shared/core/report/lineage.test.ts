@@ -30,7 +30,7 @@ const rowArbitrary = fc.record({
 });
 
 describe('buildLineage', () => {
-  it('draws subject -> principal -> bucket with counts and failures, chain roots first', () => {
+  it('draws subject -> principal -> bucket with counts and failures, a chain from its root through its hop', () => {
     const lineage = buildLineage(
       [
         row({ count: 3, failures: 1 }),
@@ -43,6 +43,14 @@ describe('buildLineage', () => {
       ['principal', 'arn:aws:iam::1:role/deploy', 5],
       ['bucket', 'acme-prod', 5],
       ['subject', 'repo:acme/ml:ref:refs/heads/main', 2],
+      ['hop', 'aws-session', 2],
+    ]);
+    const id = (kind: string, label: string) => JSON.stringify([kind, label]);
+    expect(lineage.edges.map((edge) => [edge.from, edge.to, edge.count])).toEqual([
+      [id('subject', 'repo:acme/web:ref:refs/heads/main'), id('principal', 'arn:aws:iam::1:role/deploy'), 3],
+      [id('principal', 'arn:aws:iam::1:role/deploy'), id('bucket', 'acme-prod'), 5],
+      [id('subject', 'repo:acme/ml:ref:refs/heads/main'), id('hop', 'aws-session'), 2],
+      [id('hop', 'aws-session'), id('principal', 'arn:aws:iam::1:role/deploy'), 2],
     ]);
     const toBucket = lineage.edges.find((edge) => edge.to === JSON.stringify(['bucket', 'acme-prod']));
     expect(toBucket).toMatchObject({ count: 5, failures: 1, rows: [0, 1], alerted: false });
@@ -99,9 +107,20 @@ describe('buildLineage', () => {
               const pair = [kinds.get(edge.from), kinds.get(edge.to)];
               expect([
                 ['subject', 'principal'],
+                ['subject', 'hop'],
+                ['hop', 'principal'],
                 ['principal', 'bucket'],
               ]).toContainEqual(pair);
             }
+            // A row crosses a hop exactly when its chain root differs from its own subject.
+            const hops = lineage.nodes.filter((node) => node.kind === 'hop');
+            expect(hops.flatMap((n) => n.rows).sort((a, b) => a - b)).toEqual(
+              rows.flatMap((r, i) =>
+                r.root_subject !== null && r.subject !== null && r.root_subject !== r.subject ? [i] : [],
+              ),
+            );
+            const intoPrincipals = lineage.edges.filter((edge) => kinds.get(edge.to) === 'principal');
+            expect(intoPrincipals.reduce((s, e) => s + e.count, 0)).toBe(total);
             for (const kind of ['subject', 'principal', 'bucket']) {
               const layer = lineage.nodes.filter((node) => node.kind === kind);
               expect(layer.reduce((s, n) => s + n.count, 0)).toBe(total);

@@ -18,7 +18,8 @@ export interface AlertedPath {
   readonly principal: string | null;
 }
 
-export type NodeKind = 'subject' | 'principal' | 'bucket';
+/** `hop`: the identity a cross-cloud chain passed through, e.g. an AWS role session exchanged at GCP. */
+export type NodeKind = 'subject' | 'hop' | 'principal' | 'bucket';
 
 export interface LineageNode {
   readonly id: string;
@@ -69,6 +70,13 @@ export function ownerOf(subject: string): string | null {
   return match ? match[1]! : null;
 }
 
+/** A chain's intermediate identity: the row's own subject when its chain started elsewhere. */
+export function hopOf(row: Pick<AccessRow, 'root_subject' | 'subject'>): string | null {
+  return row.root_subject !== null && row.subject !== null && row.root_subject !== row.subject
+    ? row.subject
+    : null;
+}
+
 /** The key joining a row to its events. */
 export function rowKey(row: Pick<AccessRow, 'bucket' | 'root_subject' | 'subject' | 'principal'>): string {
   return JSON.stringify([row.bucket, row.root_subject, row.subject, row.principal]);
@@ -85,8 +93,9 @@ function isAlerted(row: AccessRow, alerts: readonly AlertedPath[]): boolean {
 }
 
 /**
- * Who-accessed rows as a three-layer graph, subjects -> principals -> buckets, edges weighted by
- * events and failures. Past `aggregateAbove` distinct subjects, GitHub subjects fold into one node
+ * Who-accessed rows as a layered graph, subjects -> principals -> buckets, edges weighted by
+ * events and failures; a row whose chain started in another cloud goes from its root subject
+ * through a hop node (the identity it crossed as) to its principal. Past `aggregateAbove` distinct subjects, GitHub subjects fold into one node
  * per repository owner (unless expanded), so a large organisation stays readable.
  */
 export function buildLineage(
@@ -147,7 +156,13 @@ export function buildLineage(
     const principalId = node('principal', row.principal ?? NONE, row, index);
     const bucketId = node('bucket', row.bucket ?? NONE, row, index);
     const alerted = isAlerted(row, alerts);
-    edge(subjectId, principalId, row, index, alerted);
+    const hop = hopOf(row);
+    if (hop === null) edge(subjectId, principalId, row, index, alerted);
+    else {
+      const hopId = node('hop', hop, row, index);
+      edge(subjectId, hopId, row, index, alerted);
+      edge(hopId, principalId, row, index, alerted);
+    }
     edge(principalId, bucketId, row, index, alerted);
   });
 
