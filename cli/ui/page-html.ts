@@ -8,14 +8,16 @@ const APP_SCRIPT = new URL('../../ui/app.js', import.meta.url);
 const STYLE = `
 body{font:14px system-ui,sans-serif;margin:0 16px;color:#1d1d1f}
 nav{margin:12px 0}.tab{margin-right:8px}
-.filters label{margin-right:12px}.summary,.window{color:#555}
+.filters label,.window label{margin-right:12px}.window button{margin-right:4px}.window input{width:17em}.summary,.window{color:#555}
+.legend{color:#555;font-size:12px}.key{margin-right:14px;border-bottom:3px solid #9aa5b8;padding-bottom:1px}
+.key.alerted{border-color:#d0021b}.key.failing{border-bottom-style:dashed;border-color:#c97a00}.key.hop{border-color:#7d5bbe}
 .graph{overflow:auto;border:1px solid #ddd;max-height:70vh}
 .heading{font-weight:bold;text-transform:uppercase;font-size:11px;fill:#555}
-.node rect{fill:#f4f6fa;stroke:#8a94a6}.node.subject rect{fill:#eef6ee}.node.bucket rect{fill:#fbf3e8}
+.node rect{fill:#f4f6fa;stroke:#8a94a6}.node.subject rect{fill:#eef6ee}.node.bucket rect{fill:#fbf3e8}.node.hop rect{fill:#f1ecfa;stroke:#7d5bbe}
 .node.aggregate rect{stroke-dasharray:4 2;cursor:pointer}.node text{font-size:12px;font-family:ui-monospace,monospace}
 .node .count{fill:#555}
 .edge{cursor:pointer}.edge .line{fill:none;stroke:#9aa5b8}.edge .hit{fill:none;stroke:transparent;stroke-width:12}
-.edge.failing .line{stroke:#c97a00;stroke-dasharray:6 3}.edge.alerted .line{stroke:#d0021b}
+.edge.hop .line{stroke:#7d5bbe}.edge.failing .line{stroke:#c97a00;stroke-dasharray:6 3}.edge.alerted .line{stroke:#d0021b}
 .edge:hover .line,.edge:focus .line{stroke:#2a5bd7}.edge:focus,.node:focus{outline:none}.node:focus rect{stroke:#2a5bd7;stroke-width:2}
 table.events{border-collapse:collapse;font-size:12px}table.events td,table.events th{border:1px solid #ddd;padding:2px 6px;text-align:left}
 tr.failure{background:#fdecea}.id,.query,.subject dd{font-family:ui-monospace,monospace;word-break:break-all}
