@@ -47,6 +47,8 @@ const commandsIn = (modules: readonly string[]) =>
       ['detect', '--help'],
       ['backfill', 'aws', '--help'],
       ['ranges', 'update', '--help'],
+      ['ui', '--help'],
+      ['report', '--help'],
     ]) {
       const run = await runLogged(args.join('-'), args);
       expect(run.code).toBe(0);

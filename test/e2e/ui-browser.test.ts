@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -21,6 +21,11 @@ if (!haveBrowser) {
 
 const FORK = 'repo:someone-else/payments-api:pull_request';
 const DEPLOY_ROLE = 'arn:aws:iam::111122223333:role/github-deploy';
+const CHAIN_ROOT = 'repo:acme/ml-platform:ref:refs/heads/main';
+const CHAIN_HOP = 'arn:aws:sts::111122223333:assumed-role/ml-gcp-sync/ml-gcp-sync';
+const CHAIN_PRINCIPAL = 'ml-uploader@acme-prod.iam.gserviceaccount.com';
+/** Where the run leaves its screenshots: `npm run screenshots` points it at docs/images. */
+const SCREENSHOTS = process.env.TOKENTRAIL_SCREENSHOTS;
 const MARKUP_SUBJECT = 'repo:acme/web:ref:refs/heads/<!here> *urgent*\u001b[31m';
 const SCRIPT_SUBJECT =
   'repo:mallory/x:ref:refs/heads/<img src=x onerror=alert(1)><script>alert(2)</script>\u202egnp.exe';
@@ -77,10 +82,15 @@ const edge = (page: Page, from: string, to: string) =>
     store = join(scratch, '.tokentrail/demo.duckdb');
     await plantSubject(store, SCRIPT_SUBJECT);
 
-    const server = startProcess(process.execPath, [bin, 'ui', '--port', '0', '--store', store], {
-      cwd: scratch,
-      timeoutMs: 240_000,
-    });
+    // Relative, as a user types it (and as the screenshots show it).
+    const server = startProcess(
+      process.execPath,
+      [bin, 'ui', '--port', '0', '--store', '.tokentrail/demo.duckdb'],
+      {
+        cwd: scratch,
+        timeoutMs: 240_000,
+      },
+    );
     serverUrl = await new Promise<string>((resolveUrl, reject) => {
       let seen = '';
       server.child.stdout?.on('data', (chunk: string) => {
@@ -150,6 +160,88 @@ const edge = (page: Page, from: string, to: string) =>
     await page.close();
   }, 60_000);
 
+  it('links each listed event to its stored record, served as inert JSON', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(serverUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await edge(page, FORK, DEPLOY_ROLE).click();
+    const first = page.locator('table.events tbody tr').first();
+    const eventId = await first.locator('td.id').textContent();
+    const [record] = await Promise.all([
+      page.waitForEvent('popup'),
+      first.getByRole('link', { name: 'raw' }).click(),
+    ]);
+    await record.waitForLoadState();
+    const response = await fetch(record.url());
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    const raw = (await response.json()) as { eventID?: string };
+    expect(raw.eventID).toBe(eventId);
+    // Chromium shows the record as text: the subject's markup stays characters.
+    expect(await record.locator('body').textContent()).toContain(eventId ?? '');
+    await record.close();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('draws a cross-cloud chain through its hop: root subject, AWS session, GCP principal', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(serverUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await expect(page.locator('g.node.hop title').allTextContents()).resolves.toEqual([CHAIN_HOP]);
+    await expect(edge(page, CHAIN_ROOT, CHAIN_HOP).count()).resolves.toBe(1);
+    await expect(edge(page, CHAIN_HOP, CHAIN_PRINCIPAL).count()).resolves.toBe(1);
+    expect(await edge(page, CHAIN_HOP, CHAIN_PRINCIPAL).getAttribute('class')).toContain('hop');
+    // No direct edge from the root to the GCP principal: the path goes through the hop.
+    await expect(edge(page, CHAIN_ROOT, CHAIN_PRINCIPAL).count()).resolves.toBe(0);
+
+    await page.locator('g.node.hop').click();
+    await expect(page.locator('.details h3').textContent()).resolves.toBe(CHAIN_HOP);
+    const summary = await page.locator('.details p').first().textContent();
+    const [, total] = /^(\d+) events/.exec(summary ?? '') ?? [];
+    expect(Number(total)).toBeGreaterThan(0);
+    await expect(page.locator('table.events tbody tr').count()).resolves.toBe(Number(total));
+    const subjects = new Set(await page.locator('table.events tbody tr td:nth-child(5)').allTextContents());
+    expect([...subjects]).toEqual([CHAIN_HOP]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('changes its time window from the server, keeps it in the address and says what it cannot read', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(serverUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    const week = await page.locator('.lineage .summary').textContent();
+    const [, weekPaths] = /of (\d+) paths/.exec(week ?? '') ?? [];
+
+    await page.getByRole('button', { name: '24h', exact: true }).click();
+    await page.waitForURL(/\?since=24h$/);
+    await page.locator('body[data-ready="true"]').waitFor();
+    const since = await page.getByLabel('since', { exact: true }).inputValue();
+    const until = await page.getByLabel('until', { exact: true }).inputValue();
+    expect(Date.parse(until) - Date.parse(since)).toBe(24 * 3600 * 1000);
+    const day = await page.locator('.lineage .summary').textContent();
+    const [, dayPaths] = /of (\d+) paths/.exec(day ?? '') ?? [];
+    expect(Number(dayPaths)).toBeGreaterThan(0);
+    expect(Number(dayPaths)).toBeLessThan(Number(weekPaths));
+
+    // The address carries the window: a reload shows the same day.
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor();
+    await expect(page.locator('.lineage .summary').textContent()).resolves.toContain(`of ${dayPaths} paths`);
+
+    const box = page.getByLabel('since', { exact: true });
+    await box.fill('last tuesday');
+    await box.press('Enter');
+    const problem = page.getByRole('alert').filter({ hasText: /\S/ });
+    await problem.waitFor();
+    await expect(problem.textContent()).resolves.toMatch(/since|time|date/i);
+    await expect(page.locator('.lineage .summary').textContent()).resolves.toContain(`of ${dayPaths} paths`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('lists the events on all edges of a clicked node', async () => {
     const { page, errors } = await newPage();
     await page.goto(serverUrl);
@@ -200,6 +292,27 @@ const edge = (page: Page, from: string, to: string) =>
     await page.waitForTimeout(200);
     expect(dialogs).toEqual([]);
     expect(violations).toContain('script-src-elem');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('draws both views for the README', async () => {
+    const { page, errors } = await newPage();
+    await page.setViewportSize({ width: 1500, height: 960 });
+    await page.goto(serverUrl);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await edge(page, FORK, DEPLOY_ROLE).click();
+    await page.locator('table.events tbody tr').first().waitFor();
+    const folder = SCREENSHOTS === undefined ? scratch : resolve(root, SCREENSHOTS);
+    mkdirSync(folder, { recursive: true });
+    const lineage = await page.screenshot({ path: join(folder, 'lineage.png') });
+    await page.getByRole('button', { name: /^Alerts/ }).click();
+    const alerts = await page.screenshot({ path: join(folder, 'alerts.png') });
+    // A PNG's signature, and a picture of some size.
+    for (const picture of [lineage, alerts]) {
+      expect(picture.subarray(1, 4).toString()).toBe('PNG');
+      expect(picture.length).toBeGreaterThan(20_000);
+    }
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
