@@ -1,4 +1,4 @@
-/** `npm run bench`; BENCH_ONLY=normalize, org-trail, store, ingest, cold-start, cli-start or lambda-trail runs one part. */
+/** `npm run bench`; BENCH_ONLY=normalize, org-trail, store, ingest, cold-start, cli-start, page-ready or lambda-trail runs one part. */
 import { mkdirSync } from 'node:fs';
 import { coldStartBench } from './cold-start.bench.js';
 import { normalizeBench } from './normalize.bench.js';
@@ -12,5 +12,7 @@ if (only === undefined || only === 'store') await storeBench();
 if (only === undefined || only === 'ingest') await (await import('./ingest.bench.js')).ingestBench();
 if (only === undefined || only === 'cold-start') await coldStartBench();
 if (only === undefined || only === 'cli-start') await (await import('./cli-start.bench.js')).cliStartBench();
+if (only === undefined || only === 'page-ready')
+  await (await import('./page-ready.bench.js')).pageReadyBench();
 if (only === undefined || only === 'lambda-trail')
   await (await import('./lambda-trail.bench.js')).lambdaTrailBench();
