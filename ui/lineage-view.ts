@@ -1,14 +1,9 @@
 import { globMatcher } from '../shared/core/report/glob-filter.js';
-import {
-  buildLineage,
-  hopOf,
-  type Lineage,
-  type LineageNode,
-  type NodeKind,
-} from '../shared/core/report/lineage.js';
+import { buildLineage, hopOf, type NodeKind } from '../shared/core/report/lineage.js';
 import type { PageData } from '../shared/core/report/page-data.js';
 import { rawEventCommand } from '../shared/core/report/raw-event.js';
 import { el, shown, svg, svgText, svgTitle } from './dom.js';
+import { layoutLineage, NODE_HEIGHT, NODE_WIDTH } from './lineage-layout.js';
 
 const LAYERS: readonly NodeKind[] = ['subject', 'hop', 'principal', 'bucket'];
 const HEADINGS: Record<NodeKind, string> = {
@@ -17,12 +12,7 @@ const HEADINGS: Record<NodeKind, string> = {
   principal: 'principals',
   bucket: 'buckets',
 };
-const COLUMN_WIDTH = 420;
-const NARROW_COLUMN_WIDTH = 380;
-const NODE_WIDTH = 310;
-const ROW_HEIGHT = 34;
-const NODE_HEIGHT = 24;
-const LABEL_CHARS = 34;
+const LABEL_CHARS = 29;
 
 export interface Filters {
   bucket: string;
@@ -35,55 +25,6 @@ function clip(text: string): string {
   if (text.length <= LABEL_CHARS) return text;
   const head = Math.floor((LABEL_CHARS - 1) / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (LABEL_CHARS - 1 - head))}`;
-}
-
-/**
- * Layers ordered so edges cross less: each node sits near the mean place of its neighbours on the
- * left. The hop layer appears only when a chain crossed clouds.
- */
-function ordered(
-  lineage: Lineage,
-  columns: readonly NodeKind[],
-): Map<string, { column: number; row: number }> {
-  const place = new Map<string, { column: number; row: number }>();
-  const byKind = (kind: NodeKind) => lineage.nodes.filter((node) => node.kind === kind);
-  const mean = (node: LineageNode) => {
-    const rows = lineage.edges
-      .filter((edge) => edge.to === node.id)
-      .flatMap((edge) => {
-        const row = place.get(edge.from)?.row;
-        return row === undefined ? [] : [row];
-      });
-    return rows.length === 0 ? 0 : rows.reduce((sum, row) => sum + row, 0) / rows.length;
-  };
-  columns.forEach((kind, column) => {
-    if (column === 0) {
-      [...byKind(kind)]
-        .sort((a, b) => b.count - a.count)
-        .forEach((node, row) => {
-          place.set(node.id, { column, row });
-        });
-      return;
-    }
-    const layer = [...byKind(kind)]
-      .map((node) => ({ node, at: mean(node) }))
-      .sort((a, b) => a.at - b.at || b.node.count - a.node.count);
-    if (kind !== 'hop') {
-      layer.forEach(({ node }, row) => {
-        place.set(node.id, { column, row });
-      });
-      return;
-    }
-    // Few hops: each sits beside its root, half a row down, so the straight edges that span the
-    // hop column (which run along row centres) pass between hop nodes, not through them.
-    let next = 0;
-    for (const { node, at } of layer) {
-      const row = Math.max(next, Math.round(at));
-      place.set(node.id, { column, row: row + 0.5 });
-      next = row + 1;
-    }
-  });
-  return place;
 }
 
 export function renderLineage(
@@ -107,41 +48,28 @@ export function renderLineage(
   const columns = LAYERS.filter(
     (kind) => kind !== 'hop' || lineage.nodes.some((node) => node.kind === 'hop'),
   );
-  const place = ordered(lineage, columns);
-  const columnWidth = columns.length > 3 ? NARROW_COLUMN_WIDTH : COLUMN_WIDTH;
-  const height = Math.max(1, ...[...place.values()].map((spot) => Math.ceil(spot.row + 1)));
+  const layout = layoutLineage(lineage, columns);
   const maxCount = Math.max(1, ...lineage.edges.map((edge) => edge.count));
 
   const drawing = svg('svg', {
-    width: columnWidth * (columns.length - 1) + NODE_WIDTH + 20,
-    height: height * ROW_HEIGHT + 40,
+    width: layout.width,
+    height: layout.height,
     role: 'img',
     'aria-label': `lineage: ${columns.map((kind) => HEADINGS[kind]).join(', ')}`,
   });
-  columns.forEach((kind, column) => {
-    drawing.append(svgText(HEADINGS[kind], { x: 10 + column * columnWidth, y: 14, class: 'heading' }));
-  });
-  const at = (id: string) => {
-    const spot = place.get(id)!;
-    return { x: 10 + spot.column * columnWidth, y: 24 + spot.row * ROW_HEIGHT };
-  };
+  for (const [kind, x] of layout.columns)
+    drawing.append(svgText(HEADINGS[kind], { x, y: 14, class: 'heading' }));
   const details = el('div', { className: 'details' });
   const nodeLabel = new Map(lineage.nodes.map((node) => [node.id, node.label]));
   const nodeKind = new Map(lineage.nodes.map((node) => [node.id, node.kind]));
 
   for (const edge of lineage.edges) {
-    const from = at(edge.from);
-    const to = at(edge.to);
-    const x1 = from.x + NODE_WIDTH;
-    const y1 = from.y + NODE_HEIGHT / 2;
-    const x2 = to.x;
-    const y2 = to.y + NODE_HEIGHT / 2;
     const crosses = nodeKind.get(edge.from) === 'hop' || nodeKind.get(edge.to) === 'hop';
     const group = svg('g', {
       class: `edge${crosses ? ' hop' : ''}${edge.alerted ? ' alerted' : ''}${edge.failures > 0 ? ' failing' : ''}`,
       tabindex: 0,
     });
-    const d = `M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}`;
+    const d = layout.edges.get(edge.id)!;
     group.append(
       svg('path', { d, class: 'hit' }),
       svg('path', { d, class: 'line', 'stroke-width': 1 + 5 * Math.sqrt(edge.count / maxCount) }),
@@ -160,7 +88,7 @@ export function renderLineage(
   }
 
   for (const node of lineage.nodes) {
-    const { x, y } = at(node.id);
+    const { x, y } = layout.nodes.get(node.id)!;
     const group = svg('g', { class: `node ${node.kind}${node.owner ? ' aggregate' : ''}`, tabindex: 0 });
     const label = shown(node.label);
     group.append(

@@ -74,6 +74,26 @@ async function newPage(): Promise<{ page: Page; dialogs: string[]; errors: strin
 const edge = (page: Page, from: string, to: string) =>
   page.locator('g.edge').filter({ hasText: `${from} → ${to}:` });
 
+/** Clicks an edge where a user would: on its line, at a point no other edge or node covers. */
+async function clickEdge(page: Page, from: string, to: string): Promise<void> {
+  const line = edge(page, from, to).locator('path.hit');
+  await line.scrollIntoViewIfNeeded();
+  const point = await line.evaluate((path: SVGPathElement) => {
+    const matrix = path.getScreenCTM();
+    const group = path.closest('g');
+    const length = path.getTotalLength();
+    for (const fraction of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9]) {
+      const at = path.getPointAtLength(length * fraction);
+      const x = at.x * matrix!.a + at.y * matrix!.c + matrix!.e;
+      const y = at.x * matrix!.b + at.y * matrix!.d + matrix!.f;
+      if (document.elementFromPoint(x, y)?.closest('g') === group) return { x, y };
+    }
+    return null;
+  });
+  if (point === null) throw new Error(`no visible point on the edge ${from} → ${to}`);
+  await page.mouse.click(point.x, point.y);
+}
+
 (haveBrowser && built ? describe : describe.skip)('the lineage and alerts page in Chromium', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'tokentrail-ui-'));
@@ -148,7 +168,7 @@ const edge = (page: Page, from: string, to: string) =>
       expect.stringContaining('acme-prod-assets'),
     ]);
 
-    await edge(page, FORK, DEPLOY_ROLE).click();
+    await clickEdge(page, FORK, DEPLOY_ROLE);
     const rows = page.locator('table.events tbody tr');
     await rows.first().waitFor();
     const cells = await rows.first().locator('td').allTextContents();
@@ -164,7 +184,7 @@ const edge = (page: Page, from: string, to: string) =>
     const { page, errors } = await newPage();
     await page.goto(serverUrl);
     await page.locator('body[data-ready="true"]').waitFor();
-    await edge(page, FORK, DEPLOY_ROLE).click();
+    await clickEdge(page, FORK, DEPLOY_ROLE);
     const first = page.locator('table.events tbody tr').first();
     const eventId = await first.locator('td.id').textContent();
     const [record] = await Promise.all([
@@ -298,10 +318,10 @@ const edge = (page: Page, from: string, to: string) =>
 
   it('draws both views for the README', async () => {
     const { page, errors } = await newPage();
-    await page.setViewportSize({ width: 1500, height: 960 });
+    await page.setViewportSize({ width: 1400, height: 1120 });
     await page.goto(serverUrl);
     await page.locator('body[data-ready="true"]').waitFor();
-    await edge(page, FORK, DEPLOY_ROLE).click();
+    await clickEdge(page, FORK, DEPLOY_ROLE);
     await page.locator('table.events tbody tr').first().waitFor();
     const folder = SCREENSHOTS === undefined ? scratch : resolve(root, SCREENSHOTS);
     mkdirSync(folder, { recursive: true });
