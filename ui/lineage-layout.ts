@@ -1,9 +1,13 @@
 import dagre from '@dagrejs/dagre';
-import type { Lineage, NodeKind } from '../shared/core/report/lineage.js';
+import type { Lineage, LineageNode, NodeKind } from '../shared/core/report/lineage.js';
 
 export const NODE_WIDTH = 270;
 export const NODE_HEIGHT = 24;
 const TOP = 24;
+/** Past this many nodes dagre takes seconds (0.5 s at 190 nodes, 4.5 s at 540, in Node here). */
+export const ROUTED_LAYOUT_MAX_NODES = 150;
+const COLUMN_GAP = 90;
+const ROW_HEIGHT = NODE_HEIGHT + 10;
 
 export interface Point {
   readonly x: number;
@@ -39,6 +43,12 @@ function smooth(points: readonly Point[]): string {
  * an edge that skips a layer routed around the nodes there.
  */
 export function layoutLineage(lineage: Lineage, layers: readonly NodeKind[]): LineageLayout {
+  return lineage.nodes.length > ROUTED_LAYOUT_MAX_NODES
+    ? columnLayout(lineage, layers)
+    : routedLayout(lineage, layers);
+}
+
+function routedLayout(lineage: Lineage, layers: readonly NodeKind[]): LineageLayout {
   const graph = new dagre.graphlib.Graph({ multigraph: false });
   graph.setGraph({ rankdir: 'LR', nodesep: 10, ranksep: 90, marginx: 10, marginy: TOP });
   graph.setDefaultEdgeLabel(() => ({}));
@@ -73,4 +83,60 @@ export function layoutLineage(lineage: Lineage, layers: readonly NodeKind[]): Li
   }
   const { width = 0, height = 0 } = graph.graph();
   return { nodes, edges, columns, width, height };
+}
+
+/**
+ * The quick layout for large graphs: one column per layer, each node near the mean row of its
+ * neighbours on the left (one barycenter pass), edges drawn straight across. Hop nodes, few, sit
+ * half a row down so edges that skip their column pass between them.
+ */
+function columnLayout(lineage: Lineage, layers: readonly NodeKind[]): LineageLayout {
+  const row = new Map<string, number>();
+  const incoming = new Map<string, string[]>();
+  for (const edge of lineage.edges) incoming.set(edge.to, [...(incoming.get(edge.to) ?? []), edge.from]);
+  const mean = (node: LineageNode) => {
+    const rows = (incoming.get(node.id) ?? []).flatMap((from) => {
+      const at = row.get(from);
+      return at === undefined ? [] : [at];
+    });
+    return rows.length === 0 ? 0 : rows.reduce((sum, at) => sum + at, 0) / rows.length;
+  };
+  const nodes = new Map<string, Point>();
+  const columns = new Map<NodeKind, number>();
+  let rows = 1;
+  layers.forEach((kind, column) => {
+    const x = 10 + column * (NODE_WIDTH + COLUMN_GAP);
+    columns.set(kind, x);
+    const layer = lineage.nodes
+      .filter((node) => node.kind === kind)
+      .map((node) => ({ node, at: column === 0 ? -node.count : mean(node) }))
+      .sort((a, b) => a.at - b.at || b.node.count - a.node.count);
+    let next = 0;
+    for (const { node, at } of layer) {
+      const place = kind === 'hop' ? Math.max(next, Math.round(at)) + 0.5 : next;
+      next = Math.floor(place) + 1;
+      row.set(node.id, place);
+      nodes.set(node.id, { x, y: TOP + place * ROW_HEIGHT });
+    }
+    rows = Math.max(rows, next);
+  });
+  const edges = new Map<string, string>();
+  for (const edge of lineage.edges) {
+    const from = nodes.get(edge.from)!;
+    const to = nodes.get(edge.to)!;
+    edges.set(
+      edge.id,
+      smooth([
+        { x: from.x + NODE_WIDTH, y: from.y + NODE_HEIGHT / 2 },
+        { x: to.x, y: to.y + NODE_HEIGHT / 2 },
+      ]),
+    );
+  }
+  return {
+    nodes,
+    edges,
+    columns,
+    width: 20 + layers.length * NODE_WIDTH + (layers.length - 1) * COLUMN_GAP,
+    height: TOP + rows * ROW_HEIGHT + 10,
+  };
 }

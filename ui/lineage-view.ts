@@ -3,7 +3,7 @@ import { buildLineage, hopOf, type NodeKind } from '../shared/core/report/lineag
 import type { PageData } from '../shared/core/report/page-data.js';
 import { rawEventCommand } from '../shared/core/report/raw-event.js';
 import { el, shown, svg, svgText, svgTitle } from './dom.js';
-import { layoutLineage, NODE_HEIGHT, NODE_WIDTH } from './lineage-layout.js';
+import { layoutLineage, NODE_HEIGHT, NODE_WIDTH, ROUTED_LAYOUT_MAX_NODES } from './lineage-layout.js';
 
 const LAYERS: readonly NodeKind[] = ['subject', 'hop', 'principal', 'bucket'];
 const HEADINGS: Record<NodeKind, string> = {
@@ -120,6 +120,10 @@ export function renderLineage(
     }${
       lineage.aggregated.length > 0
         ? `; folded by owner: ${lineage.aggregated.join(', ')} (click to expand)`
+        : ''
+    }${
+      lineage.nodes.length > ROUTED_LAYOUT_MAX_NODES
+        ? `; over ${ROUTED_LAYOUT_MAX_NODES} nodes, drawn in plain columns (filter to route the edges)`
         : ''
     }${data.eventsTruncated ? `; events listed: the newest ${data.events.length}` : ''}`,
   });
