@@ -42,6 +42,13 @@ describe('compiled policy', () => {
       'a policy of the wrong shape',
       JSON.stringify({ format: COMPILED_POLICY_FORMAT, policy: { expect: 'x' } }),
     ],
+    [
+      'a policy whose rule settings the YAML loader refuses',
+      JSON.stringify({
+        format: COMPILED_POLICY_FORMAT,
+        policy: { expect: [], suppress: [], rules: { 'failed-exchange-burst': { treshold: 3 } } },
+      }),
+    ],
     ['not JSON at all', 'expect:\n  - principal: x\n'],
   ])('refuses %s, saying how to make one', async (_, text) => {
     const path = join(directory, 'policy.json');

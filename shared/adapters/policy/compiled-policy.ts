@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Expectation, Policy, RuleSettings, Suppression } from '../../core/detect/policy.js';
+import { ruleSettingsIssues } from '../../core/detect/policy-schema.js';
 import { PolicyError } from './policy-error.js';
 
 export const COMPILED_POLICY_FORMAT = 'tokentrail-policy/1';
@@ -58,7 +59,7 @@ function policyOf(value: unknown): Policy | null {
   const { expect, rules, suppress } = value;
   if (!Array.isArray(expect) || !expect.every(isExpectation)) return null;
   if (!Array.isArray(suppress) || !suppress.every(isSuppression)) return null;
-  if (!isRecord(rules) || !Object.values(rules).every(isRecord)) return null;
+  if (ruleSettingsIssues(rules).length > 0) return null;
   return { expect, suppress, rules: rules as Readonly<Record<string, RuleSettings>> };
 }
 

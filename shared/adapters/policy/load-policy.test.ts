@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EMPTY_POLICY, expectationsFor, type Policy, stringLike } from '../../core/detect/policy.js';
+import { RULE_IDS } from '../../core/detect/policy-schema.js';
 import { loadPolicy, PolicyError, parsePolicy } from './load-policy.js';
 
 /** Joins lines, so a test's YAML reads as it would in the file and line numbers are easy to count. */
@@ -59,8 +60,7 @@ describe('parsePolicy', () => {
         '  failed-exchange-burst: {threshold: 5, windowMinutes: 2.5, severity: high}',
         '  first-seen-subject:',
         '    enabled: false',
-        '    note: "kept as written"',
-        '    ignore: [a, 1, true]',
+        '    learningDays: 7',
         'suppress:',
         '  - rule: unexpected-subject',
         '    principal: "arn:aws:iam::444455556666:role/*"',
@@ -77,7 +77,7 @@ describe('parsePolicy', () => {
       expect: [],
       rules: {
         'failed-exchange-burst': { threshold: 5, windowMinutes: 2.5, severity: 'high' },
-        'first-seen-subject': { enabled: false, note: 'kept as written', ignore: ['a', 1, true] },
+        'first-seen-subject': { enabled: false, learningDays: 7 },
       },
       suppress: [
         {
@@ -199,14 +199,16 @@ describe('parsePolicy', () => {
     [
       'an unknown top-level key',
       yaml('expects:', '  - principal: a', '    subjects: [b]'),
-      ['policy.yaml:1:1: unknown key "expects"; the policy\'s keys are expect, rules, suppress'],
+      [
+        'policy.yaml:1:1: unknown key "expects" (did you mean expect?); the policy\'s keys are expect, rules, suppress',
+      ],
     ],
     [
       'an unknown entry key',
       yaml('expect:', '  - principal: a', '    subject: [b]'),
       [
-        'policy.yaml:3:5: unknown key "subject" in expect[0]; an entry has principal, subjects, audiences',
         'policy.yaml:2:5: expect[0] needs subjects (a list of subject patterns)',
+        'policy.yaml:3:5: unknown key "subject" in expect[0] (did you mean subjects?); an entry has principal, subjects, audiences',
       ],
     ],
     [
@@ -217,25 +219,27 @@ describe('parsePolicy', () => {
     [
       'a bad severity',
       yaml('rules:', '  unexpected-subject:', '    severity: urgent'),
-      ['policy.yaml:3:15: rules.unexpected-subject.severity must be one of low, medium, high, critical'],
+      [
+        'policy.yaml:3:15: rules.unexpected-subject.severity must be one of low, medium, high, critical; found "urgent"',
+      ],
     ],
     [
       'enabled that is not a boolean',
       yaml('rules:', '  unexpected-subject:', '    enabled: yes'),
-      ['policy.yaml:3:14: rules.unexpected-subject.enabled must be true or false'],
+      ['policy.yaml:3:14: rules.unexpected-subject.enabled must be true or false; found "yes"'],
     ],
     [
       'a setting that is a mapping',
       yaml('rules:', '  failed-exchange-burst:', '    threshold: {count: 3}'),
       [
-        'policy.yaml:3:16: rules.failed-exchange-burst.threshold must be a number, a string, true/false, or a list of them',
+        'policy.yaml:3:16: rules.failed-exchange-burst.threshold must be a whole number of failures, 1 or more; found a mapping',
       ],
     ],
     [
       'a mapping setting with a value that is not a scalar',
       yaml('rules:', '  use-long-after-mint:', '    principals: {"arn:aws:iam::*:role/etl-*": [1]}'),
       [
-        'policy.yaml:3:17: rules.use-long-after-mint.principals must be a mapping of patterns to numbers, strings or true/false',
+        'policy.yaml:3:47: rules.use-long-after-mint.principals["arn:aws:iam::*:role/etl-*"] must be a number of minutes, above 0; found a list',
       ],
     ],
     [
@@ -274,9 +278,15 @@ describe('parsePolicy', () => {
     ],
     [
       'an unknown suppression key',
-      yaml('suppress:', '  - rule: r', '    until: 2026-12-31', '    reason: known', '    subjects: [a]'),
+      yaml(
+        'suppress:',
+        '  - rule: weak-trust',
+        '    until: 2026-12-31',
+        '    reason: known',
+        '    subjects: [a]',
+      ),
       [
-        'policy.yaml:5:5: unknown key "subjects" in suppress[0]; a suppression has rule, principal, subject, until, reason',
+        'policy.yaml:5:5: unknown key "subjects" in suppress[0] (did you mean subject?); a suppression has rule, principal, subject, until, reason',
       ],
     ],
     [
@@ -318,12 +328,12 @@ describe('parsePolicy', () => {
     expect(() => parsePolicy(text, 'team/policy.yaml')).toThrow(
       new PolicyError([
         'team/policy.yaml:3:15: expect[0].subjects must not be empty (list the subjects that may assume it)',
-        'team/policy.yaml:5:33: rules.audience-mismatch.severity must be one of low, medium, high, critical',
+        'team/policy.yaml:5:33: rules.audience-mismatch.severity must be one of low, medium, high, critical; found "severe"',
       ]),
     );
   });
 
-  it('checks rule ids against the known rules when given them', () => {
+  it('checks rule ids against the rules it is given', () => {
     const text = yaml(
       'rules:',
       '  unexpected-subjects: {enabled: false}',
@@ -332,10 +342,214 @@ describe('parsePolicy', () => {
       '  - {rule: fork-pr, until: 2026-12-31, reason: known}',
     );
     expect(problemsOf(text, { ruleIds: ['unexpected-subject', 'audience-mismatch'] })).toEqual([
-      'policy.yaml:2:3: unknown rule "unexpected-subjects" in rules; the rules are unexpected-subject, audience-mismatch',
+      'policy.yaml:2:3: unknown rule "unexpected-subjects" in rules (did you mean unexpected-subject?); the rules are unexpected-subject, audience-mismatch',
       'policy.yaml:5:12: unknown rule "fork-pr" in suppress[1].rule; the rules are unexpected-subject, audience-mismatch',
     ]);
-    expect(() => parsePolicy(text, 'policy.yaml')).not.toThrow();
+  });
+
+  it('checks rule ids against every rule the schema declares when given none', () => {
+    const text = yaml('rules:', '  unexpected-subjects: {enabled: false}');
+    expect(problemsOf(text)).toEqual([
+      `policy.yaml:2:3: unknown rule "unexpected-subjects" in rules (did you mean unexpected-subject?); the rules are ${RULE_IDS.join(', ')}`,
+    ]);
+  });
+});
+
+describe('rule settings', () => {
+  it('loads every setting of every rule that has one, as written', () => {
+    const text = yaml(
+      'rules:',
+      '  unexpected-subject: {enabled: true, severity: critical}',
+      '  first-seen-subject: {learningDays: 0}',
+      '  subject-new-bucket: {learningDays: 3.5}',
+      '  failed-exchange-burst: {threshold: 1, windowMinutes: 0.5}',
+      '  exchange-from-unexpected-network:',
+      '    githubHosted: ["repo:acme/*", "repo:other/web:*"]',
+      '  use-long-after-mint:',
+      '    afterMinutes: 90',
+      '    principals: {"arn:aws:iam::*:role/etl-*": 720}',
+    );
+    expect(parsePolicy(text, 'policy.yaml').rules).toEqual({
+      'unexpected-subject': { enabled: true, severity: 'critical' },
+      'first-seen-subject': { learningDays: 0 },
+      'subject-new-bucket': { learningDays: 3.5 },
+      'failed-exchange-burst': { threshold: 1, windowMinutes: 0.5 },
+      'exchange-from-unexpected-network': { githubHosted: ['repo:acme/*', 'repo:other/web:*'] },
+      'use-long-after-mint': { afterMinutes: 90, principals: { 'arn:aws:iam::*:role/etl-*': 720 } },
+    });
+  });
+
+  it('reads a setting shared through a YAML anchor', () => {
+    const text = yaml(
+      'expect:',
+      '  - principal: a',
+      '    subjects: &hosted ["repo:acme/*"]',
+      'rules:',
+      '  exchange-from-unexpected-network: {githubHosted: *hosted}',
+    );
+    expect(parsePolicy(text, 'policy.yaml').rules).toEqual({
+      'exchange-from-unexpected-network': { githubHosted: ['repo:acme/*'] },
+    });
+  });
+
+  it.each([
+    [
+      'a word for a number',
+      yaml('rules:', '  first-seen-subject:', '    learningDays: fourteen'),
+      [
+        'policy.yaml:3:19: rules.first-seen-subject.learningDays must be a number of days, 0 or more; found "fourteen"',
+      ],
+    ],
+    [
+      'a quoted number',
+      yaml('rules:', '  failed-exchange-burst: {threshold: "10"}'),
+      [
+        'policy.yaml:2:38: rules.failed-exchange-burst.threshold must be a whole number of failures, 1 or more; found "10"',
+      ],
+    ],
+    [
+      'a misspelt setting',
+      yaml('rules:', '  failed-exchange-burst:', '    treshold: 10'),
+      [
+        'policy.yaml:3:5: unknown setting "treshold" in rules.failed-exchange-burst (did you mean threshold?); its settings are enabled, severity, threshold, windowMinutes',
+      ],
+    ],
+    [
+      'a setting in the wrong case',
+      yaml('rules:', '  subject-new-bucket:', '    LearningDays: 7'),
+      [
+        'policy.yaml:3:5: unknown setting "LearningDays" in rules.subject-new-bucket (did you mean learningDays?); its settings are enabled, severity, learningDays',
+      ],
+    ],
+    [
+      "another rule's setting",
+      yaml('rules:', '  unexpected-subject:', '    threshold: 10'),
+      [
+        'policy.yaml:3:5: unknown setting "threshold" in rules.unexpected-subject; its settings are enabled, severity',
+      ],
+    ],
+    [
+      'a misspelt rule',
+      yaml('rules:', '  failed-exchange-bursts:', '    threshold: 10'),
+      [
+        `policy.yaml:2:3: unknown rule "failed-exchange-bursts" in rules (did you mean failed-exchange-burst?); the rules are ${RULE_IDS.join(', ')}`,
+      ],
+    ],
+    [
+      'a misspelt severity',
+      yaml('rules:', '  weak-trust: {severity: hihg}'),
+      [
+        'policy.yaml:2:26: rules.weak-trust.severity must be one of low, medium, high, critical; found "hihg" (did you mean high?)',
+      ],
+    ],
+    [
+      'a negative number',
+      yaml('rules:', '  first-seen-subject:', '    learningDays: -3'),
+      [
+        'policy.yaml:3:19: rules.first-seen-subject.learningDays must be a number of days, 0 or more; found -3',
+      ],
+    ],
+    [
+      'zero where it must be above zero',
+      yaml('rules:', '  use-long-after-mint: {afterMinutes: 0}'),
+      [
+        'policy.yaml:2:39: rules.use-long-after-mint.afterMinutes must be a number of minutes, above 0; found 0',
+      ],
+    ],
+    [
+      'a fraction where a count goes',
+      yaml('rules:', '  failed-exchange-burst: {threshold: 2.5}'),
+      [
+        'policy.yaml:2:38: rules.failed-exchange-burst.threshold must be a whole number of failures, 1 or more; found 2.5',
+      ],
+    ],
+    [
+      'an infinite number',
+      yaml('rules:', '  failed-exchange-burst: {windowMinutes: .inf}'),
+      [
+        'policy.yaml:2:42: rules.failed-exchange-burst.windowMinutes must be a number of minutes, above 0; found Infinity',
+      ],
+    ],
+    [
+      'a bad value in a list',
+      yaml('rules:', '  exchange-from-unexpected-network:', '    githubHosted: ["repo:acme/*", 42, ""]'),
+      [
+        'policy.yaml:3:35: rules.exchange-from-unexpected-network.githubHosted[1] must be a non-empty string (a subject pattern); found 42',
+        'policy.yaml:3:39: rules.exchange-from-unexpected-network.githubHosted[2] must be a non-empty string (a subject pattern); found ""',
+      ],
+    ],
+    [
+      'a pattern where a list goes',
+      yaml('rules:', '  exchange-from-unexpected-network:', '    githubHosted: "repo:acme/*"'),
+      [
+        'policy.yaml:3:19: rules.exchange-from-unexpected-network.githubHosted must be a list of subject patterns; found "repo:acme/*"',
+      ],
+    ],
+    [
+      'a setting left empty',
+      yaml('rules:', '  use-long-after-mint:', '    afterMinutes:'),
+      [
+        'policy.yaml:3:5: rules.use-long-after-mint.afterMinutes must be a number of minutes, above 0; found nothing',
+      ],
+    ],
+    [
+      'a bad value in a mapping',
+      yaml(
+        'rules:',
+        '  use-long-after-mint:',
+        '    principals:',
+        '      "arn:aws:iam::*:role/etl-*": -60',
+        '      "arn:aws:iam::*:role/batch-*": 1 day',
+        '      "": 30',
+      ),
+      [
+        'policy.yaml:4:36: rules.use-long-after-mint.principals["arn:aws:iam::*:role/etl-*"] must be a number of minutes, above 0; found -60',
+        'policy.yaml:5:38: rules.use-long-after-mint.principals["arn:aws:iam::*:role/batch-*"] must be a number of minutes, above 0; found "1 day"',
+        'policy.yaml:6:7: the key of rules.use-long-after-mint.principals[""] must be a non-empty pattern; found ""',
+      ],
+    ],
+  ])('points at the mistake: %s', (_name, text, expected) => {
+    expect(problemsOf(text)).toEqual(expected);
+  });
+
+  it('refuses a file whose aliases multiply beyond reason, without expanding them', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let level = 1; level <= 8; level++) {
+      const aliases = Array(10).fill(`*a${level - 1}`).join(', ');
+      lines.push(`a${level}: &a${level} [${aliases}]`);
+    }
+    expect(problemsOf(yaml(...lines))).toEqual([
+      'policy.yaml:1:1: YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
+  });
+
+  it('reports every mistake of the file at once, at every level, in file order', () => {
+    const text = yaml(
+      'expect:',
+      '  - principal: a',
+      '    subjects: [b]',
+      '    audience: [c]',
+      'rules:',
+      '  first-seen-subject:',
+      '    learningDays: fourteen',
+      '  failed-exchange-burst:',
+      '    treshold: 10',
+      '  unexpected-subjects: {enabled: false}',
+      'suppress:',
+      '  - rule: weak-trust',
+      '    until: 2026-12-31',
+      '    reasn: known',
+      'alerts: {}',
+    );
+    expect(problemsOf(text)).toEqual([
+      'policy.yaml:4:5: unknown key "audience" in expect[0] (did you mean audiences?); an entry has principal, subjects, audiences',
+      'policy.yaml:7:19: rules.first-seen-subject.learningDays must be a number of days, 0 or more; found "fourteen"',
+      'policy.yaml:9:5: unknown setting "treshold" in rules.failed-exchange-burst (did you mean threshold?); its settings are enabled, severity, threshold, windowMinutes',
+      `policy.yaml:10:3: unknown rule "unexpected-subjects" in rules (did you mean unexpected-subject?); the rules are ${RULE_IDS.join(', ')}`,
+      'policy.yaml:12:5: suppress[0] needs reason (why the findings are acceptable)',
+      'policy.yaml:14:5: unknown key "reasn" in suppress[0] (did you mean reason?); a suppression has rule, principal, subject, until, reason',
+      'policy.yaml:15:1: unknown key "alerts"; the policy\'s keys are expect, rules, suppress',
+    ]);
   });
 });
 
@@ -380,6 +594,14 @@ describe('docs/policy.example.yaml', () => {
       entries.length === 0 || entries.some((entry) => entry.subjects.some((p) => stringLike(p, subject)))
     );
   };
+
+  it('loads its rule settings as written, checked against every rule', async () => {
+    expect((await loadPolicy(path)).rules).toEqual({
+      'failed-exchange-burst': { threshold: 10, windowMinutes: 10 },
+      'first-seen-subject': { learningDays: 14 },
+      'audience-mismatch': { severity: 'medium' },
+    });
+  });
 
   it('parses, with every rule id it names known', async () => {
     const policy = await loadPolicy(path, { ruleIds });

@@ -21,7 +21,6 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
-import { SEVERITIES, type Severity } from '../../core/alerts/alert.js';
 import {
   EMPTY_POLICY,
   type Expectation,
@@ -29,25 +28,34 @@ import {
   type RuleSettings,
   type Suppression,
 } from '../../core/detect/policy.js';
+import {
+  EXPECTATION_KEYS,
+  POLICY_KEYS,
+  pathWith,
+  RULE_IDS,
+  SUPPRESSION_KEYS,
+  settingsOf,
+  unknownKeyProblem,
+  valueIssues,
+  valueProblem,
+} from '../../core/detect/policy-schema.js';
 import { parseTimestamp } from '../../core/time/timestamp.js';
 import { PolicyError } from './policy-error.js';
 
 export { PolicyError } from './policy-error.js';
 
 export interface PolicyOptions {
-  /** The rule ids that exist; when given, `rules` and `suppress[].rule` must name one of them. */
+  /**
+   * The rule ids `rules` and `suppress[].rule` may name; every rule the schema declares when left
+   * out (shared/core/detect/policy-schema.ts).
+   */
   readonly ruleIds?: readonly string[];
 }
 
-const TOP_LEVEL_KEYS = ['expect', 'rules', 'suppress'] as const;
-const EXPECTATION_KEYS = ['principal', 'subjects', 'audiences'] as const;
-const SUPPRESSION_KEYS = ['rule', 'principal', 'subject', 'until', 'reason'] as const;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-type SettingScalar = string | number | boolean;
-
-/** Settings whose value is a mapping of patterns to values (use-long-after-mint's minutes per principal). */
-const MAPPING_SETTINGS: ReadonlySet<string> = new Set(['principals']);
+/** Alias expansions allowed when reading setting values, so a YAML "billion laughs" stays small. */
+const MAX_ALIAS_COUNT = 1000;
 
 interface Field {
   readonly key: Node;
@@ -60,18 +68,26 @@ function describeKeys(keys: readonly string[]): string {
 }
 
 class PolicyChecker {
-  readonly problems: string[] = [];
+  private readonly found: { readonly offset: number; readonly text: string }[] = [];
+
+  /** Every problem so far, in file order (a section's unknown key is found before its values). */
+  get problems(): string[] {
+    return [...this.found].sort((a, b) => a.offset - b.offset).map((problem) => problem.text);
+  }
 
   constructor(
     private readonly source: string,
     private readonly lines: LineCounter,
     private readonly document: Document.Parsed,
-    private readonly ruleIds: readonly string[] | undefined,
+    private readonly ruleIds: readonly string[],
   ) {}
+
+  /** The document as plain values, for settings; null until `policy` converts it. */
+  private plain: unknown = null;
 
   report(offset: number, message: string): void {
     const { line, col } = this.lines.linePos(offset);
-    this.problems.push(`${this.source}:${line}:${col}: ${message}`);
+    this.found.push({ offset, text: `${this.source}:${line}:${col}: ${message}` });
   }
 
   failAt(node: Node, message: string): undefined {
@@ -153,11 +169,8 @@ class PolicyChecker {
 
   expectation(node: Node, path: string): Expectation | undefined {
     if (!isMap(node)) return this.failAt(node, `${path} must be a mapping with principal and subjects`);
-    const fields = this.fields(
-      node,
-      path,
-      EXPECTATION_KEYS,
-      (key) => `unknown key "${key}" in ${path}; an entry has ${describeKeys(EXPECTATION_KEYS)}`,
+    const fields = this.fields(node, path, EXPECTATION_KEYS, (key) =>
+      unknownKeyProblem('key', key, path, EXPECTATION_KEYS, 'an entry has'),
     );
     const principalField = fields.get('principal');
     const subjectsField = fields.get('subjects');
@@ -178,78 +191,69 @@ class PolicyChecker {
 
   ruleId(field: Field, path: string): string | undefined {
     const id = this.string(field, path);
-    if (id === undefined || this.ruleIds === undefined || this.ruleIds.includes(id)) return id;
-    return this.failField(
-      field,
-      `unknown rule "${id}" in ${path}; the rules are ${describeKeys(this.ruleIds)}`,
-    );
+    if (id === undefined || this.ruleIds.includes(id)) return id;
+    return this.failField(field, unknownKeyProblem('rule', id, path, this.ruleIds, 'the rules are'));
   }
 
-  settingValue(
-    node: Node | null,
-  ): SettingScalar | readonly SettingScalar[] | Readonly<Record<string, SettingScalar>> | undefined {
-    const scalarOf = (item: Node | null): SettingScalar | undefined => {
-      if (item === null || !isScalar(item)) return undefined;
-      const { value } = item;
-      const ok =
-        typeof value === 'string' ||
-        typeof value === 'boolean' ||
-        (typeof value === 'number' && Number.isFinite(value));
-      return ok ? value : undefined;
-    };
-    if (node !== null && isSeq(node)) {
-      const items = node.items.map((item) => scalarOf(this.resolve(item as Node | null)));
-      return items.every((item) => item !== undefined) ? (items as SettingScalar[]) : undefined;
+  /** The plain value at `keys` (own properties only), or undefined when there is none. */
+  plainAt(keys: readonly string[]): unknown {
+    let value = this.plain;
+    for (const key of keys) {
+      if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+      value = (value as Record<string, unknown>)[key];
     }
-    if (node !== null && isMap(node)) {
-      // One level of pattern -> value, e.g. use-long-after-mint's minutes per principal.
-      const entries = node.items.map((pair) => {
-        const key = scalarOf(this.resolve(pair.key as Node | null));
-        return [typeof key === 'string' ? key : undefined, scalarOf(this.resolve(pair.value as Node | null))];
+    return value;
+  }
+
+  /**
+   * The node an issue inside `node` points at: a list item, a mapping's value or (for `key`) its
+   * key; as deep as the file goes, and the key where a value is left empty.
+   */
+  locate(node: Node, at: readonly (string | number)[], key: boolean): Node {
+    let current = node;
+    for (const [index, step] of at.entries()) {
+      if (typeof step === 'number' && isSeq(current)) {
+        const item = this.resolve(current.items[step] as Node | null);
+        if (item === null) break;
+        current = item;
+        continue;
+      }
+      if (typeof step !== 'string' || !isMap(current)) break;
+      const pair = current.items.find((candidate) => {
+        const name = this.resolve(candidate.key as Node | null);
+        return name !== null && isScalar(name) && String(name.value) === step;
       });
-      return entries.every(([key, value]) => key !== undefined && value !== undefined)
-        ? (Object.fromEntries(entries) as Record<string, SettingScalar>)
-        : undefined;
+      const pairKey = pair && this.resolve(pair.key as Node | null);
+      if (!pair || !pairKey) break;
+      const value = this.resolve(pair.value as Node | null);
+      const empty = value === null || !value.range || value.range[0] === value.range[1];
+      current = (key && index === at.length - 1) || empty ? pairKey : value;
     }
-    return scalarOf(node);
+    return current;
   }
 
-  settingProblem(name: string, value: unknown, path: string): string | null {
-    if (name === 'enabled' && typeof value !== 'boolean') return `${path} must be true or false`;
-    if (name === 'severity' && !SEVERITIES.includes(value as Severity)) {
-      return `${path} must be one of ${describeKeys(SEVERITIES)}`;
-    }
-    if (
-      value !== undefined &&
-      !Array.isArray(value) &&
-      typeof value === 'object' &&
-      !MAPPING_SETTINGS.has(name)
-    )
-      return `${path} must be a number, a string, true/false, or a list of them`;
-    if (value === undefined)
-      return MAPPING_SETTINGS.has(name)
-        ? `${path} must be a mapping of patterns to numbers, strings or true/false`
-        : `${path} must be a number, a string, true/false, or a list of them`;
-    return null;
-  }
-
-  ruleSettings(field: Field, path: string): RuleSettings | undefined {
+  ruleSettings(id: string, field: Field, path: string): RuleSettings | undefined {
     const node = field.value;
     if (node === null || !isMap(node)) {
       return this.failField(field, `${path} must be a mapping of settings (enabled, severity, ...)`);
     }
+    const specs = settingsOf(id);
+    const names = Object.keys(specs);
+    const unknownSetting = (key: string) =>
+      unknownKeyProblem('setting', key, path, names, 'its settings are');
     const settings: [string, unknown][] = [];
-    let valid = true;
-    for (const [name, setting] of this.fields(node, path, null)) {
-      const value = this.settingValue(setting.value);
-      const problem = this.settingProblem(name, value, `${path}.${name}`);
-      if (problem === null) settings.push([name, value]);
-      else {
-        this.failField(setting, problem);
-        valid = false;
+    const before = this.found.length;
+    for (const [name, setting] of this.fields(node, path, names, unknownSetting)) {
+      const value = this.plainAt(['rules', id, name]) ?? null;
+      const issues = valueIssues(specs[name]!, value);
+      for (const issue of issues) {
+        const problem = valueProblem(pathWith(path, name), issue);
+        if (issue.at.length === 0 || setting.value === null) this.failField(setting, problem);
+        else this.failAt(this.locate(setting.value, issue.at, issue.key), problem);
       }
+      if (issues.length === 0) settings.push([name, value]);
     }
-    return valid ? Object.fromEntries(settings) : undefined;
+    return this.found.length === before ? Object.fromEntries(settings) : undefined;
   }
 
   rules(field: Field | undefined): Record<string, RuleSettings> {
@@ -260,11 +264,10 @@ class PolicyChecker {
       return {};
     }
     const rules: [string, RuleSettings][] = [];
-    const known = this.ruleIds ?? null;
     const unknownRule = (key: string) =>
-      `unknown rule "${key}" in rules; the rules are ${describeKeys(known ?? [])}`;
-    for (const [id, settingsField] of this.fields(field.value, 'rules', known, unknownRule)) {
-      const settings = this.ruleSettings(settingsField, `rules.${id}`);
+      unknownKeyProblem('rule', key, 'rules', this.ruleIds, 'the rules are');
+    for (const [id, settingsField] of this.fields(field.value, 'rules', this.ruleIds, unknownRule)) {
+      const settings = this.ruleSettings(id, settingsField, pathWith('rules', id));
       if (settings !== undefined) rules.push([id, settings]);
     }
     return Object.fromEntries(rules);
@@ -283,11 +286,8 @@ class PolicyChecker {
 
   suppression(node: Node, path: string): Suppression | undefined {
     if (!isMap(node)) return this.failAt(node, `${path} must be a mapping with rule, until and reason`);
-    const fields = this.fields(
-      node,
-      path,
-      SUPPRESSION_KEYS,
-      (key) => `unknown key "${key}" in ${path}; a suppression has ${describeKeys(SUPPRESSION_KEYS)}`,
+    const fields = this.fields(node, path, SUPPRESSION_KEYS, (key) =>
+      unknownKeyProblem('key', key, path, SUPPRESSION_KEYS, 'a suppression has'),
     );
     const required = (name: string, what: string): Field | undefined => {
       const field = fields.get(name);
@@ -318,14 +318,17 @@ class PolicyChecker {
 
   policy(root: Node): Policy {
     if (!isMap(root)) {
-      this.failAt(root, `the policy must be a mapping with the keys ${describeKeys(TOP_LEVEL_KEYS)}`);
+      this.failAt(root, `the policy must be a mapping with the keys ${describeKeys(POLICY_KEYS)}`);
       return EMPTY_POLICY;
     }
-    const fields = this.fields(
-      root,
-      'the policy',
-      TOP_LEVEL_KEYS,
-      (key) => `unknown key "${key}"; the policy's keys are ${describeKeys(TOP_LEVEL_KEYS)}`,
+    try {
+      this.plain = this.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      this.failAt(root, `YAML: ${error instanceof Error ? error.message : String(error)}`);
+      return EMPTY_POLICY;
+    }
+    const fields = this.fields(root, 'the policy', POLICY_KEYS, (key) =>
+      unknownKeyProblem('key', key, null, POLICY_KEYS, "the policy's keys are"),
     );
     const expect = this.sectionItems(fields.get('expect'), 'expect', 'entries (principal, subjects)')
       .map((item, index) => this.expectation(item, `expect[${index}]`))
@@ -364,7 +367,7 @@ function endOfDay(date: string): string | null {
 export function parsePolicy(text: string, source: string, options: PolicyOptions = {}): Policy {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const checker = new PolicyChecker(source, lines, document, options.ruleIds);
+  const checker = new PolicyChecker(source, lines, document, options.ruleIds ?? RULE_IDS);
   const starHint = ' (quote a pattern that starts with *)';
   for (const error of document.errors) {
     const hint = error.code === 'BAD_ALIAS' ? starHint : '';
