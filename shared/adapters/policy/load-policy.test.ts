@@ -515,7 +515,9 @@ describe('rule settings', () => {
   it('refuses a file whose aliases multiply beyond reason, without expanding them', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let level = 1; level <= 8; level++) {
-      const aliases = Array(10).fill(`*a${level - 1}`).join(', ');
+      const aliases = Array(10)
+        .fill(`*a${level - 1}`)
+        .join(', ');
       lines.push(`a${level}: &a${level} [${aliases}]`);
     }
     expect(problemsOf(yaml(...lines))).toEqual([
