@@ -1,11 +1,13 @@
 import { DETECTION_QUERIES } from '../../shared/core/queries/detection-queries.js';
 import { NAMED_QUERIES } from '../../shared/core/queries/named-queries.js';
+import { ACCESS_EVENTS } from '../../shared/core/report/access-events-query.js';
+import { RAW_EVENT } from '../../shared/core/report/raw-event.js';
 import { bigQueryDdl } from '../../shared/core/schema/bigquery-ddl.js';
 import { parametersOf, parseBigQuery } from '../helpers/bigquery-sql.js';
 
 const DATASET = 'my-project.tokentrail';
-/** The user-facing queries and the ones detection runs. */
-const ALL_QUERIES = [...NAMED_QUERIES, ...DETECTION_QUERIES];
+/** The user-facing queries, the ones detection runs, and the lineage page's own two. */
+const ALL_QUERIES = [...NAMED_QUERIES, ...DETECTION_QUERIES, ACCESS_EVENTS, RAW_EVENT];
 
 const sorted = (names: Iterable<string>) => [...names].sort();
 

@@ -15,6 +15,7 @@ import { listenLocally } from './local-server.js';
  * - jobs.insert answers only dry runs (what query sql asks): the statement's kind, guessed from its
  *   first keyword (WITH and SELECT are SELECT, several statements a SCRIPT); script the answer where
  *   a test depends on the kind.
+ * Requests sent concurrently arrive in any order: respondWhen picks a request by its content.
  */
 export type FakeRoute = 'insertAll' | 'query' | 'getQueryResults' | 'insertJob';
 
@@ -146,6 +147,11 @@ function rowProblem(table: TableSpec, json: unknown): { location: string; messag
 export class FakeBigQuery {
   readonly requests: RecordedRequest[] = [];
   private readonly scripted = new Map<FakeRoute, FakeResponse[]>();
+  private readonly picked: {
+    route: FakeRoute;
+    matches: (request: RecordedRequest) => boolean;
+    response: FakeResponse;
+  }[] = [];
   private readonly tables = new Map<string, Record<string, unknown>[]>();
   private jobs = 0;
 
@@ -200,6 +206,18 @@ export class FakeBigQuery {
     this.scripted.set(route, [...(this.scripted.get(route) ?? []), ...responses]);
   }
 
+  /**
+   * An answer for the first request to a route that `matches`, used once and ahead of the route's
+   * queue: for requests sent at once (a page's queries), whose order is not fixed.
+   */
+  respondWhen(
+    route: FakeRoute,
+    matches: (request: RecordedRequest) => boolean,
+    response: FakeResponse,
+  ): void {
+    this.picked.push({ route, matches, response });
+  }
+
   requestsTo(route: FakeRoute): RecordedRequest[] {
     return this.requests.filter((request) => request.route === route);
   }
@@ -217,6 +235,8 @@ export class FakeBigQuery {
   }
 
   private answer(route: FakeRoute, found: RegExpExecArray, request: RecordedRequest): FakeResponse {
+    const pick = this.picked.findIndex((entry) => entry.route === route && entry.matches(request));
+    if (pick >= 0) return this.picked.splice(pick, 1)[0]!.response;
     const next = this.scripted.get(route)?.shift();
     if (next !== undefined) return next;
     switch (route) {
