@@ -5,6 +5,7 @@ import { decodeFrames } from './decode-frames.js';
 import type { DecodedItem } from './decoded-item.js';
 import { JsonFramer } from './json-framer.js';
 import { DEFAULT_LIMITS, type DecodeLimits } from './limits.js';
+import { NOT_JSON_HEAD_BYTES, OpeningSniffer, WholeInput } from './not-json.js';
 import { gunzipCapped, isGzip, notGzipMessage } from './payload.js';
 import { cloudTrailPrefilter } from './prefilter.js';
 
@@ -38,11 +39,68 @@ function framerFor(limits: DecodeLimits): JsonFramer {
 }
 
 /**
+ * One input's (decompressed) bytes to decoded items. An input whose first value does not open
+ * with `{` or `[` is not JSON (a README, a binary): it is read to its end and is one rejection,
+ * where framing it would reject each of its lines. Anything else goes to the framer as it comes.
+ */
+class InputDecoder {
+  private readonly framer: JsonFramer;
+  private readonly sniffer = new OpeningSniffer();
+  /** The input's bytes while it may turn out not to be JSON; null once it opened as JSON. */
+  private whole: WholeInput | null;
+  private stopped = false;
+
+  constructor(private readonly limits: DecodeLimits) {
+    this.framer = framerFor(limits);
+    this.whole = new WholeInput(Math.min(NOT_JSON_HEAD_BYTES, limits.maxValueBytes));
+  }
+
+  /** True once nothing more can be read (see JsonFramer.abandoned); an input that is not JSON is read to its end. */
+  get abandoned(): boolean {
+    return this.stopped || this.framer.abandoned;
+  }
+
+  push(chunk: Uint8Array): DecodedItem[] {
+    if (this.stopped) return [];
+    if (this.whole) {
+      const verdict = this.sniffer.look(chunk);
+      if (verdict !== 'json') {
+        this.whole.add(chunk, this.sniffer.at);
+        // Before the first value there is only whitespace: the framer takes it and frames nothing.
+        return verdict === undefined ? decodeFrames(this.framer.push(chunk), this.limits) : [];
+      }
+      this.whole = null;
+    }
+    return decodeFrames(this.framer.push(chunk), this.limits);
+  }
+
+  end(): DecodedItem[] {
+    if (this.stopped) return [];
+    if (this.whole && this.sniffer.finish() === 'not-json') {
+      this.stopped = true;
+      return [this.whole.reject(this.sniffer.at)];
+    }
+    return decodeFrames(this.framer.end(), this.limits);
+  }
+
+  /** Gives up on the rest of the input (see JsonFramer.stop), with one rejection for it. */
+  stop(code: 'decompression_failed' | 'too_large', message: string): DecodedItem[] {
+    if (this.stopped) return [];
+    if (this.whole && this.sniffer.verdict === 'not-json') {
+      this.stopped = true;
+      return [this.whole.reject(this.sniffer.at, { code, message })];
+    }
+    return decodeFrames(this.framer.stop(code, message), this.limits);
+  }
+}
+
+/**
  * Bytes in, batches of decoded items out (one batch per input chunk), with bounded memory: gzip
  * is detected by its magic bytes and inflated as a stream, JSON values are framed as they arrive.
  * Read errors of the source propagate. The stream stops at its first verdict that nothing more
  * can be read (corrupt gzip, past `maxDecompressedBytes`, a value that never ends: see
  * JsonFramer), after every record before it has been yielded, with exactly one rejection for it.
+ * An input that does not open with `{` or `[` (after gunzip) is one rejection too (InputDecoder).
  */
 export async function* decodeStream(
   source: AsyncIterable<Uint8Array>,
@@ -64,17 +122,17 @@ export async function* decodeStream(
   }
   if (ended && head.length === 0) return;
 
-  const framer = framerFor(limits);
+  const decoder = new InputDecoder(limits);
   if (!isGzip(head)) {
-    yield decodeFrames(framer.push(head), limits);
-    for (let next = await iterator.next(); !next.done && !framer.abandoned; next = await iterator.next()) {
-      yield decodeFrames(framer.push(next.value), limits);
+    yield decoder.push(head);
+    for (let next = await iterator.next(); !next.done && !decoder.abandoned; next = await iterator.next()) {
+      yield decoder.push(next.value);
     }
-    if (framer.abandoned) {
+    if (decoder.abandoned) {
       await iterator.return?.();
       return;
     }
-    yield decodeFrames(framer.end(), limits);
+    yield decoder.end();
     return;
   }
 
@@ -97,35 +155,32 @@ export async function* decodeStream(
       onInflated?.(chunk.length);
       if (inflated > limits.maxValueBytes && inflated > ratio * gunzip.bytesWritten) {
         stopReading();
-        yield decodeFrames(
-          framer.stop(
-            'too_large',
-            `gzip stream expands more than ${ratio} times its compressed size (a gzip bomb, not a log file)`,
-          ),
-          limits,
+        yield decoder.stop(
+          'too_large',
+          `gzip stream expands more than ${ratio} times its compressed size (a gzip bomb, not a log file)`,
         );
         return;
       }
       if (inflated > limits.maxDecompressedBytes) {
         stopReading();
-        yield decodeFrames(
-          framer.stop('too_large', `gzip stream expands past the ${limits.maxDecompressedBytes}-byte limit`),
-          limits,
+        yield decoder.stop(
+          'too_large',
+          `gzip stream expands past the ${limits.maxDecompressedBytes}-byte limit`,
         );
         return;
       }
-      yield decodeFrames(framer.push(chunk), limits);
-      if (framer.abandoned) {
+      yield decoder.push(chunk);
+      if (decoder.abandoned) {
         stopReading();
         return;
       }
     }
   } catch (error) {
     if (!isZlibError(error)) throw error;
-    yield decodeFrames(framer.stop('decompression_failed', notGzipMessage('payload', error)), limits);
+    yield decoder.stop('decompression_failed', notGzipMessage('payload', error));
     return;
   }
-  yield decodeFrames(framer.end(), limits);
+  yield decoder.end();
 }
 
 /** The same for a payload already in memory (a Lambda event body, a small S3 object). */
@@ -139,7 +194,7 @@ export function decodeBytes(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_LI
       return [decompressionReject(code, message)];
     }
   }
-  const framer = framerFor(limits);
-  const frames = framer.push(plain);
-  return decodeFrames(framer.abandoned ? frames : [...frames, ...framer.end()], limits);
+  const decoder = new InputDecoder(limits);
+  const items = decoder.push(plain);
+  return decoder.abandoned ? items : [...items, ...decoder.end()];
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { REJECT_CODES, SKIP_REASONS } from '../core/errors.js';
@@ -311,6 +312,54 @@ describe('decodeStream yields what decodeBytes gives, however the bytes are chun
         expect(await streamed(bytes, sizes)).toEqual(decodeBytes(bytes));
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('an input that does not open with { or [ is one rejection, whatever follows', () => {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  /** A first byte past any byte order mark and whitespace: neither { nor [, nor what starts a BOM or gzip. */
+  const firstByte = fc
+    .integer({ min: 0, max: 255 })
+    .filter((byte) => ![0x7b, 0x5b, 0x20, 0x09, 0x0a, 0x0d, 0xef, 0x1f].includes(byte));
+  const rest = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    fc
+      .array(anyInput, { maxLength: 3 })
+      .map((values) => Buffer.from(values.map((v) => `${JSON.stringify(v)}\n`).join(''))),
+  );
+  const notJson = fc
+    .tuple(fc.boolean(), fc.stringMatching(/^[ \t\r\n]{0,4}$/), firstByte, rest)
+    .map(([bom, space, first, tail]) =>
+      Buffer.concat([
+        Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []),
+        Buffer.from(space),
+        Buffer.from([first]),
+        tail,
+      ]),
+    );
+
+  it('gives exactly one rejection at offset 0 that holds or describes all of the input, plain or gzipped, in any chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(notJson, fc.boolean(), chunkSizes, async (plain, gzip, sizes) => {
+        const bytes = gzip ? gzipSync(plain) : plain;
+        const items = decodeBytes(bytes);
+        expect(await streamed(bytes, sizes)).toEqual(items);
+        expect(items).toHaveLength(1);
+        const [item] = items;
+        if (item?.type !== 'reject') throw new Error('expected one rejection');
+        expect(item).toMatchObject({ delivery: 'plain', position: { value: 0, path: '', offset: 0 } });
+        expect(item.message).toMatch(/^not JSON: starts with '/);
+        const kept =
+          item.code === 'invalid_encoding' ? Buffer.from(item.raw, 'base64') : Buffer.from(item.raw);
+        expect(['invalid_json', 'invalid_encoding']).toContain(item.code);
+        expect(plain.subarray(0, kept.length)).toEqual(kept);
+        expect(item.whole ?? { bytes: kept.length, sha256: sha256(kept) }).toEqual({
+          bytes: plain.length,
+          sha256: sha256(plain),
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 });

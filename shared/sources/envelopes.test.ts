@@ -22,7 +22,9 @@ import {
  *   {"$gzip": v}       gzip of v's bytes        {"$base64": v}  base64 of v's bytes
  *   {"$merge": [..]}   objects spread in order (e.g. an "@type" added to a LogEntry)
  *
- * An expected item is compared on the keys it names (`value`, `raw` are optional).
+ * An expected item is compared on the keys it names (`value`, `raw` are optional). An `input` read
+ * as text is expected to give `expectedAsText` where that is given (a bare number is a value that
+ * is not a record, but a text that is no JSON object or array: one rejection for the input).
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -46,6 +48,7 @@ interface Fixture {
   readonly input?: Json;
   readonly bytes?: Json;
   readonly expected: readonly ExpectedItem[];
+  readonly expectedAsText?: readonly ExpectedItem[];
 }
 
 const FIXTURES = join(__dirname, 'fixtures');
@@ -198,7 +201,8 @@ describe('delivery envelope fixtures', () => {
       const input = build(fixture.input, records);
       const text = Buffer.from(JSON.stringify(input, null, 2));
       // Read as text, a rejected top-level value keeps its own bytes, not a re-serialization.
-      const asRead = expected.map((item) =>
+      const asText = fixture.expectedAsText?.map((item) => expectedItem(item, records)) ?? expected;
+      const asRead = asText.map((item) =>
         item.type === 'reject' && item.path === '' && 'raw' in item
           ? { ...item, raw: text.toString() }
           : item,

@@ -78,6 +78,19 @@ describe('quarantineRow', () => {
     );
   });
 
+  it('says a base64 raw of only the head of the bytes (an input that is not JSON) is truncated, and one of all of them is not', () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe]);
+    const whole = { bytes: bytes.length, sha256: sha256(bytes) };
+    const encoded = (kept: Buffer) =>
+      quarantineRow(rejection(kept.toString('base64'), { code: 'invalid_encoding', whole }), AT);
+    expect(encoded(bytes.subarray(0, 4))).toMatchObject({
+      raw_bytes: 10,
+      raw_sha256: whole.sha256,
+      raw_truncated: true,
+    });
+    expect(encoded(bytes)).toMatchObject({ raw_bytes: 10, raw_truncated: false });
+  });
+
   it('caps a 1 MiB record at the default 64 KiB, cut before a character split by the limit', () => {
     const raw = `€${'x'.repeat(QUARANTINE_RAW_MAX_BYTES - 5)}😀${'y'.repeat(1 << 20)}`;
     const row = quarantineRow(rejection(raw), AT);

@@ -42,8 +42,11 @@ export function quarantineRow(
   const rawSha256 = () => createHash('sha256').update(raw, 'utf8').digest('hex');
   const bytes = whole?.bytes ?? rawBytes;
   const sha256 = whole?.sha256 ?? rawSha256();
-  // An invalid_encoding raw is base64 of the whole record: longer than it, yet not cut.
-  const truncated = head !== raw || (code !== 'invalid_encoding' && headBytes < bytes);
+  // An invalid_encoding raw with `whole` is base64 of the bytes kept (all of them, or the head
+  // of an input that is not JSON): longer than they are, and cut only if they are fewer than all.
+  const keptBytes =
+    code === 'invalid_encoding' ? (whole ? Buffer.byteLength(raw, 'base64') : bytes) : headBytes;
+  const truncated = head !== raw || keptBytes < bytes;
   // Ids of records stored before the cap stay as they were (re-ingesting keeps one copy); only
   // text over the cap is named by its hash, so a huge body is not copied once more to be hashed.
   const content = head === raw ? raw : `sha256:${whole === undefined ? sha256 : rawSha256()}`;
