@@ -1,13 +1,14 @@
+import { readlink, stat } from 'node:fs/promises';
 import { type Input, resolveInputs } from '../shared/adapters/files/input-files.js';
 import { s3CheckpointPath, s3Inputs, s3OptionsFrom } from '../shared/adapters/s3/s3-inputs.js';
 import { isS3Uri } from '../shared/adapters/s3/s3-uri.js';
-import { inertJson } from '../shared/core/render/terminal-safe.js';
+import { inertJson, terminalSafe } from '../shared/core/render/terminal-safe.js';
 import { IngestRun, type IngestSummary } from '../shared/pipeline/ingest.js';
 import type { EventStore } from '../shared/pipeline/ports.js';
 import { decodeStream } from '../shared/sources/decode-stream.js';
 import type { DecodedItem } from '../shared/sources/decoded-item.js';
 import type { DecodeLimits } from '../shared/sources/limits.js';
-import type { CliIo } from './cli-io.js';
+import { type CliIo, UsageError } from './cli-io.js';
 import { settingsOf } from './cli-settings.js';
 import { Progress } from './progress.js';
 
@@ -28,9 +29,37 @@ function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 }
 
+/** A named path that is not there, in words (a dangling link names what it points to), or null. */
+async function missing(name: string): Promise<string | null> {
+  if (name === '-' || isS3Uri(name)) return null;
+  try {
+    await stat(name);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return null; // unreadable: reported when it is read
+    const target = await readlink(name).catch(() => null);
+    return terminalSafe(target === null ? name : `${name} (a symbolic link to ${target})`);
+  }
+}
+
+/**
+ * Every named file and directory exists, or a UsageError names those that do not: a mistyped path
+ * is said plainly before anything is read, written or created (ingest checks before opening its store).
+ */
+export async function requireExistingInputs(names: readonly string[]): Promise<void> {
+  const absent: string[] = [];
+  for (const name of names) {
+    const why = await missing(name);
+    if (why !== null) absent.push(why);
+  }
+  if (absent.length > 0) throw new UsageError(`no such file: ${absent.join(', ')}`);
+}
+
 /**
  * Feeds every named input (files, directories, `-`) through the decoders to a consumer, reporting
- * an unreadable input as an NDJSON error line on stderr and going on with the next.
+ * an unreadable input as an NDJSON error line on stderr and going on with the next. A named path
+ * that does not exist is a usage error, before anything is read (requireExistingInputs).
  */
 export async function consumeInputs(
   names: readonly string[],
@@ -41,6 +70,7 @@ export async function consumeInputs(
   /** For s3:// names: skip objects filed before this day (canonical timestamp). */
   s3Since?: string,
 ): Promise<ConsumeOutcome> {
+  await requireExistingInputs(names);
   let failed = false;
   const reportError = (file: string, error: unknown) => {
     failed = true;

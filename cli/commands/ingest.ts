@@ -3,7 +3,7 @@ import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { pointInTime } from '../../shared/core/queries/time-range.js';
 import type { IngestSummary } from '../../shared/pipeline/ingest.js';
 import { type CliIo, EXIT } from '../cli-io.js';
-import { ingestInputs } from '../consume-inputs.js';
+import { ingestInputs, requireExistingInputs } from '../consume-inputs.js';
 import { ingestSummaryLines } from '../ingest-summary.js';
 import { decodeLimits, requireInputs } from '../input-options.js';
 import type { Progress } from '../progress.js';
@@ -36,6 +36,7 @@ export async function ingestCommand(
   io: CliIo,
 ): Promise<number> {
   requireInputs(names, io);
+  await requireExistingInputs(names); // before the store is opened: a typo creates no empty store
   const store = await openStore(options.store, options.storeOptions);
   try {
     const { summary, totals, failed } = await ingestInputs(

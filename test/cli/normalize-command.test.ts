@@ -93,13 +93,12 @@ describe('tokentrail normalize', () => {
     expect(result.rows.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('reports an unreadable input, goes on with the others, and exits 1', async () => {
+  it('says a named input that does not exist plainly, reads nothing, and exits 1', async () => {
     const good = file('good.json', JSON.stringify(arwwi('e-7')));
     const result = await runCli(['normalize', join(directory, 'missing.json'), good]);
     expect(result.code).toBe(1);
-    expect(result.rows).toHaveLength(1);
-    expect(result.stderrLines[0]).toMatchObject({ type: 'error', file: join(directory, 'missing.json') });
-    expect(String(result.stderrLines[0]?.message)).toMatch(/ENOENT/);
+    expect(result.rows).toHaveLength(0);
+    expect(result.stderr).toBe(`tokentrail: no such file: ${join(directory, 'missing.json')}\n`);
   });
 
   it('refuses to wait on a terminal with no input', async () => {
