@@ -42,6 +42,8 @@ export interface DetectRequest {
   readonly idOf: (key: string) => string;
   /** The published cloud and CI address ranges, for the network rules. */
   readonly ranges?: IpRanges;
+  /** The store as the alerts' ready queries should name it (`--store`); absent for the default store. */
+  readonly store?: string;
 }
 
 const text = (cell: QueryCell | undefined): string | null => (typeof cell === 'string' ? cell : null);
@@ -126,5 +128,6 @@ export async function detect(store: EventStore, request: DetectRequest): Promise
   return groupFindings(findings, {
     idOf: request.idOf,
     runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),
+    ...(request.store === undefined ? {} : { store: request.store }),
   });
 }

@@ -115,6 +115,7 @@ export async function processDelivery(
   const alerts = groupFindings(findings, {
     idOf: context.idOf,
     runbooks: Object.fromEntries(rules.map((rule) => [rule.id, rule.runbook])),
+    store: context.store.description,
   });
   const toDeliver =
     alerts.length > 0 ? await context.store.recordAlerts(alerts, timestampOf(context.clock.now())) : [];

@@ -45,6 +45,7 @@ export async function scheduledDetect(context: ScheduledDetectContext): Promise<
     policy: context.policy,
     range,
     idOf: context.idOf,
+    store: context.store.description,
     ...(context.ranges ? { ranges: await context.ranges() } : {}),
     ...(context.baselineDays === undefined ? {} : { baselineDays: context.baselineDays }),
   });

@@ -76,6 +76,30 @@ describe('groupFindings', () => {
     expect(alert!.query).toBe(`tokentrail query principals --subject 'x'\\''; rm -rf ~ #' --since 30d`);
   });
 
+  it('names the store the findings came from in the ready query, quoted; the default store needs no flag', () => {
+    const at = '2026-11-20T01:00:00.000000Z';
+    const found = [
+      finding('e1', at),
+      finding('e2', at, { rule: 'weak-trust', subject: null }),
+      finding('e3', at, { rule: 'audience-mismatch', subject: null, principal: null }),
+    ];
+    expect(
+      groupFindings(found, { ...options, store: 'duckdb:.tokentrail/demo.duckdb' }).map((a) => a.query),
+    ).toEqual([
+      'tokentrail query failures --since 7d --store duckdb:.tokentrail/demo.duckdb',
+      'tokentrail query principals --subject repo:someone-else/api:pull_request --since 30d --store duckdb:.tokentrail/demo.duckdb',
+      'tokentrail query subjects --principal arn:aws:iam::111122223333:role/deploy --since 30d --store duckdb:.tokentrail/demo.duckdb',
+    ]);
+    const [spaced] = groupFindings([finding('e1', at)], {
+      ...options,
+      store: "duckdb:my stores/it's.duckdb",
+    });
+    expect(spaced!.query).toBe(
+      `tokentrail query principals --subject repo:someone-else/api:pull_request --since 30d --store 'duckdb:my stores/it'\\''s.duckdb'`,
+    );
+    expect(groupFindings([finding('e1', at)], options)[0]!.query).not.toContain('--store');
+  });
+
   it('takes the worst severity of the group', () => {
     const [alert] = groupFindings(
       [

@@ -11,14 +11,20 @@ export interface GroupOptions {
   /** A stable, collision-resistant id for a grouping key (SHA-256 in the adapters). */
   readonly idOf: (key: string) => string;
   readonly windowMs?: number;
+  /**
+   * The store the findings came from, as `--store` takes it (`duckdb:PATH`, `bigquery://P/D`), so the
+   * ready query reads the same store; absent for the default store, which needs no flag.
+   */
+  readonly store?: string;
 }
 
-function investigateCommand(finding: Finding): string {
+function investigateCommand(finding: Finding, store: string | undefined): string {
+  const storeFlag = store === undefined ? '' : ` --store ${shellQuote(store)}`;
   if (finding.subject !== null)
-    return `tokentrail query principals --subject ${shellQuote(finding.subject)} --since 30d`;
+    return `tokentrail query principals --subject ${shellQuote(finding.subject)} --since 30d${storeFlag}`;
   if (finding.principal !== null)
-    return `tokentrail query subjects --principal ${shellQuote(finding.principal)} --since 30d`;
-  return 'tokentrail query failures --since 7d';
+    return `tokentrail query subjects --principal ${shellQuote(finding.principal)} --since 30d${storeFlag}`;
+  return `tokentrail query failures --since 7d${storeFlag}`;
 }
 
 /**
@@ -62,7 +68,7 @@ export function groupFindings(findings: readonly Finding[], options: GroupOption
       last_seen: last.event_time,
       event_ids: [...new Set(ordered.map((finding) => finding.event_id))],
       runbook: options.runbooks[first.rule] ?? '',
-      query: investigateCommand(first),
+      query: investigateCommand(first, options.store),
     });
   }
   return alerts.sort((a, b) => a.first_seen.localeCompare(b.first_seen) || a.rule.localeCompare(b.rule));
