@@ -1,6 +1,7 @@
 import { hasNothingInvisible, terminalSafe } from '../render/terminal-safe.js';
 import { CANONICAL_TIMESTAMP } from '../schema/validate-row.js';
 import type { Alert, Severity } from './alert.js';
+import { alertParties } from './alert-parties.js';
 
 /**
  * Untrusted text made inert for chat messages. Every string of an `Alert` may be attacker-chosen (a
@@ -150,12 +151,13 @@ export interface InertAlert {
 
 export function inertAlert(alert: Alert): InertAlert {
   const severity = SEVERITY_LABEL[alert.severity] ?? 'UNKNOWN';
+  const parties = alertParties(alert);
   return {
     severity,
     summary: `[${severity}] ${inertText(alert.title, TITLE_CAP)}`,
     fields: [
-      { label: 'Subject', value: shownValue(alert.subject) },
-      { label: 'Principal', value: shownValue(alert.principal) },
+      { label: 'Subject', value: shownValue(parties.subject) },
+      { label: 'Principal', value: shownValue(parties.principal) },
       { label: 'Identity provider', value: shownValue(alert.identity_provider) },
       { label: 'Audience', value: shownValue(alert.audience) },
       { label: 'Resource', value: shownValue(alert.resource) },
