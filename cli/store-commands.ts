@@ -176,6 +176,7 @@ Examples:
       'published AWS, Google Cloud and GitHub Actions ranges, as `tokentrail ranges update` writes them',
       '.tokentrail/ranges',
     )
+    .option('--step <length>', 'judge the window in steps of this length (1d), as a schedule would')
     .addHelpText(
       'after',
       `
@@ -194,7 +195,7 @@ Examples:
         inputs: string[],
         flags: StoreOptions &
           WebhookFlags &
-          InputFlags & { policy?: string; since?: string; until?: string; ranges: string },
+          InputFlags & { policy?: string; since?: string; until?: string; ranges: string; step?: string },
       ) => {
         const { detectCommand } = await import('./commands/detect.js');
         const policyPath = flags.policy ?? settingsOf(io).policyPath;
@@ -212,6 +213,7 @@ Examples:
               maxDecompressedBytes: flags.maxDecompressed,
               channels: await channelsFrom(flags, io),
               rangesDirectory: flags.ranges,
+              step: flags.step,
             },
             io,
           ),

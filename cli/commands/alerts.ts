@@ -1,6 +1,7 @@
 import { openStore, type Store, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { deliveriesOf, isClaimable } from '../../shared/core/alerts/alert-deliveries.js';
+import { alertParties } from '../../shared/core/alerts/alert-parties.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
@@ -42,7 +43,9 @@ export function alertsListCommand(status: AlertStatus | undefined, options: Aler
     const rows = await book.listAlerts(status);
     const result: QueryResult = {
       columns: options.json ? ALERT_COLUMNS.map((column) => column.name) : LISTED,
-      rows: rows as unknown as QueryResult['rows'],
+      rows: (options.json
+        ? rows
+        : rows.map((row) => ({ ...row, ...alertParties(row) }))) as unknown as QueryResult['rows'],
     };
     io.stdout.write(options.json ? renderNdjson(result) : rows.length === 0 ? '' : renderTable(result));
     if (!options.json && rows.length === 0) io.stderr.write('no alerts\n');

@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs';
+import { normalize } from 'node:path';
 import { openStore, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import { stableId } from '../../shared/adapters/store/stable-id.js';
-import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
+import { DEFAULT_STORE, type StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { EMPTY_POLICY, type Policy } from '../../shared/core/detect/policy.js';
 import type { IpRanges } from '../../shared/core/network/ip-ranges.js';
-import { timeRange } from '../../shared/core/queries/time-range.js';
+import { durationMs, type TimeRange, timeRange } from '../../shared/core/queries/time-range.js';
 import { inertJson } from '../../shared/core/render/terminal-safe.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
 import { type NotifyOptions, notify } from '../../shared/pipeline/notify.js';
 import type { AlertBook, AlertChannel } from '../../shared/pipeline/ports.js';
-import { type CliIo, EXIT } from '../cli-io.js';
+import { type CliIo, EXIT, UsageError } from '../cli-io.js';
 import { ingestInputs } from '../consume-inputs.js';
 import { decodeLimits } from '../input-options.js';
 
@@ -26,6 +27,37 @@ export interface DetectOptions {
   readonly channels: readonly AlertChannel[];
   /** Where `tokentrail ranges update` wrote the published ranges. */
   readonly rangesDirectory?: string;
+  /** Judge the window in steps of this length (`1d`), as a schedule running that often would. */
+  readonly step?: string;
+}
+
+/**
+ * The window cut into consecutive steps of `stepMs`, the last one possibly shorter; the whole
+ * window in one step without `stepMs`. Each step's rules see the store before it as their baseline.
+ */
+export function detectionSteps(range: TimeRange, stepMs?: number): TimeRange[] {
+  const start = Date.parse(range.since);
+  const end = Date.parse(range.until);
+  if (stepMs === undefined || start + stepMs >= end) return [range];
+  const bounds = [range.since];
+  for (let at = start + stepMs; at < end; at += stepMs) bounds.push(timestampOf(new Date(at)));
+  bounds.push(range.until);
+  return bounds.slice(1).map((until, index) => ({ since: bounds[index]!, until }));
+}
+
+/** The store as an alert's ready query names it: `--store` unless it is the default store. */
+export function storeForQueries(location: StoreLocation, description: string): string | undefined {
+  return location.kind === 'duckdb' && normalize(location.path) === normalize(DEFAULT_STORE)
+    ? undefined
+    : description;
+}
+
+function stepLength(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = durationMs(text);
+  if (ms === null)
+    throw new UsageError(`--step ${JSON.stringify(text)}: use a length of time (1d, 12h, 30m)`);
+  return ms;
 }
 
 /** The published ranges for the network rules; none (address blocks alone) when the directory is absent. */
@@ -50,6 +82,7 @@ export async function detectCommand(
   options: DetectOptions,
   io: CliIo,
 ): Promise<number> {
+  const stepMs = stepLength(options.step);
   const store = await openStore(
     options.store,
     names.length > 0 ? options.storeOptions : { ...options.storeOptions, mustExist: true },
@@ -70,19 +103,29 @@ export async function detectCommand(
       );
     }
     const range = timeRange({ since: options.since, until: options.until }, io.now());
+    const steps = detectionSteps(range, stepMs);
     const ranges = await rangesFor(options.rangesDirectory, io);
-    const alerts = await detect(store, {
-      policy: options.policy ?? EMPTY_POLICY,
-      range,
-      idOf: stableId,
-      ...(ranges ? { ranges } : {}),
-    });
-    for (const alert of alerts) io.stdout.write(`${inertJson(alert)}\n`);
+    const queryStore = storeForQueries(options.store, store.description);
+    let count = 0;
+    const toDeliver = new Map<string, AlertRow>();
+    for (const step of steps) {
+      const alerts = await detect(store, {
+        policy: options.policy ?? EMPTY_POLICY,
+        range: step,
+        idOf: stableId,
+        ...(ranges ? { ranges } : {}),
+        ...(queryStore === undefined ? {} : { store: queryStore }),
+      });
+      for (const alert of alerts) io.stdout.write(`${inertJson(alert)}\n`);
+      count += alerts.length;
+      for (const row of await store.recordAlerts(alerts, timestampOf(io.now())))
+        toDeliver.set(row.alert_id, row);
+    }
+    const stepped = steps.length > 1 ? ` in ${steps.length} steps of ${options.step}` : '';
     io.stderr.write(
-      `${alerts.length} alert(s) from ${range.since} to ${range.until} in ${store.description}\n`,
+      `${count} alert(s) from ${range.since} to ${range.until}${stepped} in ${store.description}\n`,
     );
-    const toDeliver = await store.recordAlerts(alerts, timestampOf(io.now()));
-    const delivery = await deliverAlerts(store, options.channels, toDeliver, io);
+    const delivery = await deliverAlerts(store, options.channels, [...toDeliver.values()], io);
     return failed || !delivery ? EXIT.failure : EXIT.ok;
   } finally {
     await store.close();

@@ -129,6 +129,22 @@ describe('tokentrail detect and alerts', () => {
     ).toHaveLength(1);
   });
 
+  it('judges the window a day at a time with --step, and each ready query names the store', async () => {
+    const stepped = await detect(join(directory, 'week'), '--since', '7d', '--step', '1d');
+    expect(stepped.code).toBe(0);
+    expect(stepped.stderr).toMatch(/alert\(s\) from \S+ to \S+ in 7 steps of 1d in duckdb:/);
+    // The first day's trust-widened alert knows no subject yet: the fork's exchange came a day later.
+    expect(
+      stepped.rows.filter((alert) => alert.rule === 'trust-widened').map((alert) => alert.subject),
+    ).toEqual([null]);
+    for (const alert of stepped.rows)
+      expect(alert.query).toMatch(new RegExp(` --store duckdb:${store.replaceAll('.', '\\.')}$`));
+
+    const bad = await detect('--step', 'daily');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--step "daily": use a length of time (1d, 12h, 30m)');
+  });
+
   it('points at the line of a mistake in the policy', async () => {
     const policy = join(directory, 'bad-policy.yaml');
     writeFileSync(policy, 'expect:\n  - principal: "arn:aws:iam::1:role/x"\n    subjects: "repo:acme/*"\n');
