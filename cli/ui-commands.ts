@@ -46,6 +46,12 @@ Example:
     .command('ui')
     .description('serve the lineage and alerts page on 127.0.0.1 (acknowledge alerts from it)')
     .option('--store <uri>', STORE_HELP)
+    .option(
+      '--since <time>',
+      "the page's window from this time on (7d, 12h, a date; the page can change it)",
+      '7d',
+    )
+    .option('--until <time>', "the page's window up to this time (default: now)")
     .option('--port <n>', 'the port (0: any free one)', (value) => Number.parseInt(value, 10), 8787)
     .option(
       '--host <host>',
@@ -56,14 +62,26 @@ Example:
       'after',
       `
 The page reads the store as 'tokentrail query' does; its one write is Acknowledge, the same as
-'tokentrail alerts ack'. Add ?since=30d to the page's URL for another window. Ctrl-C stops it.
+'tokentrail alerts ack'. The page's window (--since/--until) can be changed on the page, and stays
+in its address (?since=30d). Ctrl-C stops it.
 
 Examples:
   $ tokentrail ui --store .tokentrail/demo.duckdb
   $ tokentrail ui --host 0.0.0.0 --port 8080`,
     )
-    .action(async (flags: { store?: string; port: number; host: string }) => {
+    .action(async (flags: { store?: string; port: number; host: string; since: string; until?: string }) => {
       const { uiCommand } = await import('./commands/ui.js');
-      setExit(await uiCommand({ store: store(flags), storeOptions, host: flags.host, port: flags.port }, io));
+      setExit(
+        await uiCommand(
+          {
+            store: store(flags),
+            storeOptions,
+            host: flags.host,
+            port: flags.port,
+            window: { since: flags.since, until: flags.until },
+          },
+          io,
+        ),
+      );
     });
 }

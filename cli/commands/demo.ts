@@ -90,7 +90,7 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
         `  ${tokentrail} query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE} ${weekFlags}\n` +
         `  ${tokentrail} query principals --subject 'repo:*' --store ${DEMO_STORE} ${weekFlags}\n` +
         `  ${tokentrail} query failures --store ${DEMO_STORE} ${weekFlags}\n` +
-        `  ${tokentrail} ui --store ${DEMO_STORE}\n` +
+        `  ${tokentrail} ui --store ${DEMO_STORE} ${weekFlags}\n` +
         `  ${tokentrail} detect --policy ${DEMO_POLICY} --store ${DEMO_STORE} --ranges ${DEMO_RANGES} ${weekFlags} --step 1d\n`,
     );
     return failed || summary.quarantined > 0 ? EXIT.failure : EXIT.ok;

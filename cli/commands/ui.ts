@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { openStore, type Store, type StoreOptions } from '../../shared/adapters/store/open-store.js';
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
+import { timeRange } from '../../shared/core/queries/time-range.js';
 import { pageAlertOf } from '../../shared/core/report/page-data.js';
 import { RAW_EVENT } from '../../shared/core/report/raw-event.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
@@ -17,6 +18,8 @@ export interface UiOptions {
   readonly storeOptions: StoreOptions;
   readonly host: string;
   readonly port: number;
+  /** The window a page opens on when its address names none (`7d`, a date…). */
+  readonly window?: { readonly since?: string; readonly until?: string };
 }
 
 export interface UiServer {
@@ -96,9 +99,11 @@ export async function startUiServer(options: UiOptions, io: CliIo): Promise<UiSe
       const given = (request.headers[TOKEN_HEADER] as string | undefined) ?? url.searchParams.get('token');
       if (!sameToken(given ?? null, token)) return send(response, 401, 'text/plain', 'token required\n');
     }
+    // The address's window wins; one it leaves open falls back to the command's.
+    const named = url.searchParams.has('since') || url.searchParams.has('until');
     const window = {
-      since: url.searchParams.get('since') ?? undefined,
-      until: url.searchParams.get('until') ?? undefined,
+      since: url.searchParams.get('since') ?? (named ? undefined : options.window?.since),
+      until: url.searchParams.get('until') ?? (named ? undefined : options.window?.until),
     };
     const ack = /^\/api\/alerts\/([^/]+)\/ack$/.exec(url.pathname);
     if (request.method === 'POST' && ack) {
@@ -180,6 +185,8 @@ export async function startUiServer(options: UiOptions, io: CliIo): Promise<UiSe
 export async function uiCommand(options: UiOptions, io: CliIo): Promise<number> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new UsageError(`--port must be 0 to 65535, not ${options.port}`);
+  // A window the store cannot be asked for is a usage error now, not on every page load.
+  timeRange({ since: options.window?.since, until: options.window?.until }, io.now(), '7d');
   const server = await startUiServer(options, io);
   io.stdout.write(`tokentrail ui: ${server.url} (Ctrl-C to stop)\n`);
   if (server.token !== null)
