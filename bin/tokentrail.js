@@ -15,6 +15,10 @@ try {
   process.exit(1);
 }
 
+// The SDKs' notices about the environment (no GCE metadata server, a Node the AWS SDK will drop)
+// are not this run's output; TOKENTRAIL_DEBUG=1 shows them.
+cli.quietLibraryWarnings(process, process.env);
+
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;

@@ -1,5 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { settingsHelp } from '../shared/core/config/settings-table.js';
+import { CliCommand, oneLineError } from './cli-command.js';
 import { type CliIo, EXIT, UsageError } from './cli-io.js';
 import { settingsOf } from './cli-settings.js';
 import { registerBackfillCommand, registerDoctorCommand, registerSinksCommand } from './cloud-commands.js';
@@ -7,6 +8,8 @@ import { withInputOptions } from './input-options.js';
 import { registerRangesCommand } from './ranges-commands.js';
 import { registerStoreCommands } from './store-commands.js';
 import { registerUiCommands } from './ui-commands.js';
+
+export { quietLibraryWarnings } from './library-warnings.js';
 
 const NORMALIZE_HELP = `
 Inputs are detected from their content, gzip or not:
@@ -31,14 +34,16 @@ Examples:
   $ tokentrail normalize --raw event.json | jq .raw.userIdentity
 `;
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
-  const program = new Command('tokentrail')
+/** The whole command tree; exported for tests that walk every command. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new CliCommand('tokentrail')
     .description('Audit trail for workload identity federation across AWS and GCP.')
     .version(io.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(oneLineError(text)),
     })
     .exitOverride()
     .addHelpText('after', `\nEnvironment:\n${settingsHelp('cli')}\n`);

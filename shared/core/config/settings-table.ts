@@ -68,7 +68,8 @@ export const SETTINGS = [
     kind: 'flag',
     fallback: 'off',
     usedBy: ['cli'],
-    meaning: 'any value: errors print their stack',
+    meaning:
+      'any value: errors print their stack, and the cloud SDK notices (MetadataLookupWarning, the AWS SDK Node version notice) are shown',
   },
   {
     name: 'TOKENTRAIL_BIGQUERY_ENDPOINT',
