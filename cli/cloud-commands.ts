@@ -84,13 +84,6 @@ function regions(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function project(value: string): string {
-  if (!/^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(value)) {
-    throw new InvalidArgumentError('expected a GCP project id such as acme-prod (not the project number)');
-  }
-  return value;
-}
-
 function withBackfillOptions(command: Command): Command {
   return command
     .option('--since <time>', 'from this event time on: 7d, 12h, 2w, a date or a UTC timestamp (default: 7d)')
@@ -116,11 +109,10 @@ export function registerBackfillCommand(
     backfill
       .command('aws')
       .description('AssumeRoleWithWebIdentity events from CloudTrail LookupEvents (last 90 days)')
-      .option(
-        '--region <region>',
-        'a region to read; repeat for more (default: $AWS_REGION, else us-east-1)',
-        regions,
-        [],
+      .addOption(
+        new Option('--region <region>', 'a region to read; repeat for more')
+          .argParser(regions)
+          .default([], '$AWS_REGION, else us-east-1'),
       ),
   )
     .addHelpText('after', AWS_HELP)
@@ -133,10 +125,10 @@ export function registerBackfillCommand(
     backfill
       .command('gcp')
       .description("the project's federation audit log entries from Cloud Logging entries.list")
-      .requiredOption('--project <id>', 'the GCP project id whose audit logs to read', project),
+      .option('--project <id>', 'the GCP project id whose audit logs to read (required)'),
   )
     .addHelpText('after', GCP_HELP)
-    .action(async (flags: BackfillFlags & { project: string }) => {
+    .action(async (flags: BackfillFlags & { project?: string }) => {
       const { backfillGcpCommand } = await import('./commands/backfill.js');
       setExit(await backfillGcpCommand(flags, io, dependencies));
     });
@@ -173,7 +165,7 @@ export function registerSinksCommand(program: Command, { io, setExit }: CommandC
     .description('set up the GCP Log Router sink that feeds the pipeline')
     .command('apply')
     .description('create or update the Log Router sink for the federation audit logs (idempotent)')
-    .requiredOption('--project <id>', 'GCP project whose audit logs to route')
+    .option('--project <id>', 'GCP project whose audit logs to route (required)')
     .option('--sink <name>', 'sink name', DEFAULT_SINK)
     .addOption(
       new Option(
@@ -204,7 +196,7 @@ Examples:
     )
     .action(
       async (flags: {
-        project: string;
+        project?: string;
         sink: string;
         topic?: string;
         destination?: string;

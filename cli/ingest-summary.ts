@@ -20,3 +20,21 @@ export function ingestSummaryLines(summary: IngestSummary): string {
     line('quarantined', summary.quarantined, breakdown(summary.rejectedBy) + hint)
   );
 }
+
+/**
+ * The counts of an ingest or backfill for `--json`, named as the rows and `normalize`'s summary
+ * are (snake_case).
+ */
+export function ingestSummaryFields(summary: IngestSummary) {
+  return {
+    rows: summary.rows,
+    duplicates: summary.duplicates,
+    skipped: summary.skipped,
+    rejected: summary.rejected,
+    written: summary.written,
+    quarantined: summary.quarantined,
+    skipped_by: summary.skippedBy,
+    rejected_by: summary.rejectedBy,
+    rows_by_kind: summary.rowsByKind,
+  };
+}

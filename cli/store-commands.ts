@@ -288,7 +288,7 @@ Examples:
   alerts
     .command('ack')
     .description('acknowledge incidents: no more messages for them, even if they grow')
-    .argument('<alert-id...>', 'ids from alerts list')
+    .argument('<alert-id...>', 'ids from alerts list, or their first 6 or more hex digits')
     .addOption(storeOption())
     .action(async (ids: string[], flags: StoreOptions) => {
       const { alertsAckCommand } = await import('./commands/alerts.js');
@@ -421,11 +421,10 @@ Examples:
     )
     .option('--aws', "read the account's IAM roles and OIDC providers (read-only)")
     .option('--gcp', "read the projects' workload identity pools and IAM policies (read-only)")
-    .option(
-      '--project <id>',
-      'GCP project, repeatable (default with --gcp: $GOOGLE_CLOUD_PROJECT)',
-      collect,
-      [],
+    .addOption(
+      new Option('--project <id>', 'GCP project, repeatable')
+        .argParser(collect)
+        .default([], 'with --gcp: $GOOGLE_CLOUD_PROJECT'),
     )
     .option('--region <region>', 'AWS signing region (default: $AWS_REGION, else us-east-1)')
     .option('--policy <file>', 'the expected trust, YAML, to judge drift (default: $TOKENTRAIL_POLICY)')
@@ -507,7 +506,7 @@ Examples:
     .description('set up the BigQuery store')
     .command('init')
     .description('create the dataset, tables and views (idempotent: safe to run again after an upgrade)')
-    .requiredOption('--project <id>', 'GCP project id')
+    .option('--project <id>', 'GCP project id (required)')
     .option('--dataset <name>', 'dataset name', 'tokentrail')
     .option('--location <location>', 'dataset location (only used when creating it)', 'US')
     .addHelpText(
@@ -517,7 +516,7 @@ Uses Application Default Credentials (gcloud auth application-default login, or 
 service account); no keys. The statements are the files in infra/bigquery/setup/, with the
 dataset name substituted; you can also run those in the BigQuery console.`,
     )
-    .action(async (flags: { project: string; dataset: string; location: string }) => {
+    .action(async (flags: { project?: string; dataset: string; location: string }) => {
       const { bigQueryInitCommand } = await import('./commands/bigquery-init.js');
       setExit(await bigQueryInitCommand({ ...flags, endpoint: storeOptions.bigQueryEndpoint }, io));
     });

@@ -4,9 +4,12 @@ import { deliveriesOf, isClaimable } from '../../shared/core/alerts/alert-delive
 import { alertParties } from '../../shared/core/alerts/alert-parties.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
+import type { AlertRow } from '../../shared/core/schema/row.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import type { AlertChannel } from '../../shared/pipeline/ports.js';
+import { type AlertIdMatch, MIN_ALERT_ID_PREFIX, matchAlertId } from '../alert-id-prefix.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
 import { deliverAlerts } from './detect.js';
 
@@ -53,19 +56,41 @@ export function alertsListCommand(status: AlertStatus | undefined, options: Aler
   });
 }
 
-/** `tokentrail alerts ack ID...`: no more messages for these incidents, even if they grow. */
+/** Why `given` names no single alert; when it names several, the candidates. */
+function unresolved(given: string, match: Exclude<AlertIdMatch, { kind: 'one' }>, rows: readonly AlertRow[]) {
+  const shown = terminalSafe(given);
+  if (match.kind === 'none') return `no alert ${shown}`;
+  if (match.kind === 'too-short') {
+    return `alert id ${shown} is too short: give the id from alerts list, or at least its first ${MIN_ALERT_ID_PREFIX} hex digits`;
+  }
+  const candidates = rows
+    .filter((row) => match.ids.includes(row.alert_id))
+    .map((row) => `\n  ${row.alert_id}  ${row.status}  ${row.rule}  last seen ${row.last_seen}`);
+  return `alert id ${shown} is ambiguous: ${match.ids.length} alerts start with it; give more digits${candidates.join('')}`;
+}
+
+/**
+ * `tokentrail alerts ack ID...`: no more messages for these incidents, even if they grow. Each ID
+ * is an id from `alerts list`, or a prefix of at least 6 hex digits that only one of them starts with.
+ */
 export function alertsAckCommand(ids: readonly string[], options: AlertsOptions, io: CliIo) {
   return withAlertBook(options, async (book) => {
-    let missing = 0;
-    for (const id of ids) {
-      if (await book.updateAlert(id, { status: 'acked' }, timestampOf(io.now())))
-        io.stdout.write(`acked ${id}\n`);
-      else {
-        missing++;
-        io.stderr.write(`tokentrail: no alert ${id}\n`);
+    const rows = await book.listAlerts();
+    const known = rows.map((row) => row.alert_id);
+    let failed = 0;
+    for (const given of ids) {
+      const match = matchAlertId(given, known);
+      if (match.kind !== 'one') {
+        failed++;
+        io.stderr.write(`tokentrail: ${unresolved(given, match, rows)}\n`);
+      } else if (await book.updateAlert(match.id, { status: 'acked' }, timestampOf(io.now()))) {
+        io.stdout.write(`acked ${match.id}\n`);
+      } else {
+        failed++;
+        io.stderr.write(`tokentrail: no alert ${match.id}\n`);
       }
     }
-    return missing === 0 ? EXIT.ok : EXIT.failure;
+    return failed === 0 ? EXIT.ok : EXIT.failure;
   });
 }
 

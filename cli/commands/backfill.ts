@@ -26,7 +26,8 @@ import { type TimeRange, timeRange } from '../../shared/core/queries/time-range.
 import { DEFAULT_LIMITS } from '../../shared/sources/limits.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
 import { settingsOf } from '../cli-settings.js';
-import { ingestSummaryLines } from '../ingest-summary.js';
+import { gcpProjectId } from '../gcp-project.js';
+import { ingestSummaryFields, ingestSummaryLines } from '../ingest-summary.js';
 import { StatusLine } from '../status-line.js';
 
 /** What tests replace: the clock and sleep behind request pacing and retries, and the SDK's attempts. */
@@ -138,7 +139,7 @@ async function runJobs(
               pages: outcome.pages,
               events: outcome.events,
               checkpoint: job.checkpointPath,
-              ...outcome.summary,
+              ...ingestSummaryFields(outcome.summary),
             })}\n`
           : summaryText(job, outcome, store.description, seconds),
       );
@@ -208,20 +209,21 @@ export async function backfillAwsCommand(
 
 /** `tokentrail backfill gcp`: Cloud Logging entries.list of a project into the store. */
 export async function backfillGcpCommand(
-  flags: BackfillFlags & { project: string },
+  flags: BackfillFlags & { project?: string },
   io: CliIo,
   dependencies: BackfillDependencies = REAL_DEPENDENCIES,
 ): Promise<number> {
+  const project = gcpProjectId(flags.project);
   const window = windowOf(flags, io);
   const endpoint = settingsOf(io).endpoints.logging;
   const job: BackfillJob = {
-    source: cloudLoggingSource(flags.project),
-    describe: `Cloud Logging projects/${flags.project}`,
+    source: cloudLoggingSource(project),
+    describe: `Cloud Logging projects/${project}`,
     checkpointPath:
-      flags.checkpoint ?? checkpointPath(settingsOf(io).checkpointDir, `backfill-gcp-${flags.project}`),
+      flags.checkpoint ?? checkpointPath(settingsOf(io).checkpointDir, `backfill-gcp-${project}`),
     direction: 'up to',
     pages: cloudLoggingPages({
-      project: flags.project,
+      project,
       ...(endpoint ? { endpoint } : {}),
       pacer: new RequestPacer(ENTRIES_LIST_PER_SECOND, dependencies.pacing),
       limits: DEFAULT_LIMITS,

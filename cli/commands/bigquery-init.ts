@@ -1,9 +1,10 @@
 import { initBigQuery } from '../../shared/adapters/bigquery/init-dataset.js';
 import { parseStoreUri } from '../../shared/adapters/store/store-uri.js';
 import { type CliIo, EXIT } from '../cli-io.js';
+import { gcpProjectId } from '../gcp-project.js';
 
 export interface BigQueryInitOptions {
-  readonly project: string;
+  readonly project?: string;
   readonly dataset: string;
   readonly location: string;
   readonly endpoint?: string;
@@ -11,7 +12,7 @@ export interface BigQueryInitOptions {
 
 /** `tokentrail bigquery init`: the dataset, tables and views, created or updated in place. */
 export async function bigQueryInitCommand(options: BigQueryInitOptions, io: CliIo): Promise<number> {
-  const location = parseStoreUri(`bigquery://${options.project}/${options.dataset}`);
+  const location = parseStoreUri(`bigquery://${gcpProjectId(options.project)}/${options.dataset}`);
   if (location.kind !== 'bigquery') return EXIT.failure;
   await initBigQuery(
     {

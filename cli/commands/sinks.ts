@@ -9,10 +9,11 @@ import { shellQuote } from '../../shared/core/render/shell-quote.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { settingsOf } from '../cli-settings.js';
+import { gcpProjectId, isGcpProjectId } from '../gcp-project.js';
 import { DEFAULT_TOPIC } from '../sink-defaults.js';
 
 export interface SinksApplyOptions {
-  readonly project: string;
+  readonly project?: string;
   readonly sink: string;
   readonly topic?: string;
   readonly destination?: string;
@@ -20,9 +21,7 @@ export interface SinksApplyOptions {
   readonly grant: boolean;
 }
 
-// Project ids (optionally domain-scoped), sink ids and topic ids as GCP allows them; anything else
-// would end up in a request path.
-const PROJECT = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+// Sink ids and topic ids as GCP allows them; anything else would end up in a request path.
 const SINK = /^[A-Za-z0-9_.-]{1,100}$/;
 const TOPIC_ID = /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
 const TOPIC_PATH = /^projects\/([^/]+)\/topics\/([^/]+)$/;
@@ -30,7 +29,7 @@ const DESTINATION = /^(?:pubsub|storage|bigquery|logging)\.googleapis\.com\/\S+$
 
 type Resolved = { destination: string; topic: string | null } | { error: string };
 
-function resolveDestination(options: SinksApplyOptions): Resolved {
+function resolveDestination(options: SinksApplyOptions, project: string): Resolved {
   if (options.destination !== undefined) {
     if (!DESTINATION.test(options.destination)) {
       return {
@@ -44,9 +43,9 @@ function resolveDestination(options: SinksApplyOptions): Resolved {
   }
   const given = options.topic ?? DEFAULT_TOPIC;
   const path = TOPIC_PATH.exec(given);
-  const topic = path ? given : `projects/${options.project}/topics/${given}`;
-  const [, project, id] = TOPIC_PATH.exec(topic) ?? [];
-  if (!project || !PROJECT.test(project) || !id || !TOPIC_ID.test(id)) {
+  const topic = path ? given : `projects/${project}/topics/${given}`;
+  const [, topicProject, id] = TOPIC_PATH.exec(topic) ?? [];
+  if (!topicProject || !isGcpProjectId(topicProject) || !id || !TOPIC_ID.test(id)) {
     return {
       error: `--topic '${terminalSafe(given)}' is not a topic id or projects/PROJECT/topics/TOPIC`,
     };
@@ -81,15 +80,13 @@ export async function sinksApplyCommand(options: SinksApplyOptions, io: CliIo): 
     io.stderr.write(`tokentrail sinks apply: ${message}\n`);
     return EXIT.failure;
   };
-  if (!PROJECT.test(options.project)) {
-    return fail(`--project '${terminalSafe(options.project)}' is not a GCP project id`);
-  }
+  const project = gcpProjectId(options.project);
   if (!SINK.test(options.sink)) {
     return fail(
       `--sink '${terminalSafe(options.sink)}' is not a sink name (letters, digits, _ - ., at most 100)`,
     );
   }
-  const resolved = resolveDestination(options);
+  const resolved = resolveDestination(options, project);
   if ('error' in resolved) return fail(resolved.error);
   if (options.grant && !resolved.topic) {
     return fail('--grant works for Pub/Sub topic destinations only; grant other destinations yourself');
@@ -99,10 +96,10 @@ export async function sinksApplyCommand(options: SinksApplyOptions, io: CliIo): 
   try {
     const result = await applyLogSink(
       { name: options.sink, destination: resolved.destination, filter: LOG_ROUTER_FILTER },
-      { projectId: options.project, dryRun: options.dryRun, ...(endpoint ? { endpoint } : {}) },
+      { projectId: project, dryRun: options.dryRun, ...(endpoint ? { endpoint } : {}) },
     );
     const lines = [
-      describe(result, options.project),
+      describe(result, project),
       `  destination      ${terminalSafe(result.destination)}`,
       `  writer identity  ${result.writerIdentity ? terminalSafe(result.writerIdentity) : '(assigned when the sink is created)'}`,
     ];

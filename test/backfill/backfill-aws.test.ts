@@ -121,7 +121,7 @@ describe('tokentrail backfill aws', () => {
         events: 121,
         written: 120,
         quarantined: 1,
-        rejectedBy: { invalid_json: 1 },
+        rejected_by: { invalid_json: 1 },
       }),
     ]);
     expect(result.stderrLines).toContainEqual(

@@ -172,11 +172,11 @@ describe('tokentrail backfill gcp', () => {
       dependencies: { pacing: clock.pacing, random: Math.random },
     });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("required option '--project <id>'");
+    expect(missing.stderr).toContain('--project is required: a GCP project id such as acme-prod');
 
     const number = await backfill(['--project', '123456789012'], clock);
     expect(number.code).toBe(1);
-    expect(number.stderr).toContain('expected a GCP project id');
+    expect(number.stderr).toContain("--project '123456789012' is not a GCP project id");
 
     const help = await backfill(['--help'], clock);
     expect(help.stdout).toContain('entries.list');
