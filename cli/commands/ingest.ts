@@ -4,7 +4,7 @@ import { pointInTime } from '../../shared/core/queries/time-range.js';
 import type { IngestSummary } from '../../shared/pipeline/ingest.js';
 import { type CliIo, EXIT } from '../cli-io.js';
 import { ingestInputs, requireExistingInputs } from '../consume-inputs.js';
-import { ingestSummaryLines } from '../ingest-summary.js';
+import { ingestSummaryFields, ingestSummaryLines } from '../ingest-summary.js';
 import { decodeLimits, requireInputs } from '../input-options.js';
 import type { Progress } from '../progress.js';
 
@@ -51,7 +51,7 @@ export async function ingestCommand(
     );
     io.stdout.write(
       options.json
-        ? `${JSON.stringify({ type: 'summary', store: store.description, ...summary, files: totals.files, bytes: totals.bytes })}\n`
+        ? `${JSON.stringify({ type: 'summary', store: store.description, ...ingestSummaryFields(summary), files: totals.files, bytes: totals.bytes })}\n`
         : summaryText(summary, store.description, totals),
     );
     if (failed) return EXIT.failure;

@@ -90,7 +90,7 @@ describe('tokentrail ingest of hostile records among valid ones', () => {
     expect(result.rows[0]).toMatchObject({
       written: 5,
       quarantined: 4,
-      rejectedBy: { invalid_json: 1, invalid_encoding: 1, too_large: 2 },
+      rejected_by: { invalid_json: 1, invalid_encoding: 1, too_large: 2 },
     });
 
     const ids = await sql('SELECT event_id FROM events ORDER BY event_id');
@@ -123,7 +123,7 @@ describe('tokentrail ingest of hostile records among valid ones', () => {
       files: 1,
       written: 0,
       quarantined: 1,
-      rejectedBy: { too_large: 1 },
+      rejected_by: { too_large: 1 },
     });
   });
 });

@@ -49,7 +49,7 @@ describe('tokentrail ingest', () => {
     writeFileSync(input, '{"Records":[{"eventVersion":"1.08", "eventID": \n');
     const result = await ingest(join(EXAMPLES, 'gcp', 'log-sink-export.ndjson'), input);
     expect(result.code).toBe(3);
-    expect(result.rows[0]).toMatchObject({ quarantined: 1, rejectedBy: { truncated: 1 } });
+    expect(result.rows[0]).toMatchObject({ quarantined: 1, rejected_by: { truncated: 1 } });
     const quarantined = await runCli([
       'query',
       'sql',

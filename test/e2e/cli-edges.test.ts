@@ -192,6 +192,21 @@ afterAll(killRunningProcesses);
     }, 150_000);
   });
 
+  it('ingest --json names its counts in snake_case, as normalize and backfill do', async () => {
+    const run = await tokentrail([
+      'ingest',
+      '--json',
+      '--store',
+      join(directory, 'ingest-naming.duckdb'),
+      resolve(root, 'examples/aws'),
+    ]);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(summary).toHaveProperty('skipped_by');
+    expect(summary).toHaveProperty('rows_by_kind');
+    expect(Object.keys(summary).filter((key) => /[A-Z]/.test(key))).toEqual([]);
+  }, 90_000);
+
   it('prints one default for backfill aws --region', async () => {
     const run = await tokentrail(['backfill', 'aws', '--help']);
     const region = run.stdout.slice(run.stdout.indexOf('--region'), run.stdout.indexOf('--since'));
