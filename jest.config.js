@@ -33,6 +33,7 @@ export default {
       ...shared,
       displayName: 'unit',
       roots: ['<rootDir>/shared', '<rootDir>/cli', '<rootDir>/functions', '<rootDir>/infra'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/unit-timeout.ts'],
     },
     {
       ...shared,
