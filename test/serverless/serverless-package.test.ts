@@ -36,13 +36,22 @@ const HANDLERS = {
   ScheduledDetectLambdaFunction: 'functions/aws/scheduled-detect.handler',
 };
 
+/**
+ * The example external_account config. Packaging needs one (a missing file stops it), so the
+ * defaults run names it too; its other parameters stay the defaults.
+ */
+const CREDENTIALS_FIXTURE = 'functions/aws/fixtures/gcp-wif-credentials.example.json';
+/** The command packaging names when the credential config is missing or wrong (README, deploy). */
+const CREATE_CREDENTIALS = (file: string) =>
+  `(cd infra/gcp && terraform output -raw lambda_credential_config) > ${file}`;
+
 const PARAMS = {
   trailBucket: 'acme-org-trail',
   trailKmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
   cloudTrailLogGroup: 'aws-cloudtrail-logs-111122223333-org',
   bigQueryProject: 'acme-audit',
   bigQueryDataset: 'tokentrail',
-  gcpCredentialsFile: 'functions/aws/fixtures/gcp-wif-credentials.example.json',
+  gcpCredentialsFile: CREDENTIALS_FIXTURE,
   policyFile: 'docs/policy.example.yaml',
   webhooks: 'slack=ssm:/tokentrail/slack-webhook',
   webhookParameter: '/tokentrail/slack-webhook',
@@ -79,7 +88,7 @@ beforeAll(async () => {
   // One after the other: osls stages every package in the service's own .serverless directory.
   ownRanges = existsSync(RANGES_FILE);
   const createdDirectory = !existsSync(RANGES_DIRECTORY);
-  defaults = await packageService('defaults', []);
+  defaults = await packageService('defaults', [`--param=gcpCredentialsFile=${CREDENTIALS_FIXTURE}`]);
   if (!ownRanges) {
     mkdirSync(RANGES_DIRECTORY, { recursive: true });
     // Whole or not at all, for a build that reads the directory meanwhile.
@@ -399,9 +408,9 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     ).toMatchObject({
       type: 'module',
     });
-    expect(names.filter((name) => /node_modules|\.node$|duckdb\.node|^docs\/|gcp-wif/.test(name))).toEqual(
-      [],
-    );
+    expect(names.filter((name) => /node_modules|\.node$|duckdb\.node|^docs\//.test(name))).toEqual([]);
+    // Of the fixtures, only the credential config the parameter names.
+    expect(names.filter((name) => /gcp-wif|fixtures\//.test(name))).toEqual([CREDENTIALS_FIXTURE]);
     const text = (name: string) => defaults.zip.find((entry) => entry.name === name)!.text();
     const bundled = (marker: string) =>
       defaults.zip.filter((entry) => entry.text().includes(marker)).map((entry) => entry.name);
@@ -448,6 +457,73 @@ describe('npx serverless package (osls, offline, no AWS credentials)', () => {
     expect(bundled('from "@duckdb/node-api"').length).toBeGreaterThan(0);
     expect(bundled('// node_modules/@duckdb/')).toEqual([]);
     expect(defaults.zip.reduce((total, entry) => total + entry.size, 0)).toBeLessThan(20 * 1024 * 1024);
+  });
+
+  describe('refuses to package without a workload identity federation config, naming the command that creates it', () => {
+    /** One `serverless package` run, killed past SERVERLESS_RUN_TIMEOUT; its output as one text. */
+    async function refused(args: string[]) {
+      const run = await runServerless(['package', '--package', join(directory, 'refused'), ...args]);
+      expect({ code: run.code, packaged: existsSync(join(directory, 'refused')) }).toEqual({
+        code: 1,
+        packaged: false,
+      });
+      return `${run.stdout}${run.stderr}`;
+    }
+
+    /** A file in the repository (the package holds nothing from outside it), removed afterwards. */
+    async function refusedFile(name: string, text: string) {
+      const file = join(ROOT, '.tokentrail', 'packaged', `${name}-${process.pid}.json`);
+      mkdirSync(join(ROOT, '.tokentrail', 'packaged'), { recursive: true });
+      writeFileSync(file, text);
+      try {
+        const relativeName = file
+          .slice(ROOT.length + 1)
+          .split('\\')
+          .join('/');
+        return { file: relativeName, output: await refused([`--param=gcpCredentialsFile=${relativeName}`]) };
+      } finally {
+        rmSync(file, { force: true });
+      }
+    }
+
+    it('with no parameters: gcp-wif-credentials.json does not exist', async () => {
+      // A checkout that holds its own (git-ignored) config names a missing one instead.
+      const own = existsSync(join(ROOT, 'gcp-wif-credentials.json'));
+      const file = own ? `missing-${process.pid}.json` : 'gcp-wif-credentials.json';
+      const output = await refused(own ? [`--param=gcpCredentialsFile=${file}`] : []);
+      expect(output).toContain(`gcpCredentialsFile ${file}: no such file.`);
+      expect(output).toContain(
+        `no static keys); create it, after terraform apply in infra/gcp, with: ${CREATE_CREDENTIALS(file)}\n`,
+      );
+      // Once, though the package patterns name it too.
+      expect(output.split(`gcpCredentialsFile ${file}`)).toHaveLength(2);
+    }, 150_000);
+
+    it('a service account key file', async () => {
+      const key = {
+        type: 'service_account',
+        project_id: 'acme-audit',
+        private_key_id: '0123456789abcdef',
+        private_key: '-----BEGIN PRIVATE KEY-----\nnot-a-key\n-----END PRIVATE KEY-----\n',
+        client_email: 'writer@acme-audit.iam.gserviceaccount.com',
+      };
+      const { file, output } = await refusedFile('service-account-key', JSON.stringify(key));
+      expect(output).toContain(
+        `gcpCredentialsFile ${file}: holds a static secret (private_key), which tokentrail refuses to package`,
+      );
+      expect(output).toContain(CREATE_CREDENTIALS(file));
+      expect(output).not.toContain('not-a-key');
+    }, 150_000);
+
+    it('a file that is not JSON', async () => {
+      const { file, output } = await refusedFile(
+        'not-json',
+        'type = "external_account"\nsecret = "not-a-key"\n',
+      );
+      expect(output).toContain(`gcpCredentialsFile ${file}: not JSON.`);
+      expect(output).not.toContain('not-a-key');
+      expect(output).toContain(CREATE_CREDENTIALS(file));
+    }, 150_000);
   });
 
   // One osls run, killed past SERVERLESS_RUN_TIMEOUT.
