@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { QueryCell, QueryResult } from '../queries/query-result.js';
-import { renderCsv, renderNdjson, renderTable } from './query-output.js';
+import { layoutTable, narrowestTable, renderCsv, renderNdjson, renderTable } from './query-output.js';
 import { hasNothingInvisible, terminalSafe } from './terminal-safe.js';
 
 const RESULT: QueryResult = {
@@ -73,6 +73,95 @@ describe('renderTable', () => {
           /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u,
         );
         expect(table.split('\n')).toHaveLength(subjects.length + 2);
+      }),
+    );
+  });
+});
+
+/** Column start offsets, in code points, from a heading line whose headings hold no space. */
+function columnStarts(heading: string): number[] {
+  const chars = [...heading];
+  return chars.flatMap((char, index) =>
+    char !== ' ' && (index === 0 || chars[index - 1] === ' ') ? [index] : [],
+  );
+}
+
+describe('renderTable fitted to a width', () => {
+  it('cuts the widest cells in the middle, keeps short columns whole, and says it cut', () => {
+    const table = layoutTable(RESULT, { width: 80 });
+    expect(table.cut).toBe(true);
+    expect(table.text).toBe(
+      [
+        'BUCKET            SUBJECT            ACTIONS            COUNT  FIRST SEEN',
+        'acme-prod-assets  repo:acm…ads/main  GetObjec…utObject    120  2026-11-…09:01:02',
+        'acme-ml           -                  storage.…ects.get      7  2026-11-…00:00:00',
+        '',
+      ].join('\n'),
+    );
+    expect(layoutTable(RESULT, { width: 400 })).toEqual({ text: renderTable(RESULT), cut: false });
+    expect(layoutTable(RESULT, { width: null })).toEqual({ text: renderTable(RESULT), cut: false });
+  });
+
+  it('cuts a column no narrower than its own minimum (an id whose start alerts ack takes)', () => {
+    const ids = {
+      columns: ['rule', 'alert_id'],
+      rows: [{ rule: 'weak-trust', alert_id: 'ab12cd'.repeat(10) }],
+    };
+    expect(narrowestTable(ids, { minimums: { alert_id: 13 } })).toBe(23);
+    const line = layoutTable(ids, { width: 10, minimums: { alert_id: 13 } }).text.split('\n')[1];
+    expect(line).toBe('wea…rust  ab12cd…ab12cd');
+  });
+
+  const name = fc.stringMatching(/^[a-z]{1,10}$/);
+  // No whitespace in cells, so a column's text is where its heading starts, up to its padding.
+  const cell = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }).map((text) => text.replace(/\s/gu, '_')),
+    fc.constant(null),
+  );
+  const tables = fc.uniqueArray(name, { minLength: 1, maxLength: 6 }).chain((columns) =>
+    fc.record({
+      columns: fc.constant(columns),
+      rows: fc
+        .array(fc.tuple(...columns.map(() => cell)), { maxLength: 5 })
+        .map((rows) =>
+          rows.map((cells) => Object.fromEntries(columns.map((column, index) => [column, cells[index]!]))),
+        ),
+    }),
+  );
+
+  it('fits every line into any width from the narrowest up; a cell that fits is whole, a cut one keeps both ends', () => {
+    fc.assert(
+      fc.property(tables, fc.nat({ max: 200 }), (result: QueryResult, extra) => {
+        const width = narrowestTable(result) + extra;
+        const { text, cut } = layoutTable(result, { width });
+        const lines = text.split('\n').slice(0, -1);
+        for (const line of lines) expect([...line].length).toBeLessThanOrEqual(width);
+        const starts = columnStarts(lines[0]!);
+        expect(starts).toHaveLength(result.columns.length);
+        let anyCut = false;
+        result.rows.forEach((row, rowIndex) => {
+          const chars = [...lines[rowIndex + 1]!];
+          result.columns.forEach((column, index) => {
+            const end = index + 1 < starts.length ? starts[index + 1]! - 2 : Math.max(width, chars.length);
+            const shown = chars.slice(starts[index], end).join('').trimEnd();
+            const whole = row[column] === null ? '-' : terminalSafe(String(row[column]));
+            const wholeChars = [...whole];
+            if (wholeChars.length <= end - starts[index]!) {
+              expect(shown).toBe(whole);
+              return;
+            }
+            anyCut = true;
+            const shownChars = [...shown];
+            expect(shownChars).toHaveLength(end - starts[index]!);
+            const ellipsis = shownChars.indexOf('…');
+            expect(ellipsis).toBeGreaterThan(0);
+            expect(ellipsis).toBeLessThan(shownChars.length - 1);
+            expect(shownChars.slice(0, ellipsis)).toEqual(wholeChars.slice(0, ellipsis));
+            const tail = shownChars.length - 1 - ellipsis;
+            expect(shownChars.slice(ellipsis + 1)).toEqual(wholeChars.slice(wholeChars.length - tail));
+          });
+        });
+        if (anyCut) expect(cut).toBe(true);
       }),
     );
   });

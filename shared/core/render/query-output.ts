@@ -1,5 +1,6 @@
 import type { QueryCell, QueryResult } from '../queries/query-result.js';
 import { CANONICAL_TIMESTAMP } from '../schema/validate-row.js';
+import { COLUMN_GAP, cutMiddle, fitColumns, MIN_COLUMN, narrowestFit } from './fit-columns.js';
 import { inertJson, terminalSafe } from './terminal-safe.js';
 
 function cellText(cell: QueryCell): string {
@@ -14,31 +15,73 @@ function heading(column: string): string {
   return column.replaceAll('_', ' ').toUpperCase();
 }
 
-/**
- * A table for people: aligned columns, numbers to the right, timestamps to the second (UTC), `-` for
- * null. Every cell is made terminal-safe; nothing is truncated, so a long subject cannot hide its tail.
- */
-export function renderTable(result: QueryResult): string {
+export interface TableOptions {
+  /**
+   * Fit every line into this many columns (code points): the widest columns are cut first, each cut
+   * cell keeping its start and its end around `…`. `null` or absent: every cell whole.
+   */
+  readonly width?: number | null;
+  /** The fewest characters a column is cut to, by column name, where the default (MIN_COLUMN) is not enough. */
+  readonly minimums?: Readonly<Record<string, number>>;
+}
+
+export interface Table {
+  readonly text: string;
+  /** Whether some cell or heading was cut to fit the width. */
+  readonly cut: boolean;
+}
+
+function measure(result: QueryResult, options: TableOptions) {
   const { columns, rows } = result;
+  const headings = columns.map(heading);
   const texts = rows.map((row) => columns.map((column) => cellText(row[column] ?? null)));
   const numeric = columns.map(
     (column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number'),
   );
   // A loop, not Math.max(...widths): spreading one argument per row overflows the stack at ~125k rows.
-  const widths = columns.map((column, index) => {
-    let width = heading(column).length;
+  const natural = columns.map((_, index) => {
+    let width = [...headings[index]!].length;
     for (const line of texts) width = Math.max(width, [...line[index]!].length);
     return width;
   });
+  const minimums = columns.map((column, index) =>
+    numeric[index] ? natural[index]! : (options.minimums?.[column] ?? MIN_COLUMN),
+  );
+  return { headings, texts, numeric, natural, minimums };
+}
+
+/** The narrowest width `layoutTable` can fit this table into; below it, lines are wider than asked. */
+export function narrowestTable(result: QueryResult, options: Omit<TableOptions, 'width'> = {}): number {
+  const { natural, minimums } = measure(result, options);
+  return narrowestFit(natural, minimums);
+}
+
+/**
+ * A table for people: aligned columns, numbers to the right, timestamps to the second (UTC), `-` for
+ * null. Every cell is made terminal-safe, then, given a width, cut in the middle to fit it; numbers
+ * are never cut. Without a width nothing is cut, so a long subject cannot hide its tail.
+ */
+export function layoutTable(result: QueryResult, options: TableOptions = {}): Table {
+  const { headings, texts, numeric, natural, minimums } = measure(result, options);
+  const widths = fitColumns(natural, minimums, options.width ?? null);
   const format = (cells: readonly string[]) =>
     cells
-      .map((cell, index) => {
+      .map((whole, index) => {
+        const cell = cutMiddle(whole, widths[index]!);
         const pad = ' '.repeat(widths[index]! - [...cell].length);
         return numeric[index] ? pad + cell : cell + pad;
       })
-      .join('  ')
+      .join(' '.repeat(COLUMN_GAP))
       .trimEnd();
-  return [format(columns.map(heading)), ...texts.map(format)].map((line) => `${line}\n`).join('');
+  return {
+    text: [format(headings), ...texts.map(format)].map((line) => `${line}\n`).join(''),
+    cut: widths.some((width, index) => width < natural[index]!),
+  };
+}
+
+/** The table's text; see layoutTable. */
+export function renderTable(result: QueryResult, options: TableOptions = {}): string {
+  return layoutTable(result, options).text;
 }
 
 /** One JSON object per line, values exact; invisible characters escaped (see inertJson). */
