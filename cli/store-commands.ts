@@ -1,11 +1,13 @@
 import { type Command, Option } from 'commander';
 import { parseStoreUri } from '../shared/adapters/store/store-uri.js';
 import { ALERT_STATUSES, type AlertStatus } from '../shared/core/schema/alert-columns.js';
+import { MIN_ALERT_ID_PREFIX } from './alert-id-prefix.js';
 import { type CliIo, UsageError } from './cli-io.js';
 import { settingsOf } from './cli-settings.js';
 import type { OutputFormat } from './commands/query.js';
 import { DEMO_STORE } from './demo-paths.js';
 import { type InputFlags, withInputOptions } from './input-options.js';
+import { tableWidth, WIDE_HELP } from './table-width.js';
 import { channelsFrom, type WebhookFlags, withWebhookOption } from './webhook-options.js';
 
 export interface CommandContext {
@@ -38,7 +40,15 @@ Times: --since and --until take 7d, 12h, 30m, 2w (before now) or a date / UTC ti
 (2026-11-01, 2026-11-01T08:00:00Z). Patterns are globs: * any run, ? one character.
 Output: an aligned table (UTC), --json (one object per line, exact values) or --csv (RFC 4180,
 cells starting with = + - @ prefixed with ' so spreadsheets do not run them).
+${tableHelp('--json and --csv always hold')}`;
+
+/** For the commands that print a table: how it fits the terminal, and what holds the full values. */
+function tableHelp(full: string): string {
+  return `On a terminal, or with $COLUMNS set, the table's longest cells are cut in the middle (…) to
+fit its width, and a line below it says so; --wide prints every cell whole.
+${full} the full values.
 `;
+}
 
 interface StoreOptions {
   store?: string;
@@ -49,6 +59,7 @@ interface QueryFlags extends StoreOptions {
   until?: string;
   json?: boolean;
   csv?: boolean;
+  wide?: boolean;
 }
 
 /** A repeatable option's values, in order. */
@@ -73,6 +84,7 @@ function withQueryOptions(command: Command, defaultSince: string): Command {
     .addOption(storeOption())
     .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
     .addOption(new Option('--csv', 'CSV with a header row'))
+    .option('--wide', WIDE_HELP)
     .addHelpText('after', QUERY_HELP);
 }
 
@@ -99,6 +111,7 @@ export function registerStoreCommands(program: Command, { io, setExit }: Command
     format: formatOf(flags),
     since: flags.since,
     until: flags.until,
+    tableWidth: tableWidth(io, flags.wide),
   });
   const namedQuery = async (
     name: 'WHO_ACCESSED' | 'SUBJECTS' | 'PRINCIPALS' | 'FAILURES' | 'CHAIN',
@@ -228,10 +241,17 @@ Examples:
     .command('list')
     .description('the newest quarantined records (a table, or --json)')
     .addOption(storeOption())
-    .option('--json', 'one JSON object per line', false)
-    .action(async (flags: StoreOptions & { json: boolean }) => {
+    .option('--json', 'one JSON object per line, with the full values', false)
+    .option('--wide', WIDE_HELP)
+    .addHelpText('after', `\n${tableHelp('--json holds')}`)
+    .action(async (flags: StoreOptions & { json: boolean; wide?: boolean }) => {
       const { quarantineListCommand } = await import('./commands/quarantine.js');
-      setExit(await quarantineListCommand({ store: store(flags), storeOptions, json: flags.json }, io));
+      setExit(
+        await quarantineListCommand(
+          { store: store(flags), storeOptions, json: flags.json, tableWidth: tableWidth(io, flags.wide) },
+          io,
+        ),
+      );
     });
   quarantine
     .command('show')
@@ -258,11 +278,21 @@ Examples:
     .description('list alerts (a table, or --json)')
     .addOption(new Option('--status <status>', 'only this status').choices([...ALERT_STATUSES]))
     .addOption(storeOption())
-    .option('--json', 'one JSON object per line', false)
-    .action(async (flags: StoreOptions & { status?: AlertStatus; json: boolean }) => {
+    .option('--json', 'one JSON object per line, with the full values', false)
+    .option('--wide', WIDE_HELP)
+    .addHelpText(
+      'after',
+      `\n${tableHelp('--json holds')}A cut ALERT ID still shows the first ${MIN_ALERT_ID_PREFIX} hex digits alerts ack takes.
+`,
+    )
+    .action(async (flags: StoreOptions & { status?: AlertStatus; json: boolean; wide?: boolean }) => {
       const { alertsListCommand } = await import('./commands/alerts.js');
       setExit(
-        await alertsListCommand(flags.status, { store: store(flags), storeOptions, json: flags.json }, io),
+        await alertsListCommand(
+          flags.status,
+          { store: store(flags), storeOptions, json: flags.json, tableWidth: tableWidth(io, flags.wide) },
+          io,
+        ),
       );
     });
   withWebhookOption(
@@ -374,6 +404,8 @@ is the chain's root subject. Give --subject, --bucket or both.`,
     .addOption(storeOption())
     .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
     .addOption(new Option('--csv', 'CSV with a header row'))
+    .option('--wide', WIDE_HELP)
+    .addHelpText('after', `\n${tableHelp('--json and --csv hold')}`)
     .action(async (text: string, flags: QueryFlags) => {
       const { sqlCommand } = await import('./commands/query.js');
       setExit(await sqlCommand(text, queryOptions(flags), io));
@@ -433,9 +465,11 @@ Examples:
     .addOption(storeOption())
     .addOption(new Option('--json', 'one JSON object per line').conflicts('csv'))
     .addOption(new Option('--csv', 'CSV with a header row'))
+    .option('--wide', WIDE_HELP)
     .addHelpText(
       'after',
       `
+${tableHelp('--json and --csv hold')}
 Without --aws or --gcp the trusts come from the store: each role's last trust policy, each pool's
 providers and the federated grants, as the trust changes the store holds set them (the offline
 equivalent, limited to what the logs held). With them, from the clouds' APIs, read-only (AWS:
@@ -475,6 +509,7 @@ Examples:
               storeOptions,
               storeNamed: flags.store !== undefined || settings.store !== undefined,
               format: formatOf(flags),
+              tableWidth: tableWidth(io, flags.wide),
               since: flags.since,
               until: flags.until,
               policy: policyPath ? await loadPolicyFile(policyPath) : null,
@@ -527,8 +562,16 @@ dataset name substituted; you can also run those in the BigQuery console.`,
       `generate a week of federation traffic, ingest it into ${DEMO_STORE} and show who accessed what`,
     )
     .option('--seed <n>', 'another deterministic week', (value) => Number.parseInt(value, 10))
-    .action(async (flags: { seed?: number }) => {
+    .option('--wide', WIDE_HELP)
+    .addHelpText(
+      'after',
+      `
+On a terminal, or with $COLUMNS set, the tables' longest cells are cut in the middle (…) to fit
+its width, and a line below each cut table says so; --wide prints every cell whole (npm start --
+--wide). The command above each table, with --json, prints its full values.`,
+    )
+    .action(async (flags: { seed?: number; wide?: boolean }) => {
       const { demoCommand } = await import('./commands/demo.js');
-      setExit(await demoCommand(flags, io));
+      setExit(await demoCommand({ seed: flags.seed, tableWidth: tableWidth(io, flags.wide) }, io));
     });
 }

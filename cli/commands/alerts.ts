@@ -3,7 +3,7 @@ import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { deliveriesOf, isClaimable } from '../../shared/core/alerts/alert-deliveries.js';
 import { alertParties } from '../../shared/core/alerts/alert-parties.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
-import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { renderNdjson } from '../../shared/core/render/query-output.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { ALERT_COLUMNS, type AlertStatus } from '../../shared/core/schema/alert-columns.js';
 import type { AlertRow } from '../../shared/core/schema/row.js';
@@ -11,13 +11,19 @@ import { timestampOf } from '../../shared/core/time/timestamp.js';
 import type { AlertChannel } from '../../shared/pipeline/ports.js';
 import { type AlertIdMatch, MIN_ALERT_ID_PREFIX, matchAlertId } from '../alert-id-prefix.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { fittedTable } from '../fitted-table.js';
 import { deliverAlerts } from './detect.js';
 
 export interface AlertsOptions {
   readonly store: StoreLocation;
   readonly storeOptions: StoreOptions;
   readonly json: boolean;
+  /** The list's width (see tableWidth); null or absent: every cell whole. */
+  readonly tableWidth?: number | null;
 }
+
+/** A cut alert id still shows a prefix alerts ack takes. */
+const ALERT_ID_MINIMUM = { alert_id: 2 * MIN_ALERT_ID_PREFIX + 1 };
 
 const LISTED = [
   'status',
@@ -50,7 +56,9 @@ export function alertsListCommand(status: AlertStatus | undefined, options: Aler
         ? rows
         : rows.map((row) => ({ ...row, ...alertParties(row) }))) as unknown as QueryResult['rows'],
     };
-    io.stdout.write(options.json ? renderNdjson(result) : rows.length === 0 ? '' : renderTable(result));
+    if (options.json) io.stdout.write(renderNdjson(result));
+    else if (rows.length > 0)
+      io.stdout.write(fittedTable(result, options.tableWidth ?? null, { minimums: ALERT_ID_MINIMUM }));
     if (!options.json && rows.length === 0) io.stderr.write('no alerts\n');
     return EXIT.ok;
   });

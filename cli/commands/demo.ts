@@ -17,7 +17,6 @@ import {
 import { CHAIN, WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
 import type { TimeRange } from '../../shared/core/queries/time-range.js';
-import { renderTable } from '../../shared/core/render/query-output.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { timestampOf } from '../../shared/core/time/timestamp.js';
 import { detect } from '../../shared/pipeline/detect.js';
@@ -30,6 +29,7 @@ import { DEMO_LEARNING_DAYS, DEMO_RUN_POLICY_YAML } from '../demo/demo-policy.js
 import { DEMO_RANGE_DOCUMENTS } from '../demo/demo-ranges.js';
 import { weekOfTraffic } from '../demo/week-of-traffic.js';
 import { DEMO_DIRECTORY, DEMO_POLICY, DEMO_RANGES, DEMO_STORE } from '../demo-paths.js';
+import { fittedTable } from '../fitted-table.js';
 import { detectionSteps } from './detect.js';
 import { storeTrustReport } from './trust-scan.js';
 
@@ -38,9 +38,12 @@ import { storeTrustReport } from './trust-scan.js';
  * traffic ending now, in the files the clouds deliver, ingests them into a DuckDB file of its own
  * (rebuilt each run, so it never mixes with a real store) and prints who accessed which bucket.
  * Every command it suggests names the demo's store, policy, ranges and week, so pasted later it
- * shows what the demo showed.
+ * shows what the demo showed. Its tables fit `tableWidth` (see tableWidth; null: every cell whole).
  */
-export async function demoCommand(options: { seed?: number }, io: CliIo): Promise<number> {
+export async function demoCommand(
+  options: { seed?: number; tableWidth: number | null },
+  io: CliIo,
+): Promise<number> {
   // Whole seconds, so the week prints as a short --since/--until.
   const traffic = weekOfTraffic({
     end: new Date(Math.floor(io.now().getTime() / 1000) * 1000),
@@ -77,14 +80,16 @@ export async function demoCommand(options: { seed?: number }, io: CliIo): Promis
     const chain = await latestChain(store, week, io);
     const trust = await storeTrustReport(store, policy, week);
     const tokentrail = 'npx tokentrail';
+    const table = (shown: QueryResult) =>
+      fittedTable(shown, options.tableWidth, { values: 'its command with --json' });
 
     io.stdout.write(
       `A week of Acme's federation traffic (${traffic.files.length} files in ${DEMO_DIRECTORY}/: CloudTrail, EventBridge, Log Router, Pub/Sub)\n` +
         `ingested into ${store.description}: ${summary.written} rows, ${summary.duplicates} duplicate deliveries ignored, ${summary.quarantined} quarantined.\n\n` +
-        `Who accessed which bucket, the week (UTC; ${tokentrail} query who-accessed --bucket '*' --store ${DEMO_STORE} ${weekFlags}):\n\n${renderTable(result)}\n` +
-        `Alerts, from a detect run per day against ${DEMO_POLICY} (docs/policy.example.yaml with learning shortened to ${DEMO_LEARNING_DAYS} days for a one-week demo; ${tokentrail} alerts list --store ${DEMO_STORE}):\n\n${renderTable(alertTable(alerts))}\n` +
-        `A chain across clouds, the last nightly model sync from ${terminalSafe(String(chain.rows[0]?.root_subject ?? '-'))} (${tokentrail} query chain --bucket ${MODEL_SYNC_BUCKET} --store ${DEMO_STORE} ${weekFlags}):\n\n${renderTable(chain)}\n` +
-        `Trust, as the week's trust changes left it (${tokentrail} trust scan --store ${DEMO_STORE} --policy ${DEMO_POLICY} ${weekFlags}):\n\n${renderTable(trustTable(trust))}\n` +
+        `Who accessed which bucket, the week (UTC; ${tokentrail} query who-accessed --bucket '*' --store ${DEMO_STORE} ${weekFlags}):\n\n${table(result)}\n` +
+        `Alerts, from a detect run per day against ${DEMO_POLICY} (docs/policy.example.yaml with learning shortened to ${DEMO_LEARNING_DAYS} days for a one-week demo; ${tokentrail} alerts list --store ${DEMO_STORE}):\n\n${table(alertTable(alerts))}\n` +
+        `A chain across clouds, the last nightly model sync from ${terminalSafe(String(chain.rows[0]?.root_subject ?? '-'))} (${tokentrail} query chain --bucket ${MODEL_SYNC_BUCKET} --store ${DEMO_STORE} ${weekFlags}):\n\n${table(chain)}\n` +
+        `Trust, as the week's trust changes left it (${tokentrail} trust scan --store ${DEMO_STORE} --policy ${DEMO_POLICY} ${weekFlags}):\n\n${table(trustTable(trust))}\n` +
         `Planted incidents:\n${traffic.incidents.map((incident) => `  - ${incident.title}\n`).join('')}\n` +
         `Try (the last prints the alerts above again, one JSON line each):\n` +
         `  ${tokentrail} query who-accessed --bucket 'acme-prod-*' --store ${DEMO_STORE} ${weekFlags}\n` +

@@ -5,13 +5,16 @@ import { openStore, type StoreOptions } from '../../shared/adapters/store/open-s
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import { QUARANTINE_LIST, QUARANTINE_SHOW } from '../../shared/core/queries/quarantine-queries.js';
 import type { QueryCell } from '../../shared/core/queries/query-result.js';
-import { renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { renderNdjson } from '../../shared/core/render/query-output.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { fittedTable } from '../fitted-table.js';
 
 export interface QuarantineOptions {
   readonly store: StoreLocation;
   readonly storeOptions: StoreOptions;
   readonly json: boolean;
+  /** The list's width (see tableWidth); null or absent: every cell whole. */
+  readonly tableWidth?: number | null;
 }
 
 /** Inputs that name no local file: standard input and the cloud deliveries. */
@@ -77,7 +80,7 @@ export function quarantineListCommand(options: QuarantineOptions, io: CliIo): Pr
     const result = await store.query(QUARANTINE_LIST, {});
     if (options.json) io.stdout.write(renderNdjson(result));
     else if (result.rows.length === 0) io.stderr.write('nothing quarantined\n');
-    else io.stdout.write(renderTable(result));
+    else io.stdout.write(fittedTable(result, options.tableWidth ?? null));
     return EXIT.ok;
   });
 }

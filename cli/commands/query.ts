@@ -2,10 +2,11 @@ import { openReadOnlyStore, openStore, type StoreOptions } from '../../shared/ad
 import type { StoreLocation } from '../../shared/adapters/store/store-uri.js';
 import type { NamedQuery } from '../../shared/core/queries/named-queries.js';
 import type { QueryResult } from '../../shared/core/queries/query-result.js';
-import { renderCsv, renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { renderCsv, renderNdjson } from '../../shared/core/render/query-output.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { type CliIo, EXIT } from '../cli-io.js';
+import { fittedTable } from '../fitted-table.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -15,12 +16,14 @@ export interface QueryOptions {
   readonly format: OutputFormat;
   readonly since?: string;
   readonly until?: string;
+  /** The table's width (see tableWidth); null: every cell whole. */
+  readonly tableWidth: number | null;
 }
 
-function render(result: QueryResult, format: OutputFormat): string {
-  if (format === 'json') return renderNdjson(result);
-  if (format === 'csv') return renderCsv(result);
-  return renderTable(result);
+function render(result: QueryResult, options: QueryOptions): string {
+  if (options.format === 'json') return renderNdjson(result);
+  if (options.format === 'csv') return renderCsv(result);
+  return fittedTable(result, options.tableWidth);
 }
 
 function short(timestamp: string): string {
@@ -55,7 +58,7 @@ export async function namedQueryCommand(
       }
       io.stdout.write(`${caption}\n\n`);
     }
-    io.stdout.write(render(result, options.format));
+    io.stdout.write(render(result, options));
     return EXIT.ok;
   } finally {
     await store.close();
@@ -66,7 +69,7 @@ export async function namedQueryCommand(
 export async function sqlCommand(text: string, options: QueryOptions, io: CliIo): Promise<number> {
   const store = await openReadOnlyStore(options.store, options.storeOptions);
   try {
-    io.stdout.write(render(await store.sql(text), options.format));
+    io.stdout.write(render(await store.sql(text), options));
     return EXIT.ok;
   } finally {
     await store.close();

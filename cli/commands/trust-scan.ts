@@ -20,10 +20,11 @@ import { TRUST_HISTORY } from '../../shared/core/queries/detection-queries.js';
 import { EXCHANGE_SUBJECTS } from '../../shared/core/queries/named-queries.js';
 import type { QueryCell } from '../../shared/core/queries/query-result.js';
 import { timeRange } from '../../shared/core/queries/time-range.js';
-import { renderCsv, renderNdjson, renderTable } from '../../shared/core/render/query-output.js';
+import { renderCsv, renderNdjson } from '../../shared/core/render/query-output.js';
 import { terminalSafe } from '../../shared/core/render/terminal-safe.js';
 import type { EventStore } from '../../shared/pipeline/ports.js';
 import { type CliIo, EXIT, UsageError } from '../cli-io.js';
+import { fittedTable } from '../fitted-table.js';
 import type { OutputFormat } from './query.js';
 
 export interface TrustScanOptions {
@@ -32,6 +33,8 @@ export interface TrustScanOptions {
   /** Whether the store was named (flag or environment) rather than the default. */
   readonly storeNamed: boolean;
   readonly format: OutputFormat;
+  /** The table's width (see tableWidth); null: every cell whole. */
+  readonly tableWidth: number | null;
   readonly since?: string;
   readonly until?: string;
   readonly policy: Policy | null;
@@ -139,7 +142,7 @@ async function liveTrusts(
 function render(options: TrustScanOptions, lines: readonly TrustReportLine[]): string {
   if (options.format === 'json') return renderNdjson(trustReportResult(lines));
   if (options.format === 'csv') return renderCsv(trustReportResult(lines));
-  return renderTable(trustReportResult(lines, { mostUsed: 3 }));
+  return fittedTable(trustReportResult(lines, { mostUsed: 3 }), options.tableWidth);
 }
 
 /**
