@@ -57,7 +57,9 @@ describe('relative links in the README and docs/', () => {
   });
 
   it('spells anchors as GitHub does', () => {
-    expect(anchorOf('Store and query: `ingest`, `query`, `quarantine`')).toBe('store-and-query-ingest-query-quarantine');
+    expect(anchorOf('Store and query: `ingest`, `query`, `quarantine`')).toBe(
+      'store-and-query-ingest-query-quarantine',
+    );
     expect(anchorOf('What a deployment costs')).toBe('what-a-deployment-costs');
   });
 });
