@@ -2,7 +2,7 @@
  * The policy as the deployed functions read it: checked once, when the functions are built or
  * packaged, and written as JSON. A typo then fails the build with `file:line:column` instead of
  * every cold start in production, and a cold start reads JSON rather than loading the YAML parser
- * (the README's cold-start section gives what that saved).
+ * (docs/performance.md's cold-start section gives what that saved).
  *
  * The file is a snapshot of the checked policy, not a second format to write by hand: it carries
  * its format and the YAML file it came from, and a reader that finds anything else says how to
