@@ -19,11 +19,22 @@ const text = (cell: QueryCell | undefined): string | null =>
 export async function loadPageData(store: Store, now: () => Date, window: PageWindow): Promise<PageData> {
   const clock = { now };
   const request = { patterns: { bucket: '*' }, since: window.since, until: window.until, defaultSince: '7d' };
-  const [who, events, alerts] = await Promise.all([
+  // Every query settles before the caller closes the store: closing DuckDB under a query still
+  // running (after another failed, a bad --since say) took the whole server down.
+  const settled = await Promise.allSettled([
     answer(store, clock, { ...request, query: WHO_ACCESSED }),
     answer(store, clock, { ...request, query: ACCESS_EVENTS }),
     store.listAlerts(),
-  ]);
+  ] as const);
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [who, events, alerts] = settled.map(
+    (outcome) => (outcome as PromiseFulfilledResult<unknown>).value,
+  ) as [
+    Awaited<ReturnType<typeof answer>>,
+    Awaited<ReturnType<typeof answer>>,
+    Awaited<ReturnType<Store['listAlerts']>>,
+  ];
   const rows = who.result.rows.map((row) => ({
     cloud: text(row.cloud),
     bucket: text(row.bucket),
