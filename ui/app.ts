@@ -6,6 +6,9 @@ import { type Filters, renderLineage } from './lineage-view.js';
 /** The header a live page sends with every API call when the server asks for a token. */
 const TOKEN_HEADER = 'X-Tokentrail-Token';
 
+const tokenHeaders = (token: string | null): Record<string, string> =>
+  token ? { [TOKEN_HEADER]: token } : {};
+
 /**
  * The served page's time window: `7d`, `24h`, a date or a timestamp, as `--since`/`--until` take them.
  * Applying it reloads the page's data from the server and keeps the window in the address.
@@ -43,7 +46,7 @@ function windowControl(
     document.body.dataset.ready = 'false';
     try {
       const response = await fetch(`/api/page-data?${query}`, {
-        headers: token ? { [TOKEN_HEADER]: token } : {},
+        headers: tokenHeaders(token),
       });
       if (!response.ok) throw new Error((await response.text()).trim() || String(response.status));
       const next = (await response.json()) as PageData;
@@ -132,7 +135,7 @@ function start(): void {
     ? async (alertId: string) => {
         const response = await fetch(`/api/alerts/${encodeURIComponent(alertId)}/ack`, {
           method: 'POST',
-          headers: token ? { [TOKEN_HEADER]: token } : {},
+          headers: tokenHeaders(token),
         });
         if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
       }

@@ -1,3 +1,4 @@
+import { cutMiddle } from '../shared/core/render/fit-columns.js';
 import { globMatcher } from '../shared/core/report/glob-filter.js';
 import { buildLineage, hopOf, type NodeKind } from '../shared/core/report/lineage.js';
 import type { PageData } from '../shared/core/report/page-data.js';
@@ -12,19 +13,13 @@ const HEADINGS: Record<NodeKind, string> = {
   principal: 'principals',
   bucket: 'buckets',
 };
+/** Long labels keep both ends: a subject's repository and a role's or bucket's name at the end. */
 const LABEL_CHARS = 29;
 
 export interface Filters {
   bucket: string;
   subject: string;
   principal: string;
-}
-
-/** Long labels keep both ends: a subject's repository and a role's or bucket's name at the end. */
-function clip(text: string): string {
-  if (text.length <= LABEL_CHARS) return text;
-  const head = Math.floor((LABEL_CHARS - 1) / 2);
-  return `${text.slice(0, head)}…${text.slice(text.length - (LABEL_CHARS - 1 - head))}`;
 }
 
 export function renderLineage(
@@ -93,7 +88,7 @@ export function renderLineage(
     const label = shown(node.label);
     group.append(
       svg('rect', { x, y, width: NODE_WIDTH, height: NODE_HEIGHT, rx: 4 }),
-      svgText(clip(label), { x: x + 6, y: y + 16 }),
+      svgText(cutMiddle(label, LABEL_CHARS), { x: x + 6, y: y + 16 }),
       svgText(String(node.count), { x: x + NODE_WIDTH - 6, y: y + 16, 'text-anchor': 'end', class: 'count' }),
       svgTitle(node.owner ? `${label}: click to expand` : label),
     );

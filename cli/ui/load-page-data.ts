@@ -21,20 +21,13 @@ export async function loadPageData(store: Store, now: () => Date, window: PageWi
   const request = { patterns: { bucket: '*' }, since: window.since, until: window.until, defaultSince: '7d' };
   // Every query settles before the caller closes the store: closing DuckDB under a query still
   // running (after another failed, a bad --since say) took the whole server down.
-  const settled = await Promise.allSettled([
+  const pending = [
     answer(store, clock, { ...request, query: WHO_ACCESSED }),
     answer(store, clock, { ...request, query: ACCESS_EVENTS }),
     store.listAlerts(),
-  ] as const);
-  const failed = settled.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  const [who, events, alerts] = settled.map(
-    (outcome) => (outcome as PromiseFulfilledResult<unknown>).value,
-  ) as [
-    Awaited<ReturnType<typeof answer>>,
-    Awaited<ReturnType<typeof answer>>,
-    Awaited<ReturnType<Store['listAlerts']>>,
-  ];
+  ] as const;
+  await Promise.allSettled(pending);
+  const [who, events, alerts] = await Promise.all(pending);
   const rows = who.result.rows.map((row) => ({
     cloud: text(row.cloud),
     bucket: text(row.bucket),
