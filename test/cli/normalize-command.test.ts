@@ -3,27 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../helpers/cli-harness.js';
-
-function arwwi(eventID: string, subject = 'repo:acme/api:ref:refs/heads/main'): Record<string, unknown> {
-  const provider = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
-  return {
-    eventVersion: '1.08',
-    userIdentity: {
-      type: 'WebIdentityUser',
-      principalId: `${provider}:sts.amazonaws.com:${subject}`,
-      userName: subject,
-      identityProvider: provider,
-    },
-    eventTime: '2025-11-20T10:00:00Z',
-    eventSource: 'sts.amazonaws.com',
-    eventName: 'AssumeRoleWithWebIdentity',
-    awsRegion: 'us-east-1',
-    requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/deploy', roleSessionName: 'GitHubActions' },
-    responseElements: { subjectFromWebIdentityToken: subject, audience: 'sts.amazonaws.com', provider },
-    eventID,
-    recipientAccountId: '111122223333',
-  };
-}
+import { assumeRoleWithWebIdentityRecord as arwwi } from '../helpers/envelopes.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'tokentrail-cli-'));
 function file(name: string, content: string | Buffer): string {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { assumeRoleWithWebIdentityRecord as arwwi } from '../helpers/envelopes.js';
 import { killRunningProcesses, runProcess } from '../helpers/run-process.js';
 
 /**
@@ -18,28 +19,6 @@ const tokentrail = (args: string[], cwd: string, input?: string) =>
   runProcess(process.execPath, [bin, ...args], { cwd, timeoutMs: 60_000, ...(input ? { input } : {}) });
 
 afterAll(killRunningProcesses);
-
-function arwwi(eventID: string): Record<string, unknown> {
-  const subject = 'repo:acme/api:ref:refs/heads/main';
-  const provider = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
-  return {
-    eventVersion: '1.08',
-    userIdentity: {
-      type: 'WebIdentityUser',
-      principalId: `${provider}:sts.amazonaws.com:${subject}`,
-      userName: subject,
-      identityProvider: provider,
-    },
-    eventTime: '2025-11-20T10:00:00Z',
-    eventSource: 'sts.amazonaws.com',
-    eventName: 'AssumeRoleWithWebIdentity',
-    awsRegion: 'us-east-1',
-    requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/deploy', roleSessionName: 'GitHubActions' },
-    responseElements: { subjectFromWebIdentityToken: subject, audience: 'sts.amazonaws.com', provider },
-    eventID,
-    recipientAccountId: '111122223333',
-  };
-}
 
 const README = Buffer.from(
   `# tokentrail\n\n${Array.from({ length: 575 }, (_, i) => `line ${i} of the notes, {"with": "braces"} too`).join('\n')}\n`,
