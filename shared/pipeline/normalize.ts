@@ -3,6 +3,7 @@ import { normalizeRecord } from '../core/normalize/normalize-record.js';
 import type { Row } from '../core/schema/row.js';
 import type { DecodedItem } from '../sources/decoded-item.js';
 import type { Quarantine, Rejection, RowSink } from './ports.js';
+import { SeenEventIds } from './seen-event-ids.js';
 
 export interface NormalizeSummary {
   readonly rows: number;
@@ -29,7 +30,7 @@ function total(counts: Partial<Record<string, number>>): number {
  * One run spans many inputs; an event delivered twice (two files, two envelopes) yields one row.
  */
 export class NormalizeRun {
-  private readonly seen = new Set<string>();
+  private readonly seen = new SeenEventIds();
   private duplicates = 0;
   private readonly skippedBy: Partial<Record<SkipReason, number>> = {};
   private readonly rejectedBy: Partial<Record<RejectCode, number>> = {};
@@ -96,7 +97,7 @@ export class NormalizeRun {
         delivery: item.delivery,
         position: item.position,
       });
-    } else if (!this.options.sinkKeepsOneRowPerEvent && this.isRepeat(outcome.row.event_id)) {
+    } else if (!this.options.sinkKeepsOneRowPerEvent && !this.seen.add(outcome.row.event_id)) {
       this.duplicates++;
     } else {
       increment(this.rowsByKind, outcome.kind);
@@ -104,13 +105,6 @@ export class NormalizeRun {
       // A row's raw is the record itself, so the record's own text is raw's JSON text.
       rawTexts.push(outcome.row.raw === item.record.value ? item.text : undefined);
     }
-  }
-
-  /** Remembers an event_id and says whether it was seen before, with one lookup rather than `has` then `add`. */
-  private isRepeat(eventId: string): boolean {
-    const before = this.seen.size;
-    this.seen.add(eventId);
-    return this.seen.size === before;
   }
 
   private reject(rejections: Rejection[], rejection: Rejection): void {
