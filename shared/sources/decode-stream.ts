@@ -34,7 +34,7 @@ function decompressionReject(code: 'decompression_failed' | 'too_large', message
 function framerFor(limits: DecodeLimits): JsonFramer {
   return new JsonFramer({
     maxValueBytes: limits.maxValueBytes,
-    ...(limits.prefilter === false ? {} : { judgeRecord: cloudTrailPrefilter.judge }),
+    ...(limits.prefilter === false ? {} : { prefilter: cloudTrailPrefilter }),
   });
 }
 

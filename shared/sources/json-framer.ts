@@ -34,7 +34,7 @@ import {
 } from './json-bytes.js';
 import { HEAD_BYTES, sha256Hex, utf8Head, withoutCutCharacter } from './kept-bytes.js';
 import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
-import { relevantEnd } from './prefilter.js';
+import { type Prefilter, relevantEnd } from './prefilter.js';
 
 /**
  * A complete value: its bytes (valid UTF-8), the range [start, end) of `source`, and its text
@@ -54,7 +54,12 @@ export class ValueFrame {
     readonly path: string,
     /** Byte offset of the frame's first byte in the (decompressed) stream. */
     readonly offset: number,
-  ) {}
+    /** The text's JSON.parse, when the framer already made it (else undefined: JSON.parse never returns that). */
+    readonly parsed?: unknown,
+    text?: string,
+  ) {
+    this.#text = text;
+  }
 
   get bytes(): Buffer {
     return this.source.subarray(this.start, this.end);
@@ -96,19 +101,36 @@ export interface FramerOptions {
   /** Largest single value kept in memory; larger ones become `too_large` frames. */
   readonly maxValueBytes: number;
   /**
-   * For the records of a CloudTrail Records array: the prefilter's answer for the record whose `{`
-   * is at `start` (Prefilter.judge). A record it proves irrelevant becomes a `skipped` frame; one
-   * it found valid and possibly relevant is framed where it says the record ends, without a
-   * second scan.
+   * For the records of a CloudTrail Records array. A record the prefilter proves irrelevant becomes
+   * a `skipped` frame. One it finds possibly relevant is read no further than that: its end is
+   * looked for where the next record opens, and the bytes up to there become its frame if they
+   * parse as one object (else it is framed by the scan, as without a prefilter).
    */
-  readonly judgeRecord?: (bytes: Buffer, start: number) => number;
+  readonly prefilter?: Pick<Prefilter, 'judge' | 'judgeHead'>;
 }
 
 const LOOKAHEAD_BYTES = 256;
 const RECORDS_PREFIX = /^\{\s*"Records"\s*:\s*\[/;
 /** What follows the `{` that opens a CloudTrail record: CloudTrail writes eventVersion first. */
 const RECORD_KEY = Buffer.from('"eventVersion"');
+/** What separates two records of a CloudTrail file as CloudTrail writes it. */
+const NEXT_RECORD = Buffer.from(',{"eventVersion"');
 const TAIL_BYTES = 16;
+
+/**
+ * Whether a JSON text in bytes[start, end) can open no more than `limit` containers at once: each
+ * container of a valid text takes two bytes, and otherwise every `{` and `[` byte is counted.
+ */
+function opensAtMost(bytes: Buffer, start: number, end: number, limit: number): boolean {
+  if (end - start <= 2 * limit) return true;
+  let opened = 0;
+  for (const opener of [OPEN_BRACE, OPEN_BRACKET]) {
+    for (let at = bytes.indexOf(opener, start); at !== -1 && at < end; at = bytes.indexOf(opener, at + 1)) {
+      if (++opened > limit) return false;
+    }
+  }
+  return true;
+}
 
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -132,7 +154,7 @@ type Collected = { readonly bytes: Buffer } | { readonly head: Buffer; readonly 
 export class JsonFramer {
   private readonly maxValueBytes: number;
   private readonly headBytes: number;
-  private readonly judgeRecord: ((bytes: Buffer, start: number) => number) | undefined;
+  private readonly prefilter: Pick<Prefilter, 'judge' | 'judgeHead'> | undefined;
   private readonly stack = new Uint8Array(MAX_DEPTH + 3);
   private depth = 0;
   private inString = false;
@@ -164,7 +186,7 @@ export class JsonFramer {
 
   constructor(options: FramerOptions) {
     this.maxValueBytes = options.maxValueBytes;
-    this.judgeRecord = options.judgeRecord;
+    this.prefilter = options.prefilter;
     this.headBytes = Math.min(HEAD_BYTES, options.maxValueBytes);
   }
 
@@ -442,17 +464,14 @@ export class JsonFramer {
               break;
             }
           }
-          if (this.judgeRecord && !this.inElement && this.split === 'records' && this.depth === 2) {
-            const answer = byte === OPEN_BRACE ? this.judgeRecord(chunk, i) : -1;
+          if (this.prefilter && !this.inElement && this.split === 'records' && this.depth === 2) {
+            const answer = byte === OPEN_BRACE ? this.prefilter.judgeHead(chunk, i) : -1;
             if (answer >= 0 && this.skipped(chunk, i, answer, chunkOffset + i)) {
               i = answer;
               break;
             }
-            const end = answer <= -2 ? relevantEnd(answer) : -1;
-            if (end >= 0 && end - i <= this.maxValueBytes && this.isUtf8Within(chunk, i, end)) {
-              // One valid JSON object from i to end: a frame as it stands.
-              this.out.push(new ValueFrame(chunk, i, end, this.valueIndex, this.path(), chunkOffset + i));
-              this.elementIndex++;
+            const end = answer <= -2 ? this.parsedRecord(chunk, i, relevantEnd(answer), chunkOffset + i) : -1;
+            if (end >= 0) {
               i = end;
               break;
             }
@@ -592,6 +611,28 @@ export class JsonFramer {
   }
 
   /**
+   * A possibly relevant record that opens at `start`, read by the prefilter up to `from`: if the
+   * bytes from `start` to where the next record opens are one JSON object (JSON.parse says so),
+   * within the size and nesting caps and UTF-8, they are the frame the scan would have found, and
+   * it is pushed with its parse; returns where it ends, or -1 to leave the record to the scan.
+   */
+  private parsedRecord(chunk: Buffer, start: number, from: number, offset: number): number {
+    const end = chunk.indexOf(NEXT_RECORD, from);
+    if (end === -1 || chunk[end - 1] !== CLOSE_BRACE || end - start > this.maxValueBytes) return -1;
+    if (!opensAtMost(chunk, start, end, MAX_DEPTH) || !this.isUtf8Within(chunk, start, end)) return -1;
+    const text = chunk.toString('utf8', start, end);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return -1;
+    }
+    this.out.push(new ValueFrame(chunk, start, end, this.valueIndex, this.path(), offset, parsed, text));
+    this.elementIndex++;
+    return end;
+  }
+
+  /**
    * Whether chunk[start, end) is UTF-8, for a range that starts and ends at ASCII bytes (a
    * record's braces): one check of the whole chunk answers for every record in it; only when it
    * fails is the range checked alone.
@@ -621,7 +662,7 @@ export class JsonFramer {
     } else if (
       spansChunks &&
       this.split === 'records' &&
-      this.judgeRecord?.(collected.bytes, 0) === collected.bytes.length
+      this.prefilter?.judge(collected.bytes, 0) === collected.bytes.length
     ) {
       this.pushSkipped(this.elementOffset);
       this.advance();

@@ -8,6 +8,7 @@ import type { Row } from '../core/schema/row.js';
 import { NormalizeRun } from '../pipeline/normalize.js';
 import type { Rejection } from '../pipeline/ports.js';
 import { DEFAULT_LIMITS, decodeStream } from './index.js';
+import { JsonFramer } from './json-framer.js';
 import { cloudTrailPrefilter, prefilterFor } from './prefilter.js';
 import { PREFILTER_FIXTURES } from './prefilter-fixtures.js';
 
@@ -216,6 +217,13 @@ const field: fc.Arbitrary<[string, unknown]> = fc.oneof(
     fc.record({ eventName: name, eventSource: fc.constantFrom(...SOURCES), bucketName: fc.string() }),
   ),
   fc.tuple(fc.constantFrom('awsRegion', 'recipientAccountId', 'errorCode', 'sourceIPAddress'), anyValue),
+  // Objects that open as a record does, inside a record: `,{"eventVersion"` is then no record's end.
+  fc.tuple(
+    fc.constant('resources'),
+    fc.array(fc.record({ eventVersion: fc.constant('1.08'), eventSource: fc.constantFrom(...SOURCES) }), {
+      maxLength: 3,
+    }),
+  ),
   fc.tuple(fc.string({ maxLength: 8 }), anyValue),
 );
 
@@ -322,8 +330,9 @@ describe('prefilter on and off give the same results', () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 400 }),
         fc.constantFrom(DEFAULT_LIMITS.maxValueBytes, 300),
-        async (records, gzip, size, maxValueBytes) => {
-          const separated = records.flatMap((r, i) => (i === 0 ? [r] : [Buffer.from(','), r]));
+        fc.constantFrom(',', ',', ' , ', ',\n'),
+        async (records, gzip, size, maxValueBytes, separator) => {
+          const separated = records.flatMap((r, i) => (i === 0 ? [r] : [Buffer.from(separator), r]));
           const text = Buffer.concat([Buffer.from('{"Records":['), ...separated, Buffer.from(']}')]);
           const bytes = gzip ? gzipSync(text) : text;
           expect(await outcomeOf(bytes, size, true, maxValueBytes)).toEqual(
@@ -333,6 +342,41 @@ describe('prefilter on and off give the same results', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('frames a relevant record where the next one opens only when that is where it ends', async () => {
+    const relevant = (rest: string) =>
+      `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2025-11-03T10:00:00Z",${rest}}`;
+    const deep = `"requestParameters":${'['.repeat(1100)}${']'.repeat(1100)},"eventID":"d"`;
+    const cases = [
+      relevant(`"eventID":"a"`),
+      relevant(`"eventID":"b" `), // a space before the comma
+      relevant(`"resources":[{"eventVersion":"1.08"},{"eventVersion":"1.08"}],"eventID":"c"`),
+      relevant(deep), // nests past the cap after the prefilter stopped reading
+      relevant(`"eventID":"e",}`), // invalid after the prefilter stopped reading
+      relevant(`"eventID":"f"`),
+    ];
+    const bytes = Buffer.from(`{"Records":[${cases.join(',')}]}`);
+    const on = await outcomeOf(bytes, 1 << 20, true);
+    expect(on).toEqual(await outcomeOf(bytes, 1 << 20, false));
+    expect(on.rows.map((row) => row.event_id)).toEqual(['a', 'b', 'c']);
+    expect(on.rejections.slice(0, 2).map((r) => [r.position.path, r.code])).toEqual([
+      ['/Records/3', 'too_large'],
+      ['/Records/4', 'invalid_json'],
+    ]);
+  });
+
+  it('parses a relevant record once, as the prefilter frames it (the fast path is taken)', () => {
+    const relevant = (id: string) =>
+      `{"eventVersion":"1.08","eventSource":"sts.amazonaws.com","eventName":"AssumeRoleWithWebIdentity","eventID":"${id}"}`;
+    const framer = new JsonFramer({ maxValueBytes: 1 << 20, prefilter: cloudTrailPrefilter });
+    const frames = framer.push(Buffer.from(`{"Records":[${relevant('a')},${relevant('b')}]}`));
+    frames.push(...framer.end());
+    // The last record has no next one to end at: the scan frames it.
+    expect(frames.map((frame) => frame.type === 'value' && frame.parsed !== undefined)).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('skips most well-formed irrelevant records unparsed (the property above is not vacuous)', async () => {

@@ -66,6 +66,12 @@ export interface Prefilter {
    * are UTF-8.
    */
   judge(bytes: Buffer, start: number): number;
+  /**
+   * `judge`, except that a record found possibly relevant is not read to its end: the answer is
+   * then `relevantAt(i)` for the index `i` reading stopped at, inside the record, and the record
+   * is not yet known to be valid JSON (its parse will tell).
+   */
+  judgeHead(bytes: Buffer, start: number): number;
   /** True only when the bytes, one record and nothing else but whitespace, prove it irrelevant. */
   isIrrelevant(bytes: Buffer): boolean;
 }
@@ -230,7 +236,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
    * One pass over the record: each turn of the loop reads a value (after its key, in an object)
    * and then the commas and closers up to the next one, so a member costs one turn.
    */
-  function judge(bytes: Buffer, start: number): number {
+  function judgeFrom(bytes: Buffer, start: number, stopWhenRelevant: boolean): number {
     const length = bytes.length;
     if (byteAt(bytes, start, length) !== OPEN_BRACE) return UNDECIDED; // not an object: the full path rejects it, with its own message
     for (let f = 0; f < fields.length; f++) seen[fields[f]!] = undefined;
@@ -248,12 +254,14 @@ export function prefilterFor(relevance: Relevance): Prefilter {
         if (end === UNDECIDED) return UNDECIDED;
         if (depth === 1 && !relevant) {
           if (end < 0) return UNDECIDED; // an escaped key may spell a relevance field
-          if (nestedKeys.length > 0 && isNestedKey(bytes, i + 1, end - 1)) return UNDECIDED;
+          if (nestedKeys.length > 0 && isNestedKey(bytes, i + 1, end - 1))
+            return stopWhenRelevant ? relevantAt(end) : UNDECIDED; // tested nested: parse
           field = fieldOf(bytes, i + 1, end - 1);
           i = end;
         } else if (nestedKeys.length > 0 && !relevant) {
           // A nested key a normalizer tests, or an escaped key that may spell one: parse.
-          if (end < 0 || isNestedKey(bytes, i + 1, end - 1)) return UNDECIDED;
+          if (end < 0) return UNDECIDED;
+          if (isNestedKey(bytes, i + 1, end - 1)) return stopWhenRelevant ? relevantAt(end) : UNDECIDED; // tested nested: parse
           i = end;
         } else i = end < 0 ? -end - 2 : end;
         if (byteAt(bytes, i, length) !== COLON) {
@@ -279,6 +287,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           if (value !== otherString) {
             named = true;
             relevant = isRelevant(seen, relevance);
+            if (relevant && stopWhenRelevant) return relevantAt(end);
           }
           field = -1;
           i = end;
@@ -337,6 +346,9 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     }
   }
 
+  const judge = (bytes: Buffer, start: number) => judgeFrom(bytes, start, false);
+  const judgeHead = (bytes: Buffer, start: number) => judgeFrom(bytes, start, true);
+
   function isIrrelevant(bytes: Buffer): boolean {
     let start = 0;
     while (start < bytes.length && IS_SPACE[bytes[start]!] === 1) start++;
@@ -346,7 +358,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     return end === bytes.length;
   }
 
-  return { judge, isIrrelevant };
+  return { judge, judgeHead, isIrrelevant };
 }
 
 /** The prefilter of the CloudTrail normalizers (shared/core/normalize). */
