@@ -6,8 +6,8 @@
  * key wins), fail every clause of CLOUDTRAIL_RELEVANCE. Whenever the bytes cannot decide (an
  * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
  * valid JSON, a key some normalizer tests nested (`federatedProvider`) or any escaped key at
- * all) the record goes to the full path. The same pass finds where a valid record ends, so
- * the framer need not scan a record the prefilter has read, relevant or not. See
+ * all) the record goes to the full path. The same pass finds where an irrelevant record ends;
+ * `judgeHead` stops at a relevant one, whose end the framer finds without a scan. See
  * docs/decisions/0003-prefilter.md and 0005-normalize-hot-path.md.
  */
 
