@@ -46,6 +46,15 @@ describe('raw kept from the record text', () => {
     expect(JSON.parse(raw.get('m2')!)).toEqual(without.raw);
   });
 
+  it('stores a record text as it was logged, spaces and number spellings included', async () => {
+    const text = '{ "eventID": "m3",\n  "n": 1.50, "big": 12345678901234567890 }';
+    const row = mintRow('m3', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN, { raw: JSON.parse(text) });
+    await store.writeRows([row], [text]);
+    expect((await storedRaw()).get('m3')).toBe(text);
+    const read = await store.sql("SELECT raw->>'$.eventID' AS id, json_valid(raw) AS valid FROM events");
+    expect(read.rows).toEqual([{ id: 'm3', valid: true }]);
+  });
+
   it('keeps each text with its own row when some rows are duplicates or already stored', async () => {
     const row = (id: string) =>
       mintRow(id, '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN, { raw: { eventID: id } });

@@ -5,6 +5,7 @@ import {
   DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBResultReader,
+  DuckDBVarCharType,
   VARCHAR,
 } from '@duckdb/node-api';
 import type { Alert } from '../../core/alerts/alert.js';
@@ -28,6 +29,13 @@ import { columnTexts, toQueryCell } from './duckdb-values.js';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
+
+/**
+ * The appender's type for a JSON column: DuckDB's JSON (text under that alias), so the text is
+ * stored as given instead of cast from VARCHAR, which parses every value again. Every text the
+ * store appends there is valid JSON: a record's own text (JSON.parse took it) or JSON.stringify's.
+ */
+const JSON_TEXT = DuckDBVarCharType.create('JSON');
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -232,7 +240,7 @@ export class DuckDbStore implements EventStore, AlertBook {
   /** Appends records as text, a data chunk at a time. */
   private async append(
     table: string,
-    columns: readonly { readonly name: string }[],
+    columns: readonly { readonly name: string; readonly type?: string }[],
     records: readonly Readonly<Record<string, unknown>>[],
     rawTexts?: RawTexts,
   ): Promise<void> {
@@ -240,7 +248,9 @@ export class DuckDbStore implements EventStore, AlertBook {
     const appender = await this.connection.createAppender(table);
     // One chunk, reset after each append: a chunk's text is native memory the garbage collector
     // does not count, so a chunk per 2,048 rows would be freed only when V8 next happens to collect.
-    const chunk = DuckDBDataChunk.create(columns.map(() => VARCHAR));
+    const chunk = DuckDBDataChunk.create(
+      columns.map((column) => (column.type === 'json' ? JSON_TEXT : VARCHAR)),
+    );
     try {
       for (let start = 0; start < records.length; start += CHUNK_ROWS) {
         const end = Math.min(records.length, start + CHUNK_ROWS);
