@@ -32,7 +32,7 @@ export function decodeFrames(frames: readonly Frame[], limits: DecodeLimits): De
     }
     let value: unknown;
     try {
-      value = frame.parsed !== undefined ? frame.parsed : JSON.parse(frame.text);
+      value = frame.parsed ?? JSON.parse(frame.text);
     } catch (error) {
       out.push({
         type: 'reject',

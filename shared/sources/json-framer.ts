@@ -33,8 +33,8 @@ import {
   QUOTE,
 } from './json-bytes.js';
 import { HEAD_BYTES, sha256Hex, utf8Head, withoutCutCharacter } from './kept-bytes.js';
-import { MAX_DEPTH, tooDeepMessage } from './nesting.js';
-import { type Prefilter, relevantEnd } from './prefilter.js';
+import { bytesNestWithinCap, MAX_DEPTH, tooDeepMessage } from './nesting.js';
+import { type Prefilter, readUpTo } from './prefilter.js';
 
 /**
  * A complete value: its bytes (valid UTF-8), the range [start, end) of `source`, and its text
@@ -106,7 +106,7 @@ export interface FramerOptions {
    * looked for where the next record opens, and the bytes up to there become its frame if they
    * parse as one object (else it is framed by the scan, as without a prefilter).
    */
-  readonly prefilter?: Pick<Prefilter, 'judge' | 'judgeHead'>;
+  readonly prefilter?: Pick<Prefilter, 'judge'>;
 }
 
 const LOOKAHEAD_BYTES = 256;
@@ -116,21 +116,6 @@ const RECORD_KEY = Buffer.from('"eventVersion"');
 /** What separates two records of a CloudTrail file as CloudTrail writes it. */
 const NEXT_RECORD = Buffer.from(',{"eventVersion"');
 const TAIL_BYTES = 16;
-
-/**
- * Whether a JSON text in bytes[start, end) can open no more than `limit` containers at once: each
- * container of a valid text takes two bytes, and otherwise every `{` and `[` byte is counted.
- */
-function opensAtMost(bytes: Buffer, start: number, end: number, limit: number): boolean {
-  if (end - start <= 2 * limit) return true;
-  let opened = 0;
-  for (const opener of [OPEN_BRACE, OPEN_BRACKET]) {
-    for (let at = bytes.indexOf(opener, start); at !== -1 && at < end; at = bytes.indexOf(opener, at + 1)) {
-      if (++opened > limit) return false;
-    }
-  }
-  return true;
-}
 
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -154,7 +139,7 @@ type Collected = { readonly bytes: Buffer } | { readonly head: Buffer; readonly 
 export class JsonFramer {
   private readonly maxValueBytes: number;
   private readonly headBytes: number;
-  private readonly prefilter: Pick<Prefilter, 'judge' | 'judgeHead'> | undefined;
+  private readonly prefilter: Pick<Prefilter, 'judge'> | undefined;
   private readonly stack = new Uint8Array(MAX_DEPTH + 3);
   private depth = 0;
   private inString = false;
@@ -465,12 +450,12 @@ export class JsonFramer {
             }
           }
           if (this.prefilter && !this.inElement && this.split === 'records' && this.depth === 2) {
-            const answer = byte === OPEN_BRACE ? this.prefilter.judgeHead(chunk, i) : -1;
+            const answer = byte === OPEN_BRACE ? this.prefilter.judge(chunk, i) : -1;
             if (answer >= 0 && this.skipped(chunk, i, answer, chunkOffset + i)) {
               i = answer;
               break;
             }
-            const end = answer <= -2 ? this.parsedRecord(chunk, i, relevantEnd(answer), chunkOffset + i) : -1;
+            const end = answer <= -2 ? this.parsedRecord(chunk, i, readUpTo(answer), chunkOffset + i) : -1;
             if (end >= 0) {
               i = end;
               break;
@@ -619,7 +604,7 @@ export class JsonFramer {
   private parsedRecord(chunk: Buffer, start: number, from: number, offset: number): number {
     const end = chunk.indexOf(NEXT_RECORD, from);
     if (end === -1 || chunk[end - 1] !== CLOSE_BRACE || end - start > this.maxValueBytes) return -1;
-    if (!opensAtMost(chunk, start, end, MAX_DEPTH) || !this.isUtf8Within(chunk, start, end)) return -1;
+    if (!bytesNestWithinCap(chunk, start, end) || !this.isUtf8Within(chunk, start, end)) return -1;
     const text = chunk.toString('utf8', start, end);
     let parsed: unknown;
     try {

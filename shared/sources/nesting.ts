@@ -12,6 +12,22 @@ export function tooDeepMessage(what: string): string {
   return `${what} nests deeper than ${MAX_DEPTH} levels`;
 }
 
+/**
+ * Whether the JSON text in bytes[start, end), if valid, surely opens no more than `MAX_DEPTH`
+ * containers at once: each container of a valid text takes two bytes, and past 2 × MAX_DEPTH bytes
+ * every `{` and `[` byte (found natively) is counted, inside strings or not.
+ */
+export function bytesNestWithinCap(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start <= 2 * MAX_DEPTH) return true;
+  let opened = 0;
+  for (const opener of [OPEN_BRACE, OPEN_BRACKET]) {
+    for (let at = bytes.indexOf(opener, start); at !== -1 && at < end; at = bytes.indexOf(opener, at + 1)) {
+      if (++opened > MAX_DEPTH) return false;
+    }
+  }
+  return true;
+}
+
 /** Whether a JSON text opens more than `MAX_DEPTH` containers at once; strings are jumped over. */
 export function textNestsTooDeep(text: string): boolean {
   let depth = 0;

@@ -7,7 +7,7 @@
  * escape in a top-level key or in one of those values, nesting past the cap, anything that is not
  * valid JSON, a key some normalizer tests nested (`federatedProvider`) or any escaped key at
  * all) the record goes to the full path. The same pass finds where an irrelevant record ends;
- * `judgeHead` stops at a relevant one, whose end the framer finds without a scan. See
+ * it stops at a relevant one, whose end the framer finds without a scan. See
  * docs/decisions/0003-prefilter.md and 0005-normalize-hot-path.md.
  */
 
@@ -58,20 +58,15 @@ const UNDECIDED = -1;
 
 export interface Prefilter {
   /**
-   * For the record whose `{` is at `start`, when its bytes are one valid JSON object ending at
-   * index `end` (just after its `}`): `end` (>= 0) if its relevance fields fail every clause (no
-   * normalizer takes it), `relevantAt(end)` (<= -2, see `relevantEnd`) if some normalizer may.
-   * -1 when the bytes cannot tell: not valid JSON, an escape where it matters, nesting past the
-   * cap, or the bytes end first. Bytes after `end` are not read. The caller checks that the bytes
-   * are UTF-8.
+   * For the record whose `{` is at `start`: `end` (>= 0) when its bytes are one valid JSON object
+   * ending at index `end` (just after its `}`) whose relevance fields fail every clause (no
+   * normalizer takes it). As soon as some normalizer may take it (or a key one tests nested
+   * appears), reading stops at that index `i` and the answer is `relevantAt(i)` (<= -2, see
+   * `readUpTo`): the record is to be parsed, and is not yet known to be valid JSON. -1 when the
+   * bytes cannot tell: not valid JSON, an escape where it matters, nesting past the cap, or the
+   * bytes end first. The caller checks that the bytes are UTF-8.
    */
   judge(bytes: Buffer, start: number): number;
-  /**
-   * `judge`, except that a record found possibly relevant is not read to its end: the answer is
-   * then `relevantAt(i)` for the index `i` reading stopped at, inside the record, and the record
-   * is not yet known to be valid JSON (its parse will tell).
-   */
-  judgeHead(bytes: Buffer, start: number): number;
   /** True only when the bytes, one record and nothing else but whitespace, prove it irrelevant. */
   isIrrelevant(bytes: Buffer): boolean;
 }
@@ -172,13 +167,13 @@ function isDigit(byte: number): boolean {
   return byte >= ZERO && byte <= NINE;
 }
 
-/** `judge`'s answer for a valid record, ending at `end`, that some normalizer may take. */
-function relevantAt(end: number): number {
-  return -end - 2;
+/** `judge`'s answer for a record some normalizer may take, read up to index `at`. */
+function relevantAt(at: number): number {
+  return -at - 2;
 }
 
-/** Where the record ends, from a `judge` answer <= -2 (a record to parse). */
-export function relevantEnd(answer: number): number {
+/** Where `judge` stopped reading a record to parse, from its answer <= -2. */
+export function readUpTo(answer: number): number {
   return -answer - 2;
 }
 
@@ -236,7 +231,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
    * One pass over the record: each turn of the loop reads a value (after its key, in an object)
    * and then the commas and closers up to the next one, so a member costs one turn.
    */
-  function judgeFrom(bytes: Buffer, start: number, stopWhenRelevant: boolean): number {
+  function judge(bytes: Buffer, start: number): number {
     const length = bytes.length;
     if (byteAt(bytes, start, length) !== OPEN_BRACE) return UNDECIDED; // not an object: the full path rejects it, with its own message
     for (let f = 0; f < fields.length; f++) seen[fields[f]!] = undefined;
@@ -245,23 +240,21 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     let keyNext = false; // a key (and its colon) comes before the next value
     let field = -1; // the relevance field whose value comes next
     let named = false; // some relevance field holds a string a clause names
-    let relevant = false; // some clause may pass: only validation remains
     for (;;) {
       if (keyNext) {
         i = spaceEnd(bytes, i, length);
         if (byteAt(bytes, i, length) !== QUOTE) return UNDECIDED;
         const end = stringEnd(bytes, i + 1, length);
         if (end === UNDECIDED) return UNDECIDED;
-        if (depth === 1 && !relevant) {
+        if (depth === 1) {
           if (end < 0) return UNDECIDED; // an escaped key may spell a relevance field
-          if (nestedKeys.length > 0 && isNestedKey(bytes, i + 1, end - 1))
-            return stopWhenRelevant ? relevantAt(end) : UNDECIDED; // tested nested: parse
+          if (nestedKeys.length > 0 && isNestedKey(bytes, i + 1, end - 1)) return relevantAt(end);
           field = fieldOf(bytes, i + 1, end - 1);
           i = end;
-        } else if (nestedKeys.length > 0 && !relevant) {
-          // A nested key a normalizer tests, or an escaped key that may spell one: parse.
+        } else if (nestedKeys.length > 0) {
+          // A nested key a normalizer tests means parse; an escaped key may spell one.
           if (end < 0) return UNDECIDED;
-          if (isNestedKey(bytes, i + 1, end - 1)) return stopWhenRelevant ? relevantAt(end) : UNDECIDED; // tested nested: parse
+          if (isNestedKey(bytes, i + 1, end - 1)) return relevantAt(end);
           i = end;
         } else i = end < 0 ? -end - 2 : end;
         if (byteAt(bytes, i, length) !== COLON) {
@@ -286,8 +279,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
           seen[fields[field]!] = value;
           if (value !== otherString) {
             named = true;
-            relevant = isRelevant(seen, relevance);
-            if (relevant && stopWhenRelevant) return relevantAt(end);
+            if (isRelevant(seen, relevance)) return relevantAt(end);
           }
           field = -1;
           i = end;
@@ -324,7 +316,6 @@ export function prefilterFor(relevance: Relevance): Prefilter {
       // After a value: the closers that follow it, then a comma, or the record's end.
       for (;;) {
         if (depth === 0) {
-          if (relevant) return relevantAt(i);
           if (needsANamedValue && !named) return i;
           return isRelevant(seen, relevance) ? relevantAt(i) : i;
         }
@@ -346,9 +337,6 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     }
   }
 
-  const judge = (bytes: Buffer, start: number) => judgeFrom(bytes, start, false);
-  const judgeHead = (bytes: Buffer, start: number) => judgeFrom(bytes, start, true);
-
   function isIrrelevant(bytes: Buffer): boolean {
     let start = 0;
     while (start < bytes.length && IS_SPACE[bytes[start]!] === 1) start++;
@@ -358,7 +346,7 @@ export function prefilterFor(relevance: Relevance): Prefilter {
     return end === bytes.length;
   }
 
-  return { judge, judgeHead, isIrrelevant };
+  return { judge, isIrrelevant };
 }
 
 /** The prefilter of the CloudTrail normalizers (shared/core/normalize). */
