@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,19 @@ describe('the DuckDB store', () => {
     expect(count.rows).toEqual([{ n: rows.length, distinct_ids: rows.length }]);
   });
 
+  it('rolls a failed load back to its last commit, says why, and takes the next write', async () => {
+    await store.writeRows([mintRow('kept', '2026-11-20T10:00:00.000000Z', 'ASIA0', MAIN)]);
+    await store.commit();
+    await store.writeRows([mintRow('lost', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
+    // DuckDB refuses the time as the row's event_time (its message names the column's type).
+    await expect(store.writeRows([mintRow('bad', 'not a time', 'ASIA2', MAIN)])).rejects.toThrow(
+      /TIMESTAMP WITH TIME ZONE/,
+    );
+    await store.writeRows([mintRow('next', '2026-11-20T10:00:00.000000Z', 'ASIA3', MAIN)]);
+    const ids = await store.sql('SELECT event_id FROM events ORDER BY event_id');
+    expect(ids.rows).toEqual([{ event_id: 'kept' }, { event_id: 'next' }]);
+  });
+
   it('stores every column as written, timestamps in canonical UTC and raw as JSON', async () => {
     const row = mintRow('m1', '2026-11-20T10:00:00.123456Z', 'ASIA1', MAIN, {
       credential_expiration: '2026-11-20T11:00:00.000000Z',
@@ -84,12 +98,29 @@ describe('the DuckDB store', () => {
     for (const group of groups.rows) expect(group.n).toBeLessThanOrEqual(16_384);
   });
 
-  it("gives queries DuckDB's default buffer pool back after a load, which runs under 96 MiB", async () => {
+  it("gives queries DuckDB's default buffer pool back after a load, which runs under its own cap", async () => {
     const fresh = await store.sql("SELECT current_setting('memory_limit') AS limit");
-    expect(fresh.rows).not.toEqual([{ limit: '96.0 MiB' }]);
     await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
     const after = await store.sql("SELECT current_setting('memory_limit') AS limit");
     expect(after.rows).toEqual(fresh.rows);
+  });
+
+  it('loads into a store whose key index alone outgrows a fixed cap: a million rows', async () => {
+    // DuckDB keeps a table's primary-key index in memory, all of it once a batch of random keys is
+    // inserted: 90 MiB for a million UUIDs. At a fixed 96 MiB this failed with "Out of Memory".
+    await store.sql(
+      "INSERT INTO events (event_id, event_time, cloud, source, action, category, outcome, raw) SELECT uuid()::VARCHAR, TIMESTAMPTZ '2026-11-20 10:00:00+00', 'aws', 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity', 'token_exchange', 'success', '{}' FROM range(1000000)",
+    );
+    // Opened again, as the next ingest would: the index is on disk, not yet in memory.
+    await store.close();
+    store = await DuckDbStore.open(join(directory, 'nested', 'tokentrail.duckdb'));
+    // Event ids are UUIDs: a batch of them reaches into every part of the index.
+    const rows = Array.from({ length: store.preferredBatchRows }, () =>
+      mintRow(randomUUID(), '2026-11-20T10:00:00.000000Z', null, MAIN),
+    );
+    expect(await store.writeRows(rows)).toEqual({ written: rows.length, duplicates: 0, refused: [] });
+    const count = await store.sql('SELECT count(*) AS n FROM events');
+    expect(count.rows).toEqual([{ n: 1_000_000 + rows.length }]);
   });
 
   it('spills past that cap beside the store file, not into the working directory', async () => {

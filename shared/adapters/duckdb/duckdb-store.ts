@@ -83,12 +83,20 @@ async function attach(path: string): Promise<DuckDBInstance> {
 }
 
 /**
- * DuckDB's buffer pool cap while a load is open. Its default, 80 % of the machine's memory, lets it
- * keep every block a load writes, so a process's memory grew with its input. Queries get the
- * default back: at 256 MiB the store bench's 10M-row store failed to pin a block
- * (docs/decisions/0004-duckdb-ingest.md). A file store spills past the cap to disk.
+ * DuckDB's buffer pool cap while a load is open, beside its key indexes (below). Its default, 80 %
+ * of the machine's memory, lets it keep every block a load writes, so a process's memory grew with
+ * its input. Queries get the default back: at 256 MiB the store bench's 10M-row store failed to pin
+ * a block (docs/decisions/0004-duckdb-ingest.md). A file store spills past the cap to disk.
  */
-const LOAD_MEMORY_LIMIT_BYTES = 96 * 1024 ** 2;
+const LOAD_MEMORY_LIMIT_BYTES = 64 * 1024 ** 2;
+
+/**
+ * What a key costs in DuckDB's primary-key index beyond its own bytes: a million UUID keys (36
+ * bytes) measured 90 MiB. DuckDB holds a table's index in memory, all of it once a batch of random
+ * keys is inserted, and cannot spill it, so a load's cap grows with the index: at a fixed 96 MiB a
+ * store of a million events could no longer be loaded into (docs/decisions/0004-duckdb-ingest.md).
+ */
+const KEY_INDEX_BYTES_PER_KEY = 64;
 
 /**
  * The write-ahead log size that triggers a checkpoint. DuckDB's 16 MiB default checkpoints after
@@ -185,7 +193,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     for (let i = 0; i < records.length; i++) byKey.set(records[i]![table.key] as string, i);
     if (byKey.size === 0) return 0;
     if (this.uncommittedRows === undefined) {
-      if (!this.loading) await this.connection.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT_BYTES}B'`);
+      await this.connection.run(`SET memory_limit = '${await this.loadMemoryLimit()}B'`);
       this.loading = true;
       await this.connection.run('BEGIN TRANSACTION');
       this.uncommittedRows = 0;
@@ -207,6 +215,20 @@ export class DuckDbStore implements EventStore, AlertBook {
       throw error;
     }
     return byKey.size;
+  }
+
+  /**
+   * The buffer pool cap for the next load transaction: the base cap, plus the key indexes of the
+   * rows stored and of the rows the transaction may add.
+   */
+  private async loadMemoryLimit(): Promise<number> {
+    const indexBytes = (table: TableSpec, added: number) =>
+      `(SELECT (count(*) + ${added}) * (coalesce(avg(strlen("${table.key}")), 64) + ${KEY_INDEX_BYTES_PER_KEY}) FROM "${table.name}")`;
+    const result = await this.connection.run(
+      `SELECT ${indexBytes(EVENTS_TABLE, COMMIT_ROWS)} + ${indexBytes(QUARANTINE_TABLE, 0)}`,
+    );
+    const [row] = await result.getRows();
+    return LOAD_MEMORY_LIMIT_BYTES + Math.ceil(Number(row?.[0] ?? 0));
   }
 
   /** Ends the open load transaction, if any. */
