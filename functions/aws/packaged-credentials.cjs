@@ -5,17 +5,19 @@
  * packaged with the functions and named by GOOGLE_APPLICATION_CREDENTIALS. `serverless package` and
  * `deploy` stop, with the command that creates it, unless it is a workload identity federation
  * config for AWS (`external_account`, no secret): otherwise the Lambdas would deploy and then refuse
- * every cold start (shared/adapters/gcp-auth/check-google-credentials.ts, the same checks at run time).
+ * every cold start. The judgement of the config is the one the functions make at cold start
+ * (shared/adapters/gcp-auth/check-google-credentials.ts), run from the compiled code (dist/), which
+ * `npm install` builds.
  *
  * Other commands (`invoke local` with a DuckDB store, `print`, `remove`) need no such file: for them it
  * resolves to the parameter as given.
  */
-const { readFileSync, statSync } = require('node:fs');
-const { isAbsolute, relative, resolve, sep } = require('node:path');
+const { existsSync, readFileSync, statSync } = require('node:fs');
+const { isAbsolute, join, relative, resolve, sep } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 const ROOT = resolve(__dirname, '../..');
-/** Fields that only ever hold a long-lived secret. */
-const STATIC_SECRET_FIELDS = ['private_key', 'private_key_id', 'client_secret', 'refresh_token'];
+const CHECKS = join(ROOT, 'dist/shared/adapters/gcp-auth/check-google-credentials.js');
 
 /** An error serverless prints as its message alone. */
 function plain(message) {
@@ -36,7 +38,7 @@ function createCommand(file) {
   return `(cd infra/gcp && terraform output -raw lambda_credential_config) > ${target}`;
 }
 
-function check(source) {
+async function check(source) {
   const path = resolve(ROOT, source);
   const file = relative(ROOT, path).split(sep).join('/');
   const inside = file !== '' && file !== '..' && !file.startsWith('../') && !isAbsolute(file);
@@ -66,20 +68,17 @@ function check(source) {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw fail('not a credential configuration (a JSON object)');
   }
-  const secret = STATIC_SECRET_FIELDS.find((field) => field in config);
-  if (config.type === 'service_account' || secret !== undefined) {
+  if (!existsSync(CHECKS)) throw plain('tokentrail is not built: run npm install (or npm run build) first');
+  const { staticSecretIn, notAwsFederation } = await import(pathToFileURL(CHECKS).href);
+  const secret = staticSecretIn(config);
+  if (secret !== undefined) {
     throw fail(
-      `holds a static secret (${secret ?? 'a service account key'}), which tokentrail refuses to package: ` +
+      `holds a static secret (${secret}), which tokentrail refuses to package: ` +
         'delete it (revoke a key in the Google Cloud console)',
     );
   }
-  if (config.type !== 'external_account') {
-    throw fail(`type is ${JSON.stringify(config.type)}, not "external_account"`);
-  }
-  const environment = config.credential_source?.environment_id;
-  if (typeof environment !== 'string' || !environment.startsWith('aws')) {
-    throw fail('credential_source.environment_id is not "aws1", so it cannot sign with the Lambda role');
-  }
+  const problem = notAwsFederation(config);
+  if (problem !== undefined) throw fail(`not a workload identity federation config for AWS: ${problem}`);
   // Relative to the package root, which is the Lambda working directory (/var/task).
   return file;
 }

@@ -63,15 +63,49 @@ export async function checkGoogleCredentials(
   const path = isAbsolute(named) ? named : resolve(requirement.cwd ?? process.cwd(), named);
   const config = await readConfig(path, requirement.readText ?? ((file) => readFile(file, 'utf8')));
 
-  const secret = STATIC_SECRET_FIELDS.find((field) => field in config);
-  if (config.type === 'service_account' || secret !== undefined) {
+  const secret = staticSecretIn(config);
+  if (secret !== undefined) {
     throw new GoogleCredentialsError(
-      `${path} (GOOGLE_APPLICATION_CREDENTIALS) holds a static secret (${secret ?? 'a service account key'}); tokentrail refuses long-lived keys. ` +
+      `${path} (GOOGLE_APPLICATION_CREDENTIALS) holds a static secret (${secret}); tokentrail refuses long-lived keys. ` +
         `Delete the file, revoke the key in the Google Cloud console, and use workload identity federation. ${HOW_TO_FIX}`,
     );
   }
   if (!requirement.awsFederation) return { source: 'config-file', path, type: String(config.type) };
   return awsFederationSummary(path, config, env);
+}
+
+/**
+ * The long-lived secret a credential config holds, if any: the first secret field, or a service
+ * account key as such. Packaging refuses such a file too (functions/aws/packaged-credentials.cjs).
+ */
+export function staticSecretIn(config: Readonly<Record<string, unknown>>): string | undefined {
+  const secret = STATIC_SECRET_FIELDS.find((field) => field in config);
+  return secret ?? (config.type === 'service_account' ? 'a service account key' : undefined);
+}
+
+/**
+ * Why a credential config is not an AWS workload identity federation config the library can use
+ * on Lambda, or undefined when it is one. Packaging asks the same (packaged-credentials.cjs).
+ */
+export function notAwsFederation(config: Readonly<Record<string, unknown>>): string | undefined {
+  if (config.type !== EXTERNAL_ACCOUNT_TYPE) {
+    return `type is ${JSON.stringify(config.type)}, not "${EXTERNAL_ACCOUNT_TYPE}"`;
+  }
+  if (config.subject_token_type !== AWS_SUBJECT_TOKEN_TYPE) {
+    return `subject_token_type is ${JSON.stringify(config.subject_token_type)}, not "${AWS_SUBJECT_TOKEN_TYPE}"`;
+  }
+  const source = config.credential_source as Record<string, unknown> | undefined;
+  if (typeof source?.environment_id !== 'string' || !source.environment_id.startsWith('aws')) {
+    return 'credential_source.environment_id is not "aws1"';
+  }
+  if (typeof config.audience !== 'string' || !AUDIENCE.test(config.audience)) {
+    return `audience ${JSON.stringify(config.audience)} is not //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`;
+  }
+  const impersonation = config.service_account_impersonation_url;
+  if (typeof impersonation === 'string' && !IMPERSONATED_ACCOUNT.test(impersonation)) {
+    return `service_account_impersonation_url ${JSON.stringify(impersonation)} does not end in serviceAccounts/EMAIL:generateAccessToken`;
+  }
+  return undefined;
 }
 
 async function readConfig(
@@ -106,27 +140,13 @@ function awsFederationSummary(
   config: Record<string, unknown>,
   env: Env,
 ): GoogleCredentialsSummary {
-  const wrong = (what: string) =>
-    new GoogleCredentialsError(
-      `${path} (GOOGLE_APPLICATION_CREDENTIALS) is not an AWS workload identity federation config: ${what}. ${HOW_TO_FIX}`,
-    );
-  if (config.type !== EXTERNAL_ACCOUNT_TYPE) {
-    throw wrong(`type is ${JSON.stringify(config.type)}, not "${EXTERNAL_ACCOUNT_TYPE}"`);
-  }
-  if (config.subject_token_type !== AWS_SUBJECT_TOKEN_TYPE) {
-    throw wrong(
-      `subject_token_type is ${JSON.stringify(config.subject_token_type)}, not "${AWS_SUBJECT_TOKEN_TYPE}"`,
+  const problem = notAwsFederation(config);
+  if (problem !== undefined) {
+    throw new GoogleCredentialsError(
+      `${path} (GOOGLE_APPLICATION_CREDENTIALS) is not an AWS workload identity federation config: ${problem}. ${HOW_TO_FIX}`,
     );
   }
-  const source = config.credential_source as Record<string, unknown> | undefined;
-  if (typeof source?.environment_id !== 'string' || !source.environment_id.startsWith('aws')) {
-    throw wrong('credential_source.environment_id is not "aws1"');
-  }
-  if (typeof config.audience !== 'string' || !AUDIENCE.test(config.audience)) {
-    throw wrong(
-      `audience ${JSON.stringify(config.audience)} is not //iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`,
-    );
-  }
+  const source = config.credential_source as Record<string, unknown>;
   // Without these the library falls back to the EC2 metadata service, which a Lambda does not have.
   const missing = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter((name) => !env[name]);
   if (!env.AWS_REGION && !env.AWS_DEFAULT_REGION) missing.push('AWS_REGION');
@@ -139,10 +159,5 @@ function awsFederationSummary(
   const impersonation = config.service_account_impersonation_url;
   const serviceAccount =
     typeof impersonation === 'string' ? (IMPERSONATED_ACCOUNT.exec(impersonation)?.[1] ?? null) : null;
-  if (typeof impersonation === 'string' && serviceAccount === null) {
-    throw wrong(
-      `service_account_impersonation_url ${JSON.stringify(impersonation)} does not end in serviceAccounts/EMAIL:generateAccessToken`,
-    );
-  }
-  return { source: 'aws-federation', path, audience: config.audience, serviceAccount };
+  return { source: 'aws-federation', path, audience: config.audience as string, serviceAccount };
 }
