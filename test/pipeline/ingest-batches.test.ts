@@ -1,12 +1,13 @@
-import type { AuditRecord } from '../core/normalize/audit-record.js';
-import type { Row } from '../core/schema/row.js';
-import type { DecodedItem } from '../sources/decoded-item.js';
-import { IngestRun } from './ingest.js';
-import type { EventStore, Rejection, WriteResult } from './ports.js';
+import type { AuditRecord } from '../../shared/core/normalize/audit-record.js';
+import type { Row } from '../../shared/core/schema/row.js';
+import { IngestRun } from '../../shared/pipeline/ingest.js';
+import type { EventStore, WriteResult } from '../../shared/pipeline/ports.js';
+import type { DecodedItem } from '../../shared/sources/decoded-item.js';
+import { assumeRoleWithWebIdentityRecord } from '../helpers/envelopes.js';
 
 const clock = { now: () => new Date('2026-12-01T00:00:00Z') };
 
-/** A store that logs its calls. */
+/** A store that logs the batches it is given. */
 class LoggingStore implements Pick<EventStore, 'description' | 'preferredBatchRows'> {
   readonly description = 'logging';
   readonly preferredBatchRows = 2;
@@ -16,35 +17,12 @@ class LoggingStore implements Pick<EventStore, 'description' | 'preferredBatchRo
     this.calls.push(`rows ${rows.map((row) => row.event_id).join(',')}`);
     return { written: rows.length, duplicates: 0, refused: [] };
   }
-
-  async writeQuarantine(rejections: readonly Rejection[]): Promise<void> {
-    this.calls.push(`quarantine ${rejections.length}`);
-  }
 }
 
-const PROVIDER = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
-const SUBJECT = 'repo:acme/api:ref:refs/heads/main';
-
 function record(id: string): DecodedItem {
-  const value = {
-    eventVersion: '1.08',
-    userIdentity: { type: 'WebIdentityUser', userName: SUBJECT, identityProvider: PROVIDER },
-    eventTime: '2026-11-20T10:00:00Z',
-    eventSource: 'sts.amazonaws.com',
-    eventName: 'AssumeRoleWithWebIdentity',
-    awsRegion: 'us-east-1',
-    requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/deploy', roleSessionName: 'ci' },
-    responseElements: {
-      subjectFromWebIdentityToken: SUBJECT,
-      audience: 'sts.amazonaws.com',
-      provider: PROVIDER,
-    },
-    eventID: id,
-    recipientAccountId: '111122223333',
-  };
   return {
     type: 'record',
-    record: { format: 'cloudtrail', value } as AuditRecord,
+    record: { format: 'cloudtrail', value: assumeRoleWithWebIdentityRecord(id) } as AuditRecord,
     delivery: 'plain',
     position: { value: 0, path: `/${id}`, offset: 0 },
   };
