@@ -2,10 +2,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { bigQuerySchema } from '../../shared/core/schema/bigquery-schema.js';
 import { COLUMNS } from '../../shared/core/schema/columns.js';
 import { duckDbCreateTable } from '../../shared/core/schema/duckdb-ddl.js';
-import { QUARANTINE_TABLE } from '../../shared/core/schema/tables.js';
+import { QUARANTINE_TABLE, TABLES } from '../../shared/core/schema/tables.js';
 
 describe('the DuckDB DDL derived from the row definition', () => {
-  it('creates a table a real DuckDB accepts, with every column, type and constraint', async () => {
+  it('creates a table a real DuckDB accepts, with every column, type and nullability', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(duckDbCreateTable());
@@ -25,12 +25,28 @@ describe('the DuckDB DDL derived from the row definition', () => {
     const insert = `INSERT INTO events (event_id, event_time, cloud, source, action, category, outcome, raw)
       VALUES ('e1', '2025-04-16T02:46:56.123456Z', 'aws', 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity', 'token_exchange', 'success', '{"a":1}')`;
     await connection.run(insert);
-    await expect(connection.run(insert)).rejects.toThrow(/PRIMARY KEY|Duplicate key/i);
     const stored = await connection.runAndReadAll(
       "SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%fZ') AS t FROM events",
     );
     expect(stored.getRowObjectsJson()).toEqual([{ t: '2025-04-16T02:46:56.123456Z' }]);
     connection.closeSync();
+  });
+});
+
+describe('the primary keys of the DuckDB DDL', () => {
+  it('declares one only where the table asks for it: alerts, not the tables ingest loads in bulk', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    for (const table of TABLES) await connection.run(duckDbCreateTable(table));
+    const keys = await connection.runAndReadAll(
+      "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'",
+    );
+    expect(keys.getRowObjectsJson()).toEqual([
+      { table_name: 'alerts', constraint_column_names: ['alert_id'] },
+    ]);
+    expect(TABLES.filter((table) => table.duckDbPrimaryKey).map((table) => table.name)).toEqual(['alerts']);
+    connection.closeSync();
+    instance.closeSync();
   });
 });
 

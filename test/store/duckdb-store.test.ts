@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from '../../shared/adapters/duckdb/duckdb-store.js';
 import { FAILURES, PRINCIPALS, SUBJECTS, WHO_ACCESSED } from '../../shared/core/queries/named-queries.js';
+import { duckDbCreateTable } from '../../shared/core/schema/duckdb-ddl.js';
+import { EVENTS_TABLE } from '../../shared/core/schema/tables.js';
 import type { Rejection } from '../../shared/pipeline/ports.js';
 import { answer } from '../../shared/pipeline/query.js';
 import { gcsRow, mintRow, s3Row } from '../helpers/rows.js';
@@ -61,6 +64,38 @@ describe('the DuckDB store', () => {
     expect(count.rows).toEqual([{ n: rows.length, distinct_ids: rows.length }]);
   });
 
+  it('finds an event stored earlier in any row group, matching its id and its time', async () => {
+    // One row an hour over 40,000 hours: row groups of 16,384 rows hold disjoint time ranges, which
+    // DuckDB skips when they cannot hold the batch's times.
+    const time = (hour: number) =>
+      new Date(Date.UTC(2022, 0, 1) + hour * 3_600_000).toISOString().replace('Z', '000Z');
+    const rows = Array.from({ length: 40_000 }, (_, i) => mintRow(`m${i}`, time(i), `ASIA${i}`, MAIN));
+    for (let i = 0; i < rows.length; i += store.preferredBatchRows)
+      await store.writeRows(rows.slice(i, i + store.preferredBatchRows));
+    await store.commit();
+    const again = rows.filter((_, i) => i % 1000 === 0);
+    const fresh = Array.from({ length: 10 }, (_, i) => mintRow(`new${i}`, time(i * 4000), null, MAIN));
+    expect(await store.writeRows([...again, ...fresh])).toEqual({ written: 10, duplicates: 40, refused: [] });
+    const count = await store.sql('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM events');
+    expect(count.rows).toEqual([{ n: 40_010, ids: 40_010 }]);
+  });
+
+  it('takes an id seen again at another time as another event: every source derives both from one record', async () => {
+    await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]);
+    expect(
+      await store.writeRows([mintRow('m1', '2026-11-20T10:00:00.000000Z', 'ASIA1', MAIN)]),
+    ).toMatchObject({
+      written: 0,
+      duplicates: 1,
+    });
+    expect(
+      await store.writeRows([mintRow('m1', '2026-11-21T10:00:00.000000Z', 'ASIA1', MAIN)]),
+    ).toMatchObject({
+      written: 1,
+      duplicates: 0,
+    });
+  });
+
   it('rolls a failed load back to its last commit, says why, and takes the next write', async () => {
     await store.writeRows([mintRow('kept', '2026-11-20T10:00:00.000000Z', 'ASIA0', MAIN)]);
     await store.commit();
@@ -105,20 +140,35 @@ describe('the DuckDB store', () => {
     expect(after.rows).toEqual(fresh.rows);
   });
 
-  it('loads into a store whose key index alone outgrows a fixed cap: a million rows', async () => {
-    // DuckDB keeps a table's primary-key index in memory, all of it once a batch of random keys is
-    // inserted: 90 MiB for a million UUIDs. At a fixed 96 MiB this failed with "Out of Memory".
-    await store.sql(
+  it('declares no primary key on the tables it loads, so their key index costs no memory', async () => {
+    const keys = await store.sql(
+      "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()",
+    );
+    expect(keys.rows).toEqual([{ table_name: 'alerts' }]);
+  });
+
+  it('loads into an older store file whose key index alone outgrows a fixed cap: a million rows', async () => {
+    // Stores made before `duckDbPrimaryKey` declare event_id the primary key, and DuckDB cannot drop
+    // it. DuckDB keeps that index in memory, all of it once a batch of random keys is inserted:
+    // 90 MiB for a million UUIDs. At a fixed 96 MiB this failed with "Out of Memory".
+    await store.close();
+    const path = join(directory, 'older.duckdb');
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    await connection.run(duckDbCreateTable({ ...EVENTS_TABLE, duckDbPrimaryKey: true }));
+    await connection.run(
       "INSERT INTO events (event_id, event_time, cloud, source, action, category, outcome, raw) SELECT uuid()::VARCHAR, TIMESTAMPTZ '2026-11-20 10:00:00+00', 'aws', 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity', 'token_exchange', 'success', '{}' FROM range(1000000)",
     );
-    // Opened again, as the next ingest would: the index is on disk, not yet in memory.
-    await store.close();
-    store = await DuckDbStore.open(join(directory, 'nested', 'tokentrail.duckdb'));
+    connection.closeSync();
+    instance.closeSync();
+    // Opened as the next ingest would: the index is on disk, not yet in memory.
+    store = await DuckDbStore.open(path);
     // Event ids are UUIDs: a batch of them reaches into every part of the index.
     const rows = Array.from({ length: store.preferredBatchRows }, () =>
       mintRow(randomUUID(), '2026-11-20T10:00:00.000000Z', null, MAIN),
     );
     expect(await store.writeRows(rows)).toEqual({ written: rows.length, duplicates: 0, refused: [] });
+    expect(await store.writeRows(rows.slice(0, 2))).toEqual({ written: 0, duplicates: 2, refused: [] });
     const count = await store.sql('SELECT count(*) AS n FROM events');
     expect(count.rows).toEqual([{ n: 1_000_000 + rows.length }]);
   });

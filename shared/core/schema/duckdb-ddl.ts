@@ -14,10 +14,13 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** DDL for a table in the embedded store; the primary key is what makes ingest idempotent. */
+/**
+ * DDL for a table in the embedded store. Only a table with `duckDbPrimaryKey` gets one; the store
+ * keeps one row per key in the others itself.
+ */
 export function duckDbCreateTable(table: TableSpec = EVENTS_TABLE, name = table.name): string {
   const columns = table.columns.map((column) => {
-    const key = column.name === table.key ? ' PRIMARY KEY' : '';
+    const key = column.name === table.key && table.duckDbPrimaryKey ? ' PRIMARY KEY' : '';
     const nullability = column.required ? ' NOT NULL' : '';
     return `  ${quoteIdentifier(column.name)} ${DUCKDB_TYPES[column.type]}${nullability}${key}`;
   });
@@ -25,8 +28,8 @@ export function duckDbCreateTable(table: TableSpec = EVENTS_TABLE, name = table.
 }
 
 /**
- * The embedded store's set-up, idempotent. The primary key already keeps one row per event_id,
- * so `events_unique` is the table itself; it exists so the views read the same in both stores.
+ * The embedded store's set-up, idempotent. The store writes one row per event_id, so
+ * `events_unique` is the table itself; it exists so the views read the same in both stores.
  */
 export function duckDbSetup(): string[] {
   return [
