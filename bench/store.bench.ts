@@ -79,7 +79,7 @@ async function loadComparison(): Promise<void> {
       rows.length /
         (await seconds(() =>
           connection.run(
-            `INSERT OR IGNORE INTO events SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${READ_JSON_COLUMNS})`,
+            `INSERT INTO events SELECT * FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${READ_JSON_COLUMNS})`,
           ),
         )),
     );
