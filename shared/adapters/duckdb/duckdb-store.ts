@@ -133,10 +133,21 @@ export function resultOf(result: DuckDBResultReader): QueryResult {
 }
 
 /**
+ * What makes a record one event in `table`: its key, and its time where the key determines one
+ * (`keyTime`), as the duplicate check against the table matches them. The time is canonical text
+ * without a line break, so the pair reads back one way.
+ */
+function identityOf(table: TableSpec, record: Readonly<Record<string, unknown>>): string {
+  const key = record[table.key] as string;
+  return table.keyTime === undefined ? key : `${String(record[table.keyTime])}\n${key}`;
+}
+
+/**
  * The embedded store: one DuckDB file. Rows are loaded in bulk (data chunks through the appender),
- * and only those whose event_id is new, checked against the table inside the load's transaction,
- * so one row per event_id however often an event is ingested. One process holds the file at a time
- * (DuckDB locks it), so no other writer can slip a row in between the check and the append.
+ * and only those whose event (event_id and event_time) is new, checked against the table inside
+ * the load's transaction, so one row per event however often it is ingested. One process holds the
+ * file at a time (DuckDB locks it), so no other writer can slip a row in between the check and
+ * the append.
  */
 export class DuckDbStore implements EventStore, AlertBook {
   readonly preferredBatchRows = 4096;
@@ -180,7 +191,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     // `.tmp` in the working directory: spill beside the store file instead.
     if (path !== ':memory:') await connection.run(`SET temp_directory = ${sqlText(`${path}.tmp`)}`);
     for (const statement of duckDbSetup()) await connection.run(statement);
-    await connection.run('CREATE TEMP TABLE staged_keys (key VARCHAR, key_time TIMESTAMPTZ)');
+    await connection.run('CREATE TEMP TABLE staged_keys (idx INTEGER, key VARCHAR, key_time TIMESTAMPTZ)');
     const alerts = await DuckDbAlertBook.open(connect);
     const indexedTables = await tablesWithPrimaryKey(connection, [EVENTS_TABLE, QUARANTINE_TABLE]);
     return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts, indexedTables);
@@ -206,19 +217,20 @@ export class DuckDbStore implements EventStore, AlertBook {
     records: readonly Readonly<Record<string, unknown>>[],
     rawTexts?: RawTexts,
   ): Promise<number> {
-    const byKey = new Map<string, number>();
-    // The last record of each key, by index, so its raw text stays with it.
-    for (let i = 0; i < records.length; i++) byKey.set(records[i]![table.key] as string, i);
-    if (byKey.size === 0) return 0;
+    const latest = new Map<string, number>();
+    // The last record of each event, by index, so its raw text stays with it.
+    for (let i = 0; i < records.length; i++) latest.set(identityOf(table, records[i]!), i);
+    if (latest.size === 0) return 0;
     if (this.uncommittedRows === undefined) {
       await this.connection.run(`SET memory_limit = '${await this.loadMemoryLimit()}B'`);
       this.loading = true;
       await this.connection.run('BEGIN TRANSACTION');
       this.uncommittedRows = 0;
     }
+    let indexes: number[];
     try {
-      for (const key of await this.storedKeys(table, records, byKey)) byKey.delete(key);
-      const indexes = [...byKey.values()];
+      const stored = await this.storedIndexes(table, records, [...latest.values()]);
+      indexes = [...latest.values()].filter((index) => !stored.has(index));
       await this.append(
         table.name,
         table.columns,
@@ -232,7 +244,7 @@ export class DuckDbStore implements EventStore, AlertBook {
       await this.connection.run('ROLLBACK');
       throw error;
     }
-    return byKey.size;
+    return indexes.length;
   }
 
   /**
@@ -266,27 +278,28 @@ export class DuckDbStore implements EventStore, AlertBook {
   }
 
   /**
-   * Of the keys in `byKey` (each with its record's index), those the table holds already. Where the
-   * key determines a time (`keyTime`), the join matches on it too: DuckDB then passes the batch's
-   * time range down to the scan and skips row groups outside it, where a join on the key alone read
+   * Of the records at `indexes`, those whose event the table holds already. Where the key
+   * determines a time (`keyTime`), the join matches on it too: DuckDB then passes the batch's time
+   * range down to the scan and skips row groups outside it, where a join on the key alone read
    * every stored key for each batch (77 ms a batch at 4M events, 4 ms with the time).
    */
-  private async storedKeys(
+  private async storedIndexes(
     table: TableSpec,
     records: readonly Readonly<Record<string, unknown>>[],
-    byKey: ReadonlyMap<string, number>,
-  ): Promise<string[]> {
+    indexes: readonly number[],
+  ): Promise<Set<number>> {
     await this.connection.run('DELETE FROM staged_keys');
-    const staged = [...byKey].map(([key, index]) => ({
-      key,
+    const staged = indexes.map((index) => ({
+      idx: index,
+      key: records[index]![table.key],
       key_time: table.keyTime === undefined ? null : records[index]![table.keyTime],
     }));
-    await this.append('staged_keys', [{ name: 'key' }, { name: 'key_time' }], staged);
+    await this.append('staged_keys', [{ name: 'idx' }, { name: 'key' }, { name: 'key_time' }], staged);
     const time = table.keyTime === undefined ? '' : ` AND t.${quoteIdentifier(table.keyTime)} = s.key_time`;
     const stored = await this.connection.runAndReadAll(
-      `SELECT s.key FROM staged_keys s JOIN ${quoteIdentifier(table.name)} t ON t.${quoteIdentifier(table.key)} = s.key${time}`,
+      `SELECT DISTINCT s.idx FROM staged_keys s JOIN ${quoteIdentifier(table.name)} t ON t.${quoteIdentifier(table.key)} = s.key${time}`,
     );
-    return stored.getRows().map(([key]) => key as string);
+    return new Set(stored.getRows().map(([index]) => Number(index)));
   }
 
   /** Appends records as text, a data chunk at a time. */
