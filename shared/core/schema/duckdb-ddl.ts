@@ -28,8 +28,9 @@ export function duckDbCreateTable(table: TableSpec = EVENTS_TABLE, name = table.
 }
 
 /**
- * The embedded store's set-up, idempotent. The store writes one row per event_id, so
- * `events_unique` is the table itself; it exists so the views read the same in both stores.
+ * The embedded store's set-up, idempotent. The store writes one row per event (event_id and
+ * event_time), so `events_unique` is the table itself; it exists so the views read the same in
+ * both stores.
  */
 export function duckDbSetup(): string[] {
   return [
