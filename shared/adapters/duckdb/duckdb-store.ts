@@ -164,9 +164,13 @@ export class DuckDbStore implements EventStore, AlertBook {
     private readonly connection: DuckDBConnection,
     /** The alerts table (duckdb-alert-book.ts), on its own connection. */
     private readonly alerts: DuckDbAlertBook,
-    /** The loaded tables that still carry a primary key: the store file predates `duckDbPrimaryKey`. */
-    private readonly indexedTables: readonly TableSpec[],
   ) {}
+
+  /**
+   * The loaded tables that still carry a primary key (the store file predates `duckDbPrimaryKey`),
+   * read at the first load, so opening the store to query it does not ask.
+   */
+  private indexedTables?: readonly TableSpec[];
 
   /** Opens (creating if needed) the store file; `:memory:` gives a throwaway store. */
   static async open(path: string): Promise<DuckDbStore> {
@@ -193,8 +197,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     for (const statement of duckDbSetup()) await connection.run(statement);
     await connection.run('CREATE TEMP TABLE staged_keys (idx INTEGER, key VARCHAR, key_time TIMESTAMPTZ)');
     const alerts = await DuckDbAlertBook.open(connect);
-    const indexedTables = await tablesWithPrimaryKey(connection, [EVENTS_TABLE, QUARANTINE_TABLE]);
-    return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts, indexedTables);
+    return new DuckDbStore(`duckdb:${path}`, instance, connection, alerts);
   }
 
   async writeRows(rows: readonly Row[], rawTexts?: RawTexts): Promise<WriteResult> {
@@ -227,10 +230,11 @@ export class DuckDbStore implements EventStore, AlertBook {
       await this.connection.run('BEGIN TRANSACTION');
       this.uncommittedRows = 0;
     }
+    const candidates = [...latest.values()];
     let indexes: number[];
     try {
-      const stored = await this.storedIndexes(table, records, [...latest.values()]);
-      indexes = [...latest.values()].filter((index) => !stored.has(index));
+      const stored = await this.storedIndexes(table, records, candidates);
+      indexes = candidates.filter((index) => !stored.has(index));
       await this.append(
         table.name,
         table.columns,
@@ -252,10 +256,11 @@ export class DuckDbStore implements EventStore, AlertBook {
    * store file still has, of the rows stored and of the rows the transaction may add.
    */
   private async loadMemoryLimit(): Promise<number> {
+    this.indexedTables ??= await tablesWithPrimaryKey(this.connection, [EVENTS_TABLE, QUARANTINE_TABLE]);
     if (this.indexedTables.length === 0) return LOAD_MEMORY_LIMIT_BYTES;
     const indexBytes = (table: TableSpec) => {
       const added = table === EVENTS_TABLE ? COMMIT_ROWS : 0;
-      return `(SELECT (count(*) + ${added}) * (coalesce(avg(strlen("${table.key}")), 64) + ${KEY_INDEX_BYTES_PER_KEY}) FROM "${table.name}")`;
+      return `(SELECT (count(*) + ${added}) * (coalesce(avg(strlen(${quoteIdentifier(table.key)})), 64) + ${KEY_INDEX_BYTES_PER_KEY}) FROM ${quoteIdentifier(table.name)})`;
     };
     const result = await this.connection.run(`SELECT ${this.indexedTables.map(indexBytes).join(' + ')}`);
     const [row] = await result.getRows();
@@ -297,7 +302,7 @@ export class DuckDbStore implements EventStore, AlertBook {
     await this.append('staged_keys', [{ name: 'idx' }, { name: 'key' }, { name: 'key_time' }], staged);
     const time = table.keyTime === undefined ? '' : ` AND t.${quoteIdentifier(table.keyTime)} = s.key_time`;
     const stored = await this.connection.runAndReadAll(
-      `SELECT DISTINCT s.idx FROM staged_keys s JOIN ${quoteIdentifier(table.name)} t ON t.${quoteIdentifier(table.key)} = s.key${time}`,
+      `SELECT s.idx FROM staged_keys s JOIN ${quoteIdentifier(table.name)} t ON t.${quoteIdentifier(table.key)} = s.key${time}`,
     );
     return new Set(stored.getRows().map(([index]) => Number(index)));
   }
