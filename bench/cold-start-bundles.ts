@@ -25,8 +25,15 @@ interface ServerlessYaml {
   readonly functions: Record<string, { readonly handler: string }>;
 }
 
-/** The bundles serverless-esbuild makes, with the options serverless.yml gives it. */
-export async function buildLambdas(root: string, outdir: string): Promise<Record<string, string>> {
+/**
+ * The bundles serverless-esbuild makes, with the options serverless.yml gives it; `extra` entries
+ * (name to source file) are bundled beside them with the same options.
+ */
+export async function buildLambdas(
+  root: string,
+  outdir: string,
+  extra: Readonly<Record<string, string>> = {},
+): Promise<Record<string, string>> {
   const config = parse(readFileSync(join(root, 'serverless.yml'), 'utf8'), {
     logLevel: 'error',
   }) as ServerlessYaml;
@@ -36,16 +43,20 @@ export async function buildLambdas(root: string, outdir: string): Promise<Record
     Object.entries(settings).filter(([key]) => ESBUILD_OPTIONS.has(key)),
   ) as BuildOptions;
   const extension = typeof settings.outputFileExtension === 'string' ? settings.outputFileExtension : '.js';
-  const entries: Record<string, string> = {};
+  const entries: Record<string, string> = { ...extra };
   for (const [name, { handler }] of Object.entries(config.functions)) {
     entries[name] = join(root, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`);
   }
-  await build({
-    ...esbuild,
-    entryPoints: entries,
-    outdir,
-    outExtension: { '.js': extension },
-    logLevel: 'silent',
-  });
+  // serverless-esbuild runs one build per handler file, so a handler's chunks are its own lazy
+  // imports only, never pieces shared with the other handlers.
+  for (const [name, entry] of Object.entries(entries)) {
+    await build({
+      ...esbuild,
+      entryPoints: { [name]: entry },
+      outdir,
+      outExtension: { '.js': extension },
+      logLevel: 'silent',
+    });
+  }
   return Object.fromEntries(Object.keys(entries).map((name) => [name, join(outdir, `${name}${extension}`)]));
 }
