@@ -9,9 +9,7 @@ export async function handler(): Promise<void> {
   const BigQuery = library.BigQuery ?? (library as unknown as { default: typeof library }).default.BigQuery;
   const client = new BigQuery({
     projectId: 'bench-project',
-    ...(process.env.TOKENTRAIL_BIGQUERY_ENDPOINT
-      ? { apiEndpoint: process.env.TOKENTRAIL_BIGQUERY_ENDPOINT }
-      : {}),
+    apiEndpoint: process.env.TOKENTRAIL_BIGQUERY_ENDPOINT,
   });
   await client
     .dataset('tokentrail')
