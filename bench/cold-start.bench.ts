@@ -139,7 +139,7 @@ export async function coldStartBench(): Promise<void> {
         stored: script(gcpInvoke(ROOT, gcpBundle, 'ingestPubSub', exchangeTokenEntry(ROOT)), gcpEnv, true),
       },
     ];
-    // No tokentrail code: the official client alone storing one row, with each cloud's credentials.
+    // None of the pipeline: the official client alone storing one row, with each cloud's credentials.
     const floor = lambdas.officialClientFloor!;
     const servers: { name: string; measured: Measured }[] = [
       {

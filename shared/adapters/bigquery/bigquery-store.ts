@@ -24,6 +24,7 @@ import { quarantineRow } from '../store/quarantine-row.js';
 import { BigQueryAlertBook, type StatementResult } from './bigquery-alert-book.js';
 import { insertAllRow } from './insert-all-row.js';
 import { type InsertAllRow, insertAllRowText, planInsertAll } from './insert-batches.js';
+import { loadBigQuery } from './load-bigquery.js';
 import { INT64_CAST, queryResultOf, type TableField } from './query-result.js';
 import { describeFailure, isTransient } from './retry.js';
 
@@ -46,16 +47,6 @@ export interface BigQueryStoreOptions {
    */
   readonly retry?: RetryPolicy;
   readonly sleep?: Sleep;
-}
-
-/**
- * The client, loaded on first use: it and google-auth-library cost tens of milliseconds to import,
- * which commands and functions that never reach BigQuery should not pay. A CommonJS package
- * imported from an ES module bundle split into chunks comes back with its exports under `default`.
- */
-async function loadBigQuery(): Promise<typeof BigQuery> {
-  const library = await import('@google-cloud/bigquery');
-  return library.BigQuery ?? (library as unknown as { default: typeof library }).default.BigQuery;
 }
 
 /** Reasons in insertErrors that say nothing against the row itself: send it again. */
